@@ -1,0 +1,29 @@
+//! `gateway`: offline checks, rendering and simulation of Kong Gateway declarative config.
+//!
+//! Map of the crate (features → files):
+//! - reading inputs: [`source`] (files, locations), [`yaml`] (located YAML/JSON trees),
+//!   [`load`] (decK files, docs pages, merging), [`env`] (environment substitution)
+//! - the config: [`node`] (located values), [`model`] (flat entities), [`schema`] (bundled
+//!   entity and plugin schemas)
+//! - checks: [`validate`] (one file per rule family), [`rules`] (the rule registry),
+//!   [`diagnostic`] (findings as data)
+//! - Kong behaviour: [`router`] (route matching), [`ai_proxy`] (AI proxy templates)
+//! - the shell: [`cli`] (clap), [`app`] (one file per command), [`output`] (text/JSON),
+//!   [`exit`] (exit codes)
+
+pub mod ai_proxy;
+pub mod app;
+pub mod cli;
+pub mod diagnostic;
+pub mod env;
+pub mod exit;
+pub mod load;
+pub mod model;
+pub mod node;
+pub mod output;
+pub mod router;
+pub mod rules;
+pub mod schema;
+pub mod source;
+pub mod validate;
+pub mod yaml;

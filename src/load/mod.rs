@@ -1,0 +1,274 @@
+//! Loading inputs into one decK document: decK files (YAML or JSON) and docs pages.
+//!
+//! File access goes through the [`Files`] trait so the loader can be driven from memory
+//! in tests; the CLI passes the real file system. Every problem becomes a diagnostic with
+//! a location; loading never stops at the first one.
+
+pub mod docs;
+pub mod merge;
+
+use crate::diagnostic::Diagnostic;
+use crate::env::{self, DocsVar, Env, EnvMode};
+use crate::model::Config;
+use crate::node::Node;
+use crate::rules;
+use crate::source::{Loc, Sources};
+use crate::yaml::{self, Origin};
+use std::path::{Path, PathBuf};
+
+/// Largest input file accepted.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Read access to files (the real file system in the CLI, a map in tests).
+pub trait Files {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, String>;
+    fn exists(&self, path: &Path) -> bool;
+}
+
+/// The real file system.
+pub struct Disk;
+
+impl Files for Disk {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, String> {
+        let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+        if meta.is_dir() {
+            return Err("is a directory, not a file".into());
+        }
+        if meta.len() as usize > MAX_FILE_BYTES {
+            return Err(format!("file is too large ({} bytes; the limit is {MAX_FILE_BYTES})", meta.len()));
+        }
+        std::fs::read(path).map_err(|e| e.to_string())
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        path.is_file()
+    }
+}
+
+pub struct LoadCtx<'a> {
+    pub files: &'a dyn Files,
+    pub sources: Sources,
+    pub out: Vec<Diagnostic>,
+}
+
+impl<'a> LoadCtx<'a> {
+    /// Reads a file as UTF-8 text and registers it as a source.
+    pub fn read_text(&mut self, path: &Path) -> Option<(crate::source::FileId, String)> {
+        let name = display_path(path);
+        if let Some(id) = self.sources.find(&name) {
+            return Some((id, self.sources.get(id).text.clone()));
+        }
+        let bytes = match self.files.read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                let id = self.sources.add(name.clone(), "");
+                self.out.push(Diagnostic::new(&rules::UNREADABLE_FILE, format!("cannot read {name}: {e}")).at(Loc::new(id, 0, 0)));
+                return None;
+            }
+        };
+        if bytes.len() > MAX_FILE_BYTES {
+            let id = self.sources.add(name.clone(), "");
+            self.out.push(
+                Diagnostic::new(&rules::UNREADABLE_FILE, format!("{name} is too large ({} bytes; the limit is {MAX_FILE_BYTES})", bytes.len()))
+                    .at(Loc::new(id, 0, 0)),
+            );
+            return None;
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                let id = self.sources.add(name, text.clone());
+                Some((id, text))
+            }
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let before = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+                let line = before.matches('\n').count() as u32 + 1;
+                let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) as u32 + 1;
+                let id = self.sources.add(name, before);
+                self.out.push(
+                    Diagnostic::new(&rules::YAML_SYNTAX, format!("file is not valid UTF-8 (invalid byte at offset {valid})"))
+                        .at(Loc::new(id, line, column)),
+                );
+                None
+            }
+        }
+    }
+
+    /// Reads and parses a YAML/JSON file; `None` (with a diagnostic) when that fails.
+    pub fn parse_file(&mut self, path: &Path, origin: Origin) -> Option<Node> {
+        let (id, text) = self.read_text(path)?;
+        match yaml::parse(&text, Origin { file: id, ..origin }) {
+            Ok(Some(n)) => Some(n),
+            Ok(None) => {
+                self.out.push(Diagnostic::new(&rules::YAML_SYNTAX, "file is empty").at(Loc::new(id, 1, 1)));
+                None
+            }
+            Err(e) => {
+                let rule = if e.message.contains("already defined") { &rules::DUPLICATE_KEY } else { &rules::YAML_SYNTAX };
+                self.out.push(Diagnostic::new(rule, e.message).at(e.loc));
+                None
+            }
+        }
+    }
+}
+
+fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy().into_owned();
+    s.strip_prefix("./").map(String::from).unwrap_or(s)
+}
+
+fn is_markdown(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(), Some("md" | "markdown"))
+}
+
+/// Everything one load produced.
+#[derive(Debug)]
+pub struct Loaded {
+    pub sources: Sources,
+    /// The merged decK document, `None` when nothing could be read.
+    pub document: Option<Node>,
+    pub config: Config,
+    pub diagnostics: Vec<Diagnostic>,
+    /// `deck_flags` the docs blocks ask for (`--include-plugin-definitions`).
+    pub deck_flags: Vec<String>,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Loads `paths` (decK files and docs pages) into one document and config.
+pub fn load(paths: &[PathBuf], files: &dyn Files, env: &Env, mode: EnvMode) -> Loaded {
+    let mut ctx = LoadCtx { files, sources: Sources::default(), out: Vec::new() };
+    let mut document: Option<Node> = None;
+    let mut missing: Vec<(DocsVar, Loc)> = Vec::new();
+    let mut deck_flags = Vec::new();
+    let mut workspace: Option<(String, Loc)> = None;
+    for path in paths {
+        let doc = if is_markdown(path) {
+            load_page(path, &mut ctx, env, mode, &mut missing, &mut deck_flags)
+        } else {
+            load_deck_file(path, &mut ctx, env, mode)
+        };
+        let Some(doc) = doc else { continue };
+        if let Some(ws) = doc.get("_workspace") {
+            let w = ws.as_str().unwrap_or_default().to_string();
+            match &workspace {
+                Some((prev, _)) if *prev != w => ctx.out.push(
+                    Diagnostic::new(&rules::ENTITY_CHECK, format!("all files must use the same _workspace: `{prev}` and `{w}` differ"))
+                        .at(ws.loc),
+                ),
+                _ => workspace = Some((w, ws.loc)),
+            }
+        }
+        match &mut document {
+            None => document = Some(doc),
+            Some(base) => merge::concat(base, doc),
+        }
+    }
+    ctx.out.extend(env::missing_docs_vars(&missing, mode));
+    let mut config = Config::default();
+    if let Some(doc) = &document {
+        config = Config::from_document(doc, &mut ctx.out);
+        check_format_version(doc, &mut ctx.out);
+        if config.entities.is_empty() && !ctx.out.iter().any(Diagnostic::is_error) {
+            ctx.out.push(Diagnostic::new(&rules::EMPTY_CONFIG, "the config has no entities").at(doc.loc));
+        }
+    }
+    deck_flags.sort();
+    deck_flags.dedup();
+    Loaded { sources: ctx.sources, document, config, diagnostics: ctx.out, deck_flags }
+}
+
+fn load_deck_file(path: &Path, ctx: &mut LoadCtx, env: &Env, mode: EnvMode) -> Option<Node> {
+    let mut doc = ctx.parse_file(path, Origin::default())?;
+    if !doc.is_map() {
+        ctx.out.push(
+            Diagnostic::new(&rules::YAML_SYNTAX, format!("expected a decK file (a mapping at the top level), found {}", doc.type_name()))
+                .at(doc.loc),
+        );
+        return None;
+    }
+    env::resolve_deck_templates(&mut doc, env, mode, &mut ctx.out);
+    Some(doc)
+}
+
+fn load_page(
+    path: &Path,
+    ctx: &mut LoadCtx,
+    env: &Env,
+    mode: EnvMode,
+    missing: &mut Vec<(DocsVar, Loc)>,
+    deck_flags: &mut Vec<String>,
+) -> Option<Node> {
+    let (id, text) = ctx.read_text(path)?;
+    let page = docs::read_page(path, &text, id, ctx);
+    if page.blocks.is_empty() {
+        let why = if text.contains("{% entity_example %}") {
+            "this page uses the singular {% entity_example %} tag, which shows one entity per format and is not a config"
+        } else {
+            "no {% entity_examples %} block found"
+        };
+        ctx.out.push(Diagnostic::new(&rules::NO_ENTITY_EXAMPLES, why).at(Loc::new(id, 1, 1)));
+        if page.prereqs.is_empty() {
+            return None;
+        }
+    }
+    let loc = Loc::new(id, 1, 1);
+    let mut doc = Node::map(loc);
+    doc.set("_format_version", Node::str("3.0", loc));
+    for frag in page.prereqs {
+        merge::upsert(&mut doc, frag);
+    }
+    for mut block in page.blocks {
+        env::resolve_docs_variables(&mut block.entities, &block.vars, env, mode, &mut ctx.out, missing);
+        env::resolve_deck_templates(&mut block.entities, env, mode, &mut ctx.out);
+        deck_flags.extend(block.deck_flags);
+        merge::upsert(&mut doc, block.entities);
+    }
+    Some(doc)
+}
+
+fn check_format_version(doc: &Node, out: &mut Vec<Diagnostic>) {
+    match doc.get("_format_version") {
+        None => out.push(
+            Diagnostic::new(&rules::FORMAT_VERSION, "`_format_version` is missing; decK then assumes \"1.1\", which Kong 3.x refuses")
+                .at(doc.loc)
+                .hint("add `_format_version: \"3.0\"` at the top of the file"),
+        ),
+        Some(v) if v.as_str() != Some("3.0") => out.push(
+            Diagnostic::new(
+                &rules::FORMAT_VERSION,
+                format!("cannot apply '{}' config format version to Kong version 3.0 or above", v.as_str().map(String::from).unwrap_or_else(|| v.to_json(false).to_string())),
+            )
+            .at(v.loc)
+            .field("_format_version")
+            .hint("use `_format_version: \"3.0\"` (a string); `deck file convert` upgrades older files"),
+        ),
+        _ => {}
+    }
+}
+
+/// In-memory files for tests.
+#[derive(Default)]
+pub struct MemFiles(pub std::collections::BTreeMap<PathBuf, Vec<u8>>);
+
+impl MemFiles {
+    pub fn with(mut self, path: &str, text: &str) -> Self {
+        self.0.insert(PathBuf::from(path), text.as_bytes().to_vec());
+        self
+    }
+}
+
+impl Files for MemFiles {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, String> {
+        self.0.get(path).cloned().ok_or_else(|| "No such file or directory (os error 2)".into())
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        self.0.contains_key(path)
+    }
+}

@@ -1,0 +1,193 @@
+//! The rule registry: every finding `gateway` can report, with its code, name and doc.
+//!
+//! Codes are grouped by family: `L` loading and rendering, `S` entity and plugin schemas,
+//! `R` route fields as Kong's router checks them, `P` plugin-specific checks, `F`
+//! references and identity, `T` AI proxy templates, `X` secrets. `gateway explain CODE`
+//! prints a rule's doc.
+
+use crate::diagnostic::{Origin, Severity};
+
+#[derive(Debug, PartialEq)]
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub origin: Origin,
+    pub severity: Severity,
+    pub doc: &'static str,
+}
+
+macro_rules! rules {
+    ($($id:ident = $code:literal, $name:literal, $origin:ident, $sev:ident, $doc:literal;)*) => {
+        $(pub static $id: Rule = Rule {
+            code: $code, name: $name, origin: Origin::$origin, severity: Severity::$sev, doc: $doc,
+        };)*
+        /// Every rule, by family, sorted by code within a family.
+        pub static ALL: &[&Rule] = &[$(&$id),*];
+    };
+}
+
+rules! {
+    YAML_SYNTAX = "L001", "yaml-syntax", Kong, Error,
+        "The file is not valid YAML or JSON (or not UTF-8, empty, too large or too deeply nested). \
+         decK and Kong refuse such files.";
+    UNREADABLE_FILE = "L002", "unreadable-file", Kong, Error,
+        "The input could not be read: it does not exist, is a directory, or is too large.";
+    EMPTY_CONFIG = "L003", "empty-config", Kong, Error,
+        "The inputs contain no entities. decK refuses to sync an empty config because it would \
+         delete everything.";
+    UNKNOWN_TOP_LEVEL_KEY = "L004", "unknown-top-level-key", Kong, Error,
+        "A top-level key that the decK file format does not have. decK's file schema rejects \
+         unknown keys at every level.";
+    FORMAT_VERSION = "L005", "unsupported-format-version", Kong, Error,
+        "`_format_version` must be \"3.0\" for Kong 3.x. decK assumes \"1.1\" when it is absent \
+         and refuses to apply a 1.1 file to Kong 3.x.";
+    UNSET_ENV_VARIABLE = "L006", "unset-env-variable", Kong, Error,
+        "A `${{ env \"DECK_X\" }}` reference or a docs variable whose environment variable is not \
+         set. `render` and `simulate` stop; `validate` substitutes a placeholder and warns.";
+    ENV_NOT_DECK_PREFIXED = "L007", "env-variable-not-deck-prefixed", Kong, Error,
+        "decK only reads environment variables whose names start with DECK_.";
+    UNDEFINED_DOCS_VARIABLE = "L008", "undefined-docs-variable", Lint, Warning,
+        "A `${name}` reference in an entity_examples block whose block defines no such variable. \
+         The docs site leaves it in the rendered config literally.";
+    BARE_ENV_REFERENCE = "L009", "bare-env-reference", Lint, Warning,
+        "A bare `$NAME` in a docs block. Neither the docs site nor decK substitutes it, so Kong \
+         receives the text `$NAME`.";
+    LIQUID_TEMPLATE = "L010", "liquid-template", Kong, Error,
+        "Liquid inside an entity_examples block that could not be rendered (an unknown `site.*` \
+         variable or unsupported tag).";
+    MISSING_PREREQ_ENTITY = "L011", "missing-prereq-entity", Lint, Warning,
+        "A front-matter `prereqs.entities` name with no data file under \
+         `_data/entity_examples/gateway/<kind>/`; that entity is missing from the rendered config.";
+    MISSING_INCLUDE = "L012", "missing-include", Lint, Warning,
+        "An `{% include %}` whose file is not found under `_includes/`; entity_examples blocks it \
+         may hold are not rendered.";
+    DOCS_BLOCK_FORMAT = "L013", "docs-block-format", Kong, Error,
+        "An entity_examples block that the docs site refuses to build: `formats` other than \
+         [deck], no `entities`, or keys the tag does not read.";
+    NO_ENTITY_EXAMPLES = "L014", "no-entity-examples", Lint, Warning,
+        "A markdown input without any `{% entity_examples %}` block (the singular \
+         `{% entity_example %}` tag is not a config).";
+    DUPLICATE_KEY = "L015", "duplicate-key", Kong, Error,
+        "A mapping key that appears twice. decK's YAML reader refuses it.";
+
+    UNKNOWN_FIELD = "S001", "unknown-field", Kong, Error,
+        "A field the entity or plugin schema does not have. Kong answers \"unknown field\".";
+    REQUIRED_FIELD = "S002", "required-field-missing", Kong, Error,
+        "A required field is missing. Kong answers \"required field missing\".";
+    WRONG_TYPE = "S003", "wrong-type", Kong, Error,
+        "A value of the wrong type (\"expected a string\", \"expected an integer\", ...).";
+    NOT_ONE_OF = "S004", "invalid-enum-value", Kong, Error,
+        "A value outside the allowed set. Kong answers \"expected one of: ...\".";
+    OUT_OF_RANGE = "S005", "out-of-range", Kong, Error,
+        "A number outside its bounds. Kong answers \"value should be between A and B\".";
+    BAD_LENGTH = "S006", "invalid-length", Kong, Error,
+        "A string or array that is too short or too long. Kong strings are at least 1 character \
+         unless the schema says otherwise.";
+    ENTITY_CHECK = "S007", "entity-check", Kong, Error,
+        "A whole-entity rule from Kong's schema failed (for example a service needs `host` or \
+         `url`).";
+
+    ROUTE_PATH = "R001", "invalid-route-path", Kong, Error,
+        "A route path must start with `/` (prefix) or `~/` (regex) and must not contain `//`.";
+    NON_NORMALIZED_PATH = "R002", "non-normalized-path", Kong, Error,
+        "A prefix path that differs from its normalized form. Kong matches against normalized \
+         request paths, so it rejects such paths.";
+    ROUTE_REGEX = "R003", "invalid-route-regex", Kong, Error,
+        "A regex path that Kong's router cannot compile. traditional_compatible prepends `^`, \
+         rewrites `?<` to `?P<` and compiles with the Rust regex crate (no look-around, \
+         back-references, atomic groups or `\\Z`); the schema also dry-runs it with PCRE.";
+    ROUTE_HOST = "R004", "invalid-route-host", Kong, Error,
+        "A route host that is not a valid hostname or IP with an optional port, or a wildcard \
+         anywhere but the leftmost or rightmost label.";
+    ROUTE_HEADER = "R005", "invalid-route-header", Kong, Error,
+        "A route header condition with an invalid name, the `host` header (use `hosts`), or an \
+         empty value.";
+    ROUTE_METHOD = "R006", "invalid-route-method", Kong, Error,
+        "Route methods must be upper-case letters only.";
+    ROUTE_MATCH_FIELDS = "R007", "route-without-match-fields", Kong, Error,
+        "An http(s) route must set at least one of methods, hosts, headers, paths (or snis for \
+         https).";
+    ROUTE_SNIS = "R008", "invalid-route-snis", Kong, Error,
+        "`snis` only makes sense, and is only allowed, on routes whose protocols include https, \
+         grpcs, tls or tls_passthrough.";
+    PATH_HANDLING_V1 = "R009", "path-handling-v1", Lint, Warning,
+        "`path_handling: v1` is ignored by the traditional_compatible and expressions routers: \
+         the upstream path is built with v0.";
+    REGEX_MEANING = "R010", "regex-meaning-differs", Lint, Warning,
+        "A regex construct that Kong accepts but that means something other than it seems: \
+         `\\<`/`\\>` are word boundaries in Rust, `x++` is not possessive, `[?<]` is rewritten to \
+         `[?P<]`.";
+
+    UNKNOWN_PLUGIN = "P001", "unknown-plugin", Lint, Warning,
+        "A plugin that is not bundled with Kong 3.15 (custom or partner). Its config is not \
+         checked. An error under --strict.";
+    AI_PROXY_CHECK = "P002", "ai-proxy-entity-check", Kong, Error,
+        "An ai-proxy / ai-proxy-advanced entity check from Kong's schema (azure needs \
+         azure_instance and azure_deployment_id, auth header name and value together, ...).";
+    PLUGIN_SCOPE = "P003", "unsupported-plugin-scope", Kong, Error,
+        "A plugin attached to a scope its schema does not support (for example a consumer \
+         scope on a plugin without a `consumer` field).";
+
+    UNKNOWN_REFERENCE = "F001", "unknown-reference", Kong, Error,
+        "A reference (route -> service, plugin -> route/service/consumer, consumer -> group) \
+         to an entity that is not in the config.";
+    DUPLICATE_NAME = "F002", "duplicate-name", Kong, Error,
+        "Two entities of one kind with the same name (or username, prefix, target). Kong \
+         answers \"uniqueness violation\".";
+    INVALID_ID = "F003", "invalid-id", Kong, Error,
+        "An `id` that is not a UUID. Kong answers \"expected a valid UUID\".";
+    DUPLICATE_ID = "F004", "duplicate-id", Kong, Error,
+        "Two entities of one kind with the same id.";
+    DUPLICATE_PLUGIN = "F005", "duplicate-plugin", Kong, Error,
+        "Two instances of one plugin on the same route/service/consumer/consumer group \
+         combination. Kong allows one.";
+
+    UNDEFINED_URI_CAPTURE = "T001", "undefined-uri-capture", Lint, Error,
+        "An AI proxy template `$(uri_captures.X)` where a route the plugin runs on has no \
+         named group X in its regex path (or has a prefix path, which captures nothing). \
+         Kong loads the config but answers every such request with 400 \"uri_captures key X \
+         was not provided\".";
+    TEMPLATE_SYNTAX = "T002", "invalid-template", Lint, Error,
+        "An AI proxy template that Kong cannot parse: `$(source.key)` needs exactly one dot. \
+         Kong answers 400 \"cannot parse expression for field '...'\" at request time.";
+    TEMPLATE_SOURCE = "T003", "unsupported-template-source", Lint, Error,
+        "An AI proxy template source other than headers, uri_captures or query_params. Kong \
+         answers 400 \"source 'X' is not supported\" at request time.";
+    REQUEST_REQUIREMENT = "T004", "request-requirement", Lint, Note,
+        "An AI proxy template that reads a request header or query parameter: requests without \
+         it get Kong's 400.";
+
+    LITERAL_CREDENTIAL = "X001", "literal-credential", Lint, Warning,
+        "A secret plugin field (Kong stores it encrypted) written as a literal value instead of \
+         an environment variable or a `{vault://...}` reference.";
+}
+
+/// Finds a rule by code (`T001`) or name (`undefined-uri-capture`), case-insensitively.
+pub fn find(key: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.code.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_is_sorted_unique_and_documented() {
+        for w in ALL.windows(2) {
+            if w[0].code[..1] == w[1].code[..1] {
+                assert!(w[0].code < w[1].code, "{} before {}", w[0].code, w[1].code);
+            }
+        }
+        let mut codes: Vec<_> = ALL.iter().map(|r| r.code).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), ALL.len());
+        let mut names: Vec<_> = ALL.iter().map(|r| r.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ALL.len());
+        assert!(ALL.iter().all(|r| r.doc.len() > 20));
+        assert_eq!(find("t001").unwrap().name, "undefined-uri-capture");
+        assert_eq!(find("invalid-route-regex").unwrap().code, "R003");
+    }
+}

@@ -1,0 +1,65 @@
+//! Core entity schemas (services, routes, consumers, ...) and their whole-entity checks.
+
+use crate::diagnostic::Diagnostic;
+use crate::model::Config;
+use crate::rules;
+use crate::schema::{self, check};
+
+pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
+    for ent in &config.entities {
+        let Some(schema) = schema::entity(ent.kind) else { continue };
+        let label = ent.label();
+        check::check_record_fields(&ent.node, schema, "", &label, out);
+        if ent.kind == "services" {
+            check_service(ent, &label, out);
+        }
+        if ent.kind == "consumers"
+            && ent.node.get_set("username").is_none()
+            && ent.node.get_set("custom_id").is_none()
+        {
+            out.push(
+                Diagnostic::new(&rules::ENTITY_CHECK, "at least one of these fields must be non-empty: 'custom_id', 'username'")
+                    .at(ent.node.loc)
+                    .entity(&label),
+            );
+        }
+    }
+}
+
+fn check_service(ent: &crate::model::Entity, label: &str, out: &mut Vec<Diagnostic>) {
+    let n = &ent.node;
+    match n.get_set("url") {
+        Some(url) => {
+            if let Some(u) = url.as_str() {
+                if let Err(msg) = parse_url(u) {
+                    out.push(Diagnostic::new(&rules::ENTITY_CHECK, msg).at(url.loc).entity(label).field("url"));
+                }
+            }
+        }
+        None if n.get_set("host").is_none() => out.push(
+            Diagnostic::new(&rules::REQUIRED_FIELD, "required field missing")
+                .at(n.loc)
+                .entity(label)
+                .field("host")
+                .hint("set `host` (and optionally protocol, port, path) or the `url` shorthand"),
+        ),
+        None => {}
+    }
+}
+
+/// Checks a URL has a scheme and a host, with Kong's messages.
+pub fn parse_url(u: &str) -> Result<(), String> {
+    let Some((scheme, rest)) = u.split_once("://") else {
+        return Err("missing scheme in url".into());
+    };
+    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+        return Err("missing scheme in url".into());
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map(|(_, h)| h).unwrap_or(host);
+    let host = if host.starts_with('[') { host } else { host.split(':').next().unwrap_or("") };
+    if host.is_empty() {
+        return Err("missing host in url".into());
+    }
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! References between entities and their identity: foreign keys resolve, names and ids
+//! are unique per kind, ids are UUIDs, one plugin instance per name and scope.
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{reference, Config, Entity};
+use crate::rules;
+use std::collections::HashMap;
+
+/// (field, kind it points at) for every foreign key an entity kind can carry.
+fn foreign_keys(kind: &str) -> &'static [(&'static str, &'static str)] {
+    match kind {
+        "routes" => &[("service", "services")],
+        "plugins" => &[("service", "services"), ("route", "routes"), ("consumer", "consumers"), ("consumer_group", "consumer_groups")],
+        "consumer_group_consumers" => &[("consumer", "consumers"), ("consumer_group", "consumer_groups")],
+        "targets" => &[("upstream", "upstreams")],
+        "services" => &[("client_certificate", "certificates")],
+        _ => &[],
+    }
+}
+
+pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
+    for ent in &config.entities {
+        for (field, kind) in foreign_keys(ent.kind) {
+            let Some(r) = reference(&ent.node, field) else { continue };
+            if r.key.starts_with(&format!("{kind}[")) {
+                continue; // an unnamed parent, linked by position
+            }
+            if config.find(kind, &r.key).is_none() {
+                let singular = kind.trim_end_matches('s').replace('_', " ");
+                out.push(
+                    Diagnostic::new(&rules::UNKNOWN_REFERENCE, format!("{singular} '{}' is not defined in the config", r.key))
+                        .at(r.loc)
+                        .entity(ent.label())
+                        .field(*field)
+                        .hint(format!("define it under `{kind}:` or fix the name")),
+                );
+            }
+        }
+        if let Some(id_node) = ent.node.get_set("id") {
+            if let Some(id) = id_node.as_str() {
+                if uuid::Uuid::try_parse(id).is_err() || id.len() != 36 {
+                    out.push(Diagnostic::new(&rules::INVALID_ID, "expected a valid UUID").at(id_node.loc).entity(ent.label()).field("id"));
+                }
+            }
+        }
+    }
+    check_unique(config, out);
+}
+
+fn check_unique(config: &Config, out: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<(&str, &str, String), &Entity> = HashMap::new();
+    for ent in &config.entities {
+        let mut keys: Vec<(&str, String)> = Vec::new();
+        if let Some(id) = ent.id() {
+            keys.push(("id", id.to_string()));
+        }
+        match ent.kind {
+            "services" | "routes" | "upstreams" | "consumer_groups" | "snis" | "vaults" | "partials" | "keys" | "key_sets" => {
+                if let Some(n) = ent.node.get_str("name") {
+                    keys.push(("name", n.to_string()));
+                }
+                if ent.kind == "vaults" {
+                    if let Some(p) = ent.node.get_str("prefix") {
+                        keys.push(("prefix", p.to_string()));
+                    }
+                }
+            }
+            "consumers" => {
+                for f in ["username", "custom_id"] {
+                    if let Some(v) = ent.node.get_str(f) {
+                        keys.push((f, v.to_string()));
+                    }
+                }
+            }
+            "targets" => {
+                if let (Some(t), Some(u)) = (ent.node.get_str("target"), reference(&ent.node, "upstream")) {
+                    keys.push(("target", format!("{}@{}", t, u.key)));
+                }
+            }
+            "plugins" => {
+                let name = ent.node.get_str("name").unwrap_or("");
+                let scope: Vec<String> = ["route", "service", "consumer", "consumer_group"]
+                    .iter()
+                    .map(|s| resolve(config, &ent.node, s).unwrap_or_default())
+                    .collect();
+                keys.push(("scope", format!("{name}|{}", scope.join("|"))));
+            }
+            _ => {}
+        }
+        for (field, value) in keys {
+            let key = (ent.kind, field, value.clone());
+            match seen.get(&key) {
+                Some(first) => {
+                    let (rule, msg) = if ent.kind == "plugins" && field == "scope" {
+                        (
+                            &rules::DUPLICATE_PLUGIN,
+                            format!("plugin '{}' is already configured for this scope ({})", ent.node.get_str("name").unwrap_or(""), first.label()),
+                        )
+                    } else if field == "id" {
+                        (&rules::DUPLICATE_ID, format!("uniqueness violation: '{}' entity with primary key set to '{value}' already declared", ent.kind))
+                    } else {
+                        (&rules::DUPLICATE_NAME, format!("uniqueness violation: '{}' entity with {field} set to '{value}' already declared", ent.kind))
+                    };
+                    let loc = ent.node.get(field).map(|n| n.loc).unwrap_or(ent.node.loc);
+                    let first_loc = first.node.loc;
+                    out.push(
+                        Diagnostic::new(rule, msg)
+                            .at(loc)
+                            .entity(ent.label())
+                            .field(if field == "scope" { "name" } else { field })
+                            .hint(format!("first declared at {}:{}", first_loc.line, first_loc.column)),
+                    );
+                }
+                None => {
+                    seen.insert(key, ent);
+                }
+            }
+        }
+    }
+}
+
+/// A plugin's scope reference resolved to the target entity's id or name, so `{id}` and a
+/// name for the same entity compare equal.
+fn resolve(config: &Config, node: &crate::node::Node, scope: &str) -> Option<String> {
+    let r = reference(node, scope)?;
+    let kind = match scope {
+        "route" => "routes",
+        "service" => "services",
+        "consumer" => "consumers",
+        _ => "consumer_groups",
+    };
+    Some(match config.find(kind, &r.key) {
+        Some(e) => e.path.clone(),
+        None => r.key,
+    })
+}

@@ -1,0 +1,382 @@
+//! YAML and JSON text to a located [`Node`] tree.
+//!
+//! Built on yaml-rust2's event parser so every node keeps its line and column. Scalars are
+//! typed the way decK's YAML reader (YAML 1.1 rules) types them: `yes`/`on` are booleans,
+//! `0x1F` is an integer. Limits on nesting depth and node count keep hostile input (alias
+//! bombs, `[[[[...`) from exhausting memory or time.
+
+use crate::node::{Entry, Node, Value};
+use crate::source::{FileId, Loc};
+use std::collections::HashMap;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+/// Deepest nesting accepted.
+pub const MAX_DEPTH: usize = 128;
+/// Most nodes (after alias expansion) accepted in one document.
+pub const MAX_NODES: usize = 5_000_000;
+
+/// Where a YAML text sits inside its file: line and column offsets for embedded blocks.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Origin {
+    pub file: FileId,
+    /// Added to every line (0 for a whole file).
+    pub line_offset: u32,
+    /// Added to every column (the indentation stripped from an embedded block).
+    pub column_offset: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    pub loc: Loc,
+    pub message: String,
+}
+
+/// Parses one YAML (or JSON) document. An empty document gives `Ok(None)`.
+pub fn parse(text: &str, origin: Origin) -> Result<Option<Node>, YamlError> {
+    let mut builder = Builder::new(origin);
+    let mut parser = Parser::new_from_str(text);
+    if let Err(e) = parser.load(&mut builder, true) {
+        let m = e.marker();
+        return Err(YamlError { loc: builder.loc(m), message: e.info().to_string() });
+    }
+    if let Some(err) = builder.error {
+        return Err(err);
+    }
+    if builder.docs.len() > 1 {
+        let loc = builder.docs[1].loc;
+        return Err(YamlError { loc, message: "more than one YAML document in one file is not supported".into() });
+    }
+    Ok(builder.docs.pop().flatten_doc())
+}
+
+trait FlattenDoc {
+    fn flatten_doc(self) -> Option<Node>;
+}
+
+impl FlattenDoc for Option<Node> {
+    fn flatten_doc(self) -> Option<Node> {
+        self.filter(|n| !n.is_null())
+    }
+}
+
+enum Frame {
+    Seq { node: Node, anchor: usize },
+    Map { node: Node, anchor: usize, key: Option<(String, Loc)> },
+}
+
+struct Builder {
+    origin: Origin,
+    stack: Vec<Frame>,
+    docs: Vec<Node>,
+    anchors: HashMap<usize, Node>,
+    nodes: usize,
+    error: Option<YamlError>,
+}
+
+impl Builder {
+    fn new(origin: Origin) -> Builder {
+        Builder { origin, stack: Vec::new(), docs: Vec::new(), anchors: HashMap::new(), nodes: 0, error: None }
+    }
+
+    fn loc(&self, m: &Marker) -> Loc {
+        Loc::new(
+            self.origin.file,
+            m.line() as u32 + self.origin.line_offset,
+            m.col() as u32 + 1 + self.origin.column_offset,
+        )
+    }
+
+    fn fail(&mut self, loc: Loc, message: impl Into<String>) {
+        if self.error.is_none() {
+            self.error = Some(YamlError { loc, message: message.into() });
+        }
+    }
+
+    fn count(&mut self, n: usize, loc: Loc) -> bool {
+        self.nodes += n;
+        if self.nodes > MAX_NODES {
+            self.fail(loc, format!("document is too large: more than {MAX_NODES} values (alias expansion?)"));
+            return false;
+        }
+        true
+    }
+
+    fn push_value(&mut self, node: Node, key_ok: bool) {
+        match self.stack.last_mut() {
+            None => self.docs.push(node),
+            Some(Frame::Seq { node: seq, .. }) => {
+                if let Value::Seq(items) = &mut seq.value {
+                    items.push(node);
+                }
+            }
+            Some(Frame::Map { node: map, key, .. }) => match key.take() {
+                None => {
+                    let loc = node.loc;
+                    match node.value {
+                        Value::Str(s) if key_ok => *key = Some((s, loc)),
+                        Value::Null if key_ok => *key = Some((String::new(), loc)),
+                        Value::Bool(b) if key_ok => *key = Some((b.to_string(), loc)),
+                        Value::Int(i) if key_ok => *key = Some((i.to_string(), loc)),
+                        Value::Float(f) if key_ok => *key = Some((f.to_string(), loc)),
+                        _ => {
+                            self.fail(loc, "mapping keys must be plain scalars");
+                        }
+                    }
+                }
+                Some((k, key_loc)) => {
+                    let Value::Map(entries) = &mut map.value else { return };
+                    if k == "<<" {
+                        // merge key: copy entries of the merged map(s) that are not set yet
+                        let sources: Vec<Node> = match node.value {
+                            Value::Map(_) => vec![node],
+                            Value::Seq(items) => items,
+                            _ => Vec::new(),
+                        };
+                        for src in sources {
+                            if let Value::Map(src_entries) = src.value {
+                                for e in src_entries {
+                                    if !entries.iter().any(|x| x.key == e.key) {
+                                        entries.push(e);
+                                    }
+                                }
+                            }
+                        }
+                        return;
+                    }
+                    if entries.iter().any(|e| e.key == k) {
+                        let msg = format!("mapping key \"{k}\" already defined");
+                        self.fail(key_loc, msg);
+                        return;
+                    }
+                    entries.push(Entry { key: k, key_loc, value: node });
+                }
+            },
+        }
+    }
+}
+
+fn resolve_plain(s: &str) -> Value {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Value::Bool(true)
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Value::Bool(false)
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let neg = s.starts_with('-');
+    if let Some(hex) = body.strip_prefix("0x") {
+        if let Ok(v) = i64::from_str_radix(&hex.replace('_', ""), 16) {
+            return Value::Int(if neg { -v } else { v });
+        }
+    }
+    if let Some(oct) = body.strip_prefix("0o") {
+        if let Ok(v) = i64::from_str_radix(&oct.replace('_', ""), 8) {
+            return Value::Int(if neg { -v } else { v });
+        }
+    }
+    if !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit() || b == b'_') && body.as_bytes()[0] != b'_' {
+        if let Ok(v) = s.replace('_', "").parse::<i64>() {
+            return Value::Int(v);
+        }
+    }
+    if looks_like_float(body) {
+        if let Ok(v) = s.replace('_', "").parse::<f64>() {
+            return Value::Float(v);
+        }
+    }
+    Value::Str(s.to_string())
+}
+
+fn looks_like_float(s: &str) -> bool {
+    let mut digits = false;
+    let mut dot = false;
+    let mut exp = false;
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'0'..=b'9' => digits = true,
+            b'_' if digits => {}
+            b'.' if !dot && !exp => dot = true,
+            b'e' | b'E' if digits && !exp => {
+                exp = true;
+                if i + 1 < b.len() && (b[i + 1] == b'+' || b[i + 1] == b'-') {
+                    i += 1;
+                }
+                if i + 1 >= b.len() {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+        i += 1;
+    }
+    digits && (dot || exp)
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.error.is_some() {
+            return;
+        }
+        let loc = self.loc(&mark);
+        match ev {
+            Event::Scalar(text, style, anchor, tag) => {
+                if !self.count(1, loc) {
+                    return;
+                }
+                let value = match (&style, tag.as_ref()) {
+                    (_, Some(Tag { suffix, .. })) if suffix == "str" => Value::Str(text),
+                    (TScalarStyle::Plain, _) => resolve_plain(&text),
+                    _ => Value::Str(text),
+                };
+                let node = Node::new(value, loc);
+                if anchor > 0 {
+                    self.anchors.insert(anchor, node.clone());
+                }
+                self.push_value(node, true);
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    self.fail(loc, format!("document is nested too deeply (more than {MAX_DEPTH} levels)"));
+                    return;
+                }
+                if !self.count(1, loc) {
+                    return;
+                }
+                let is_seq = matches!(ev, Event::SequenceStart(..));
+                self.stack.push(if is_seq {
+                    Frame::Seq { node: Node::new(Value::Seq(Vec::new()), loc), anchor }
+                } else {
+                    Frame::Map { node: Node::new(Value::Map(Vec::new()), loc), anchor, key: None }
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor) = match self.stack.pop() {
+                    Some(Frame::Seq { node, anchor }) | Some(Frame::Map { node, anchor, .. }) => (node, anchor),
+                    None => return,
+                };
+                if anchor > 0 {
+                    self.anchors.insert(anchor, node.clone());
+                }
+                self.push_value(node, false);
+            }
+            Event::Alias(id) => {
+                let Some(size) = self.anchors.get(&id).map(node_count) else {
+                    self.fail(loc, "unknown anchor");
+                    return;
+                };
+                if !self.count(size, loc) {
+                    return;
+                }
+                let mut node = self.anchors[&id].clone();
+                node.loc = loc;
+                let key_ok = !matches!(node.value, Value::Seq(_) | Value::Map(_));
+                self.push_value(node, key_ok);
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentStart | Event::DocumentEnd | Event::Nothing => {}
+        }
+    }
+}
+
+fn node_count(n: &Node) -> usize {
+    match &n.value {
+        Value::Seq(items) => 1 + items.iter().map(node_count).sum::<usize>(),
+        Value::Map(m) => 1 + m.iter().map(|e| node_count(&e.value)).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Node {
+        parse(s, Origin::default()).unwrap().unwrap()
+    }
+
+    #[test]
+    fn locations_are_one_based() {
+        let n = p("a:\n  b: [1, two]\n");
+        let b = n.get("a").unwrap().get("b").unwrap();
+        assert_eq!((b.loc.line, b.loc.column), (2, 6));
+        let two = &b.as_seq().unwrap()[1];
+        assert_eq!((two.loc.line, two.loc.column), (2, 10));
+        assert_eq!(n.entry("a").unwrap().key_loc.line, 1);
+    }
+
+    #[test]
+    fn scalars_follow_yaml_1_1_like_deck() {
+        let n = p("a: yes\nb: 'yes'\nc: 0x10\nd: 1.5\ne: ~\nf: 8000\ng: \"8000\"\nh: 1e3\ni: v1.2\n");
+        assert_eq!(n.get("a").unwrap().value, Value::Bool(true));
+        assert_eq!(n.get("b").unwrap().value, Value::Str("yes".into()));
+        assert_eq!(n.get("c").unwrap().value, Value::Int(16));
+        assert_eq!(n.get("d").unwrap().value, Value::Float(1.5));
+        assert_eq!(n.get("e").unwrap().value, Value::Null);
+        assert_eq!(n.get("f").unwrap().value, Value::Int(8000));
+        assert_eq!(n.get("g").unwrap().value, Value::Str("8000".into()));
+        assert_eq!(n.get("h").unwrap().value, Value::Float(1000.0));
+        assert_eq!(n.get("i").unwrap().value, Value::Str("v1.2".into()));
+    }
+
+    #[test]
+    fn json_parses_with_locations() {
+        let n = p("{\"services\": [{\"name\": \"s\"}]}");
+        let s = &n.get("services").unwrap().as_seq().unwrap()[0];
+        assert_eq!(s.get_str("name"), Some("s"));
+    }
+
+    #[test]
+    fn offsets_apply_to_embedded_blocks() {
+        let o = Origin { file: FileId(0), line_offset: 10, column_offset: 2 };
+        let n = parse("x: 1\n", o).unwrap().unwrap();
+        assert_eq!((n.get("x").unwrap().loc.line, n.get("x").unwrap().loc.column), (11, 6));
+    }
+
+    #[test]
+    fn errors_have_locations() {
+        let e = parse("a: [1, 2\nb: 3\n", Origin::default()).unwrap_err();
+        assert!(e.loc.line >= 1, "{e:?}");
+        let e = parse("a: 1\na: 2\n", Origin::default()).unwrap_err();
+        assert_eq!(e.loc.line, 2);
+        assert!(e.message.contains("already defined"));
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected_not_crashed() {
+        let text = "[".repeat(100_000);
+        let e = parse(&text, Origin::default()).unwrap_err();
+        assert!(e.message.contains("nested too deeply") || !e.message.is_empty());
+    }
+
+    #[test]
+    fn alias_bombs_are_bounded() {
+        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            s.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n", p = i - 1));
+        }
+        let e = parse(&s, Origin::default()).unwrap_err();
+        assert!(e.message.contains("too large"), "{e:?}");
+    }
+
+    #[test]
+    fn empty_documents_are_none() {
+        assert!(parse("", Origin::default()).unwrap().is_none());
+        assert!(parse("# only a comment\n", Origin::default()).unwrap().is_none());
+    }
+
+    #[test]
+    fn merge_keys() {
+        let n = p("base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n");
+        let c = n.get("c").unwrap();
+        assert_eq!(c.get("x").unwrap().value, Value::Int(1));
+    }
+}
