@@ -113,6 +113,10 @@ impl Builder {
             Some(Frame::Map { node: map, key, .. }) => match key.take() {
                 None => {
                     let loc = node.loc;
+                    // block mappings are reported at their first `:`; point at the first key instead
+                    if map.entries().is_empty() && loc < map.loc {
+                        map.loc = loc;
+                    }
                     match node.value {
                         Value::Str(s) if key_ok => *key = Some((s, loc)),
                         Value::Null if key_ok => *key = Some((String::new(), loc)),
@@ -156,7 +160,8 @@ impl Builder {
     }
 }
 
-fn resolve_plain(s: &str) -> Value {
+/// The value a plain (unquoted) scalar stands for, by the YAML 1.1 rules decK reads with.
+pub fn resolve_plain(s: &str) -> Value {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {

@@ -49,10 +49,9 @@ pub fn serialize(doc: &Node, format: Format) -> anyhow::Result<String> {
     if let Value::Map(entries) = &mut ordered.value {
         entries.sort_by_key(|e| e.key != "_format_version");
     }
-    let json = ordered.to_json(false);
     Ok(match format {
-        Format::Json => serde_json::to_string_pretty(&json)? + "\n",
-        Format::Yaml => serde_yaml::to_string(&json)?,
+        Format::Json => serde_json::to_string_pretty(&ordered.to_json(false))? + "\n",
+        Format::Yaml => crate::output::yaml::to_string(&ordered),
     })
 }
 

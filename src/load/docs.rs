@@ -304,3 +304,62 @@ mod tests {
         assert_eq!(include_target("text"), None);
     }
 }
+
+/// A plugin example page's YAML (`app/_kong_plugins/<plugin>/examples/<x>.yaml`): `title`,
+/// `description`, `config`, `variables`, ... Recognised by a top-level `config` next to a
+/// `title` or `description` and no decK keys.
+pub fn is_plugin_example(doc: &Node) -> bool {
+    doc.get("config").is_some()
+        && (doc.get("title").is_some() || doc.get("description").is_some())
+        && !doc.entries().iter().any(|e| crate::model::TOP_LEVEL_KEYS.contains(&e.key.as_str()))
+}
+
+/// The plugin an example belongs to: its folder (`<plugin>/examples/x.yaml` or `<plugin>/x.yaml`).
+pub fn plugin_example_name(path: &Path) -> Option<String> {
+    let parent = path.parent()?;
+    let dir = if parent.file_name()? == "examples" { parent.parent()? } else { parent };
+    dir.file_name().map(|n| n.to_string_lossy().into_owned())
+}
+
+/// Turns a plugin example into a decK document with one plugin per config, and returns
+/// its variables.
+pub fn plugin_example_document(path: &Path, doc: &Node, ctx: &mut LoadCtx) -> (Node, Vec<DocsVar>) {
+    let name = plugin_example_name(path).unwrap_or_default();
+    let config = doc.get("config").expect("checked by is_plugin_example");
+    let configs: Vec<&Node> = match config.as_seq() {
+        Some(items) => {
+            ctx.out.push(
+                Diagnostic::new(&rules::DOCS_BLOCK_FORMAT, format!("`config` is a list of {} configs; each is checked as its own `{name}` plugin", items.len()))
+                    .at(config.loc)
+                    .severity(Severity::Warning),
+            );
+            items.iter().collect()
+        }
+        None => vec![config],
+    };
+    let plugins: Vec<Node> = configs
+        .into_iter()
+        .map(|c| {
+            let mut p = Node::map(c.loc);
+            p.set("name", Node::str(name.clone(), c.loc));
+            p.set("config", c.clone());
+            p
+        })
+        .collect();
+    let mut out = Node::map(doc.loc);
+    out.set("_format_version", Node::str("3.0", doc.loc));
+    out.set("plugins", Node::new(crate::node::Value::Seq(plugins), config.loc));
+    let vars = doc
+        .get_set("variables")
+        .map(|vs| {
+            vs.entries()
+                .iter()
+                .filter_map(|v| {
+                    let env = v.value.get_str("value")?.strip_prefix('$')?.to_string();
+                    Some(DocsVar { name: v.key.clone(), env, description: v.value.get_str("description").map(String::from) })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (out, vars)
+}

@@ -151,7 +151,7 @@ pub fn load(paths: &[PathBuf], files: &dyn Files, env: &Env, mode: EnvMode) -> L
         let doc = if is_markdown(path) {
             load_page(path, &mut ctx, env, mode, &mut missing, &mut deck_flags)
         } else {
-            load_deck_file(path, &mut ctx, env, mode)
+            load_deck_file(path, &mut ctx, env, mode, &mut missing)
         };
         let Some(doc) = doc else { continue };
         if let Some(ws) = doc.get("_workspace") {
@@ -183,8 +183,13 @@ pub fn load(paths: &[PathBuf], files: &dyn Files, env: &Env, mode: EnvMode) -> L
     Loaded { sources: ctx.sources, document, config, diagnostics: ctx.out, deck_flags }
 }
 
-fn load_deck_file(path: &Path, ctx: &mut LoadCtx, env: &Env, mode: EnvMode) -> Option<Node> {
+fn load_deck_file(path: &Path, ctx: &mut LoadCtx, env: &Env, mode: EnvMode, missing: &mut Vec<(DocsVar, Loc)>) -> Option<Node> {
     let mut doc = ctx.parse_file(path, Origin::default())?;
+    if docs::is_plugin_example(&doc) {
+        let (mut example, vars) = docs::plugin_example_document(path, &doc, ctx);
+        env::resolve_docs_variables(&mut example, &vars, env, mode, &mut ctx.out, missing);
+        return Some(example);
+    }
     if !doc.is_map() {
         ctx.out.push(
             Diagnostic::new(&rules::YAML_SYNTAX, format!("expected a decK file (a mapping at the top level), found {}", doc.type_name()))

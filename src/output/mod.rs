@@ -2,6 +2,7 @@
 //! buffer; the shell writes the buffer once.
 
 pub mod json;
+pub mod yaml;
 pub mod text;
 
 use crate::diagnostic::Diagnostic;

@@ -73,8 +73,25 @@ fn diagnostic(out: &mut String, d: &Diagnostic, sources: &Sources, color: bool) 
 
 /// The line as shown (tabs expanded, a masked token if asked), the caret start (chars) and width.
 fn snippet(line: &str, column: usize, mask: bool) -> (String, usize, usize) {
-    let chars: Vec<char> = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
-    let start = column.saturating_sub(1).min(chars.len());
+    let mut chars: Vec<char> = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+    let mut start = column.saturating_sub(1).min(chars.len());
+    // long lines: show a window around the column
+    const WINDOW: usize = 100;
+    if chars.len() > WINDOW + 20 {
+        let from = start.saturating_sub(WINDOW / 2);
+        let to = (from + WINDOW).min(chars.len());
+        let mut shown: Vec<char> = Vec::new();
+        if from > 0 {
+            shown.extend("...".chars());
+        }
+        let offset = shown.len();
+        shown.extend(&chars[from..to]);
+        if to < chars.len() {
+            shown.extend("...".chars());
+        }
+        start = start - from + offset;
+        chars = shown;
+    }
     let in_flow = chars[..start].iter().any(|c| matches!(c, '[' | '{'));
     let width = token_width(&chars[start..], in_flow);
     if mask && width > 0 {
@@ -143,5 +160,8 @@ mod tests {
         assert_eq!(snippet("  zure_instance: x", 3, false).2, 13);
         assert_eq!(snippet("  header_value: s3cret", 17, true).0, "  header_value: [masked]");
         assert_eq!(snippet("  header_value: ${key}", 17, false).2, 6);
+        let long = format!("k: {}", "[".repeat(5000));
+        let (shown, start, _) = snippet(&long, 300, false);
+        assert!(shown.chars().count() < 130 && start < 130, "{shown}");
     }
 }

@@ -20,7 +20,9 @@ fn walk(node: &Node, schema: &Schema, field: &str, label: &str, out: &mut Vec<Di
     match (&node.value, schema.ty) {
         (Value::Str(s), Type::String) if schema.encrypted => {
             let reference = s.starts_with("{vault://") || s.contains("${");
-            if node.env.is_none() && !reference && !s.is_empty() {
+            // a URL without user info is an endpoint, not a credential
+            let plain_url = s.contains("://") && !s.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or("").contains('@');
+            if node.env.is_none() && !reference && !plain_url && !s.is_empty() {
                 out.push(
                     Diagnostic::new(&rules::LITERAL_CREDENTIAL, "secret written as a literal value")
                         .at(node.loc)

@@ -112,7 +112,7 @@ fn check_capture(route: &Entity, key: &str, node: &Node, field: &str, label: &st
     }
     for (path_node, names) in caps {
         let path = path_node.as_str().unwrap_or("");
-        let at = format!("{}:{}", path_node.loc.line, path_node.loc.column);
+        let at = path_node.loc.line;
         match names {
             None => out.push(
                 Diagnostic::new(&rules::UNDEFINED_URI_CAPTURE, format!("`$(uri_captures.{key})` cannot resolve on {route_label}: path '{path}' (line {at}) is a prefix path and captures nothing; {not_provided}"))

@@ -1,0 +1,68 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_gateway_global_optspecs
+    string join \n color= h/help V/version
+end
+
+function __fish_gateway_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_gateway_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_gateway_using_subcommand
+    set -l cmd (__fish_gateway_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c gateway -n "__fish_gateway_needs_command" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gateway -n "__fish_gateway_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gateway -n "__fish_gateway_needs_command" -s V -l version -d 'Print version'
+complete -c gateway -n "__fish_gateway_needs_command" -f -a "render" -d 'Render docs pages and decK files into one decK config'
+complete -c gateway -n "__fish_gateway_needs_command" -f -a "validate" -d 'Check configs offline: schemas, route regexes, references and AI proxy templates'
+complete -c gateway -n "__fish_gateway_needs_command" -f -a "explain" -d 'Explain a rule by code or name (`gateway explain T001`); lists all rules without one'
+complete -c gateway -n "__fish_gateway_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c gateway -n "__fish_gateway_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gateway -n "__fish_gateway_using_subcommand render" -s o -l output -d 'Write to FILE instead of standard output (written only when rendering succeeds)' -r -F
+complete -c gateway -n "__fish_gateway_using_subcommand render" -l format -d 'Output format' -r -f -a "yaml\t''
+json\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand render" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand render" -l placeholders -d 'Emit `${{ env "DECK_X" }}` references instead of values, so the file holds no secrets'
+complete -c gateway -n "__fish_gateway_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gateway -n "__fish_gateway_using_subcommand render" -s V -l version -d 'Print version'
+complete -c gateway -n "__fish_gateway_using_subcommand validate" -l output -d 'Output format (json goes to standard output, text to standard error)' -r -f -a "text\t''
+json\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand validate" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand validate" -l strict -d 'Treat warnings as errors'
+complete -c gateway -n "__fish_gateway_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gateway -n "__fish_gateway_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c gateway -n "__fish_gateway_using_subcommand explain" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand explain" -s h -l help -d 'Print help'
+complete -c gateway -n "__fish_gateway_using_subcommand explain" -s V -l version -d 'Print version'
+complete -c gateway -n "__fish_gateway_using_subcommand completions" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c gateway -n "__fish_gateway_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate explain completions help" -f -a "render" -d 'Render docs pages and decK files into one decK config'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate explain completions help" -f -a "validate" -d 'Check configs offline: schemas, route regexes, references and AI proxy templates'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate explain completions help" -f -a "explain" -d 'Explain a rule by code or name (`gateway explain T001`); lists all rules without one'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate explain completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate explain completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

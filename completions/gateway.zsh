@@ -1,0 +1,191 @@
+#compdef gateway
+
+autoload -U is-at-least
+
+_gateway() {
+    typeset -A opt_args
+    typeset -a _arguments_options
+    local ret=1
+
+    if is-at-least 5.2; then
+        _arguments_options=(-s -S -C)
+    else
+        _arguments_options=(-s -C)
+    fi
+
+    local context curcontext="$curcontext" state line
+    _arguments "${_arguments_options[@]}" : \
+'--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_gateway_commands" \
+"*::: :->gateway" \
+&& ret=0
+    case $state in
+    (gateway)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:gateway-command-$line[1]:"
+        case $line[1] in
+            (render)
+_arguments "${_arguments_options[@]}" : \
+'-o+[Write to FILE instead of standard output (written only when rendering succeeds)]:FILE:_files' \
+'--output=[Write to FILE instead of standard output (written only when rendering succeeds)]:FILE:_files' \
+'--format=[Output format]:FORMAT:(yaml json)' \
+'--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
+'--placeholders[Emit \`\${{ env "DECK_X" }}\` references instead of values, so the file holds no secrets]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::inputs -- decK files and docs pages, merged in order:_files' \
+&& ret=0
+;;
+(validate)
+_arguments "${_arguments_options[@]}" : \
+'--output=[Output format (json goes to standard output, text to standard error)]:OUTPUT:(text json)' \
+'--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
+'--strict[Treat warnings as errors]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::inputs -- decK files and docs pages, merged in order:_files' \
+&& ret=0
+;;
+(explain)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::rule -- Rule code (T001) or name (undefined-uri-capture):_default' \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':shell -- The shell to generate for:(bash elvish fish powershell zsh)' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_gateway__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:gateway-help-command-$line[1]:"
+        case $line[1] in
+            (render)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(validate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(explain)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+}
+
+(( $+functions[_gateway_commands] )) ||
+_gateway_commands() {
+    local commands; commands=(
+'render:Render docs pages and decK files into one decK config' \
+'validate:Check configs offline\: schemas, route regexes, references and AI proxy templates' \
+'explain:Explain a rule by code or name (\`gateway explain T001\`); lists all rules without one' \
+'completions:Print a shell completion script' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'gateway commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__completions_commands] )) ||
+_gateway__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway completions commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__explain_commands] )) ||
+_gateway__subcmd__explain_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway explain commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__help_commands] )) ||
+_gateway__subcmd__help_commands() {
+    local commands; commands=(
+'render:Render docs pages and decK files into one decK config' \
+'validate:Check configs offline\: schemas, route regexes, references and AI proxy templates' \
+'explain:Explain a rule by code or name (\`gateway explain T001\`); lists all rules without one' \
+'completions:Print a shell completion script' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'gateway help commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__help__subcmd__completions_commands] )) ||
+_gateway__subcmd__help__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway help completions commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__help__subcmd__explain_commands] )) ||
+_gateway__subcmd__help__subcmd__explain_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway help explain commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__help__subcmd__help_commands] )) ||
+_gateway__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway help help commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__help__subcmd__render_commands] )) ||
+_gateway__subcmd__help__subcmd__render_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway help render commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__help__subcmd__validate_commands] )) ||
+_gateway__subcmd__help__subcmd__validate_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway help validate commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__render_commands] )) ||
+_gateway__subcmd__render_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway render commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__validate_commands] )) ||
+_gateway__subcmd__validate_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway validate commands' commands "$@"
+}
+
+if [ "$funcstack[1]" = "_gateway" ]; then
+    _gateway "$@"
+else
+    compdef _gateway gateway
+fi

@@ -1,0 +1,17 @@
+//! Integration tests: the real `gateway` binary and the library's load + validate path.
+//!
+//! - `fixtures`: every `testdata/deck/{valid,invalid}` file, with `# expect: CODE` markers
+//! - `validate`, `render`: whole CLI output snapshots (insta)
+//! - `bad_input`: malformed, missing, huge and hostile inputs
+//! - `conformance`: every Kong docs page in ../shared/corpus/docs
+//! - `completions`: checked-in completion scripts are current
+//! - `schemas`: bundled plugin schemas match their generator
+
+mod bad_input;
+mod completions;
+mod conformance;
+mod fixtures;
+mod render;
+mod schemas;
+mod support;
+mod validate;
