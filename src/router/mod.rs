@@ -1,5 +1,398 @@
-//! Kong's router: how a route's fields match a request, in Kong 3.x's default
-//! traditional_compatible flavor. This module knows nothing of decK files.
+//! Kong's router: which route a request hits, in Kong 3.x's default traditional_compatible
+//! flavor (../shared/reference/kong-router.md). Knows nothing of decK files: it takes
+//! [`RouteSpec`]s and [`Request`]s.
+//!
+//! A route with paths of several kinds is split into sub-routes (all regex paths; one per
+//! prefix length). Sub-routes are tried in descending priority, ties broken by descending
+//! UUID; the first one whose every condition holds wins, as in atc-router.
 
+pub mod index;
 pub mod normalize;
 pub mod pattern;
+pub mod priority;
+pub mod upstream;
+
+use regex::Regex;
+
+pub use priority::Formula;
+
+/// The route fields the router looks at.
+#[derive(Clone, Debug, Default)]
+pub struct RouteSpec {
+    pub name: Option<String>,
+    /// `None`: Kong would generate a random id (unnamed route without id, DB mode).
+    pub id: Option<uuid::Uuid>,
+    pub paths: Vec<String>,
+    /// `Some(vec![])` differs from `None` for the plain-host priority bit (Kong quirk).
+    pub hosts: Option<Vec<String>>,
+    pub methods: Vec<String>,
+    pub headers: Vec<(String, Vec<String>)>,
+    pub snis: Vec<String>,
+    pub regex_priority: i64,
+}
+
+/// A request as the router sees it.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    pub method: String,
+    /// The raw request target (path and optional query).
+    pub target: String,
+    /// The Host header, as sent (may carry a port); `None` when absent.
+    pub host: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub https: bool,
+    /// Kong's listener port (used for `host:port` routes when the Host header has no port).
+    pub listener_port: u16,
+    pub sni: Option<String>,
+}
+
+impl Request {
+    /// The path Kong matches on: query cut, then normalized. `None` when the result is not
+    /// UTF-8 (Kong's router errors and answers 404).
+    pub fn match_path(&self) -> Option<String> {
+        String::from_utf8(normalize::normalize(path_only(&self.target))).ok()
+    }
+
+    /// The host part of the Host header and the destination port.
+    pub fn host_and_port(&self) -> (Option<&str>, u16) {
+        match &self.host {
+            None => (None, self.listener_port),
+            Some(h) => match h.split_once(':') {
+                Some((name, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+                    (Some(name), port.parse().unwrap_or(self.listener_port))
+                }
+                _ => (Some(h.as_str()), self.listener_port),
+            },
+        }
+    }
+
+    /// All values of a header (names compared case-insensitively, `_` equal to `-`).
+    pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let want = header_key(name);
+        self.headers.iter().filter(move |(k, _)| header_key(k) == want).map(|(_, v)| v.as_str())
+    }
+}
+
+/// The request target without its query string (Kong cuts at the first `?` after the
+/// first character).
+pub fn path_only(target: &str) -> &str {
+    match target.get(1..).and_then(|rest| rest.find('?')) {
+        Some(i) => &target[..i + 1],
+        None => target,
+    }
+}
+
+/// The query string (without `?`), if the target has one.
+pub fn query_of(target: &str) -> Option<&str> {
+    let p = path_only(target);
+    target.get(p.len()..).and_then(|q| q.strip_prefix('?'))
+}
+
+pub fn header_key(name: &str) -> String {
+    name.to_ascii_lowercase().replace('_', "-")
+}
+
+#[derive(Clone, Debug)]
+pub enum PathMatcher {
+    Prefix(String),
+    Regex { source: String, regex: Regex },
+}
+
+/// One sub-route: what the router really orders and matches.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Index of the route in the `RouteSpec` slice.
+    pub route: usize,
+    pub paths: Vec<PathMatcher>,
+    pub priority: u64,
+    /// The priority under the other formula (for `--priority` comparisons).
+    pub other_priority: u64,
+    pub uuid: Option<uuid::Uuid>,
+    hosts: Vec<HostMatcher>,
+    methods: Vec<String>,
+    headers: Vec<(String, Vec<HeaderValue>)>,
+    snis: Vec<HostMatcher>,
+}
+
+#[derive(Clone, Debug)]
+enum HostMatcher {
+    Exact(String, Option<u16>),
+    Suffix(String, Option<u16>),
+    Prefix(String, Option<u16>),
+}
+
+impl HostMatcher {
+    fn parse(h: &str) -> HostMatcher {
+        let (name, port) = match h.rsplit_once(':') {
+            Some((n, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (n, p.parse().ok()),
+            _ => (h, None),
+        };
+        if let Some(rest) = name.strip_prefix('*') {
+            HostMatcher::Suffix(rest.to_string(), port)
+        } else if let Some(rest) = name.strip_suffix('*') {
+            HostMatcher::Prefix(rest.to_string(), port)
+        } else {
+            HostMatcher::Exact(name.to_string(), port)
+        }
+    }
+
+    fn matches(&self, host: &str, port: u16) -> bool {
+        let (ok, want_port) = match self {
+            HostMatcher::Exact(h, p) => (host == h, p),
+            HostMatcher::Suffix(s, p) => (host.ends_with(s.as_str()), p),
+            HostMatcher::Prefix(s, p) => (host.starts_with(s.as_str()), p),
+        };
+        ok && want_port.is_none_or(|p| p == port)
+    }
+}
+
+#[derive(Clone, Debug)]
+enum HeaderValue {
+    Equal(String),
+    Regex(Regex),
+}
+
+/// What matched: the route, its sub-route, and what the path match produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match {
+    pub route: usize,
+    pub entry: usize,
+    /// The configured prefix (prefix match) or the whole regex match text; `None` when the
+    /// route has no paths.
+    pub matched_path: Option<String>,
+    /// `uri_captures` in Kong's shape: ("0", whole), ("1", ..), names; `None` when no group
+    /// participated.
+    pub captures: Option<Vec<(String, String)>>,
+}
+
+#[derive(Debug)]
+pub struct Router {
+    pub entries: Vec<Entry>,
+    pub formula: Formula,
+    index: index::Index,
+}
+
+/// A route whose regex Kong's router would not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildError {
+    pub route: usize,
+    pub path: String,
+    pub message: String,
+}
+
+impl Router {
+    pub fn new(routes: &[RouteSpec], formula: Formula) -> Result<Router, BuildError> {
+        let mut entries = Vec::new();
+        for (i, r) in routes.iter().enumerate() {
+            for (group, paths) in split_paths(&r.paths).into_iter().enumerate() {
+                entries.push(build_entry(i, r, paths, group, formula)?);
+            }
+        }
+        let split: Vec<usize> = {
+            let mut counts = vec![0usize; routes.len()];
+            for e in &entries {
+                counts[e.route] += 1;
+            }
+            counts
+        };
+        // sub-routes of a split route get uuidv5(<id>#<group>) (kong/router/transform.lua)
+        let mut group_of = vec![0usize; routes.len()];
+        for e in &mut entries {
+            if split[e.route] > 1 {
+                group_of[e.route] += 1;
+                e.uuid = routes[e.route].id.map(|id| {
+                    let ns = uuid::Uuid::parse_str("7f145bf9-0dce-4f91-98eb-debbce4b9f6b").expect("constant");
+                    uuid::Uuid::new_v5(&ns, format!("{id}#{}", group_of[e.route]).as_bytes())
+                });
+            }
+        }
+        entries.sort_by(|a, b| b.priority.cmp(&a.priority).then(b.uuid.cmp(&a.uuid)));
+        let index = index::Index::build(&entries);
+        Ok(Router { entries, formula, index })
+    }
+
+    /// The route Kong picks, if any.
+    pub fn find(&self, req: &Request) -> Option<Match> {
+        let path = req.match_path()?;
+        self.index.candidates(&path).into_iter().find_map(|i| self.try_entry(i, req, &path))
+    }
+
+    /// Every sub-route that matches, in the order Kong tries them (the first is the winner).
+    pub fn all_matches(&self, req: &Request) -> Vec<Match> {
+        let Some(path) = req.match_path() else { return Vec::new() };
+        (0..self.entries.len()).filter_map(|i| self.try_entry(i, req, &path)).collect()
+    }
+
+    /// The plain reference: every sub-route in priority order, no index (for tests and benchmarks).
+    pub fn find_linear(&self, req: &Request) -> Option<Match> {
+        let path = req.match_path()?;
+        (0..self.entries.len()).find_map(|i| self.try_entry(i, req, &path))
+    }
+
+    fn try_entry(&self, i: usize, req: &Request, path: &str) -> Option<Match> {
+        let e = &self.entries[i];
+        if !e.methods.is_empty() && !e.methods.iter().any(|m| *m == req.method) {
+            return None;
+        }
+        if !e.hosts.is_empty() {
+            let (host, port) = req.host_and_port();
+            let host = host?;
+            if !e.hosts.iter().any(|h| h.matches(host, port)) {
+                return None;
+            }
+        }
+        if req.https && !e.snis.is_empty() {
+            let sni = req.sni.as_deref()?;
+            if !e.snis.iter().any(|h| h.matches(sni, 0)) {
+                return None;
+            }
+        }
+        for (name, values) in &e.headers {
+            let ok = req.header_values(name).any(|v| {
+                let v = v.to_lowercase();
+                values.iter().any(|want| match want {
+                    HeaderValue::Equal(s) => *s == v,
+                    HeaderValue::Regex(re) => re.is_match(&v),
+                })
+            });
+            if !ok {
+                return None;
+            }
+        }
+        if e.paths.is_empty() {
+            return Some(Match { route: e.route, entry: i, matched_path: None, captures: None });
+        }
+        for p in &e.paths {
+            match p {
+                PathMatcher::Prefix(prefix) => {
+                    if path.starts_with(prefix.as_str()) {
+                        return Some(Match { route: e.route, entry: i, matched_path: Some(prefix.clone()), captures: None });
+                    }
+                }
+                PathMatcher::Regex { regex, .. } => {
+                    if let Some(caps) = regex.captures(path) {
+                        let whole = caps.get(0).map(|m| m.as_str().to_string()).unwrap_or_default();
+                        let mut out = vec![("0".to_string(), whole.clone())];
+                        for (gi, name) in regex.capture_names().enumerate().skip(1) {
+                            if let Some(m) = caps.get(gi) {
+                                out.push((gi.to_string(), m.as_str().to_string()));
+                                if let Some(n) = name {
+                                    out.push((n.to_string(), m.as_str().to_string()));
+                                }
+                            }
+                        }
+                        let captures = (out.len() >= 2).then_some(out);
+                        return Some(Match { route: e.route, entry: i, matched_path: Some(whole), captures });
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Groups paths the way Kong splits a route: all regex paths together, prefix paths by
+/// byte length, groups in order of first appearance. A route without paths is one group.
+pub fn split_paths(paths: &[String]) -> Vec<Vec<String>> {
+    let mut groups: Vec<(Option<usize>, Vec<String>)> = Vec::new();
+    for p in paths {
+        let key = if p.starts_with('~') { None } else { Some(p.len()) };
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, g)) => g.push(p.clone()),
+            None => groups.push((key, vec![p.clone()])),
+        }
+    }
+    if groups.is_empty() {
+        return vec![Vec::new()];
+    }
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
+fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, _group: usize, formula: Formula) -> Result<Entry, BuildError> {
+    let mut matchers = Vec::new();
+    for p in &paths {
+        if p.starts_with('~') {
+            let regex = pattern::compile(p).map_err(|e| BuildError {
+                route,
+                path: p.clone(),
+                message: match e {
+                    pattern::RegexRejection::Router(m) | pattern::RegexRejection::Pcre(m) => m,
+                },
+            })?;
+            matchers.push(PathMatcher::Regex { source: p.clone(), regex });
+        } else {
+            matchers.push(PathMatcher::Prefix(p.clone()));
+        }
+    }
+    let inputs = priority::Inputs {
+        methods: !r.methods.is_empty(),
+        hosts: r.hosts.as_ref().is_some_and(|h| !h.is_empty()),
+        plain_hosts: r.hosts.as_ref().is_some_and(|h| h.iter().all(|x| !x.contains('*'))),
+        header_count: r.headers.len().min(255) as u64,
+        snis: !r.snis.is_empty(),
+        paths: !paths.is_empty(),
+        is_regex: paths.first().is_some_and(|p| p.starts_with('~')),
+        regex_priority: r.regex_priority,
+        prefix_len: if paths.first().is_some_and(|p| !p.starts_with('~')) { paths[0].len() as u64 } else { 0 },
+    };
+    let headers = r
+        .headers
+        .iter()
+        .map(|(name, values)| {
+            let vals = values
+                .iter()
+                .filter_map(|v| match v.strip_prefix("~*") {
+                    Some(re) => Regex::new(&re.to_lowercase()).ok().map(HeaderValue::Regex),
+                    None => Some(HeaderValue::Equal(v.to_lowercase())),
+                })
+                .collect();
+            (name.clone(), vals)
+        })
+        .collect();
+    Ok(Entry {
+        route,
+        paths: matchers,
+        priority: inputs.priority(formula),
+        other_priority: inputs.priority(formula.other()),
+        uuid: r.id,
+        hosts: r.hosts.iter().flatten().map(|h| HostMatcher::parse(h)).collect(),
+        methods: r.methods.clone(),
+        headers,
+        snis: r.snis.iter().map(|s| HostMatcher::parse(s.strip_suffix('.').unwrap_or(s))).collect(),
+    })
+}
+
+/// The id Kong gives a named route without an id in DB-less mode:
+/// uuidv5(uuidv5(<declarative namespace>, "routes"), name).
+pub fn dbless_route_id(name: &str) -> uuid::Uuid {
+    let ns = uuid::Uuid::parse_str("fd02801f-0957-4a15-a55a-c8d9606f30b5").expect("constant");
+    let routes_ns = uuid::Uuid::new_v5(&ns, b"routes");
+    uuid::Uuid::new_v5(&routes_ns, name.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dbless_ids_match_kong() {
+        // ../shared/reference/kong-router.md §1.5: route `example-route` -> eeb325b8-...
+        assert_eq!(dbless_route_id("example-route").to_string(), "eeb325b8-afd4-5ba2-a113-c34eeb969c1d");
+    }
+
+    #[test]
+    fn paths_split_like_kong() {
+        let p = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(split_paths(&p(&["~/r.*$", "/long-path", "/one", "/two", "/three", "~/.*"])), vec![p(&["~/r.*$", "~/.*"]), p(&["/long-path"]), p(&["/one", "/two"]), p(&["/three"])]);
+        assert_eq!(split_paths(&[]), vec![Vec::<String>::new()]);
+    }
+
+    #[test]
+    fn query_and_path() {
+        assert_eq!(path_only("/a/b?x=1"), "/a/b");
+        assert_eq!(query_of("/a/b?x=1&y"), Some("x=1&y"));
+        assert_eq!(path_only("?x"), "?x");
+        assert_eq!(query_of("/a"), None);
+        assert_eq!(query_of("/a?"), Some(""));
+    }
+}

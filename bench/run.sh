@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Reproduces the numbers in BENCHMARKS.md. Usage: bash bench/run.sh [N]   (default N=10000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-10000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cargo build --release --quiet --examples --bins
+bin=target/release/gateway
+target/release/examples/gen_config "$n" > "$work/big.yaml"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB"
+echo "input: $n services, $n routes, $n plugins ($(wc -c < "$work/big.yaml") bytes)"
+
+measure() { # label, runs, command...
+  local label=$1 runs=$2; shift 2
+  local times=() rss=0
+  for _ in $(seq "$runs"); do
+    local start=$EPOCHREALTIME
+    /usr/bin/time -f "%M" -o "$work/t" "$@" > /dev/null 2>&1 || true
+    local end=$EPOCHREALTIME
+    times+=("$(echo "($end - $start) * 1000" | bc -l)")
+    read -r m < "$work/t"; (( m > rss )) && rss=$m
+  done
+  local median
+  median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END{printf "%.1f", a[int((NR+1)/2)]}')
+  echo "$label: median ${median} ms wall over $runs runs, peak RSS $((rss / 1024)) MiB"
+}
+
+measure "validate" 7 "$bin" validate "$work/big.yaml"
+target/release/examples/bench_stages "$work/big.yaml"
+doc=../shared/corpus/docs/collect-metrics-logs-and-traces-with-opentelemetry.md
+if [ -f "$doc" ]; then
+  measure "render largest doc ($(basename "$doc"), $(wc -c < "$doc") bytes)" 21 "$bin" render --placeholders "$doc"
+fi
