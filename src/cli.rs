@@ -20,9 +20,10 @@ pub struct Cli {
 
 pub const EXIT_CODES: &str = "\
 Exit codes:
-  0  success (validate: valid; render: written)
-  1  invalid config, unreadable input, or a tool error
-  2  wrong command-line usage";
+  0  success (validate: valid; render: written; simulate: Kong proxies the request; test: all pass)
+  1  invalid config, unreadable input, failing tests, or a tool error
+  2  wrong command-line usage
+  3  simulate: Kong would answer the request itself (404, 400, 426, 503, ...)";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -39,6 +40,17 @@ pub enum Command {
     /// configs Kong accepts but that cannot work as intended. Unset environment variables
     /// get a stand-in value and a warning.
     Validate(ValidateArgs),
+
+    /// Resolve a request exactly as Kong 3.x would: route, captures, plugins, upstream.
+    ///
+    /// Prints which route wins and why, what it captured, which plugins run, and the
+    /// request Kong sends upstream, including what an AI proxy plugin sends to the LLM
+    /// provider. Exit 0 when Kong would proxy the request, 3 when Kong would answer it
+    /// itself (404, 400, 426, 503, ...), 1 on a config or tool error.
+    Simulate(SimulateArgs),
+
+    /// Run a table of requests with expectations against a config (route tests).
+    Test(TestArgs),
 
     /// Explain a rule by code or name (`gateway explain T001`); lists all rules without one.
     Explain {
@@ -86,6 +98,109 @@ pub struct ValidateArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// decK files and docs pages (default: kong.yaml).
+    #[arg(value_name = "CONFIG")]
+    pub configs: Vec<std::path::PathBuf>,
+
+    /// Request method.
+    #[arg(short = 'X', long, default_value = "GET")]
+    pub method: String,
+
+    /// Request path, with an optional query string (`/p?x=1`).
+    #[arg(long, default_value = "/", value_name = "PATH[?QUERY]")]
+    pub path: String,
+
+    /// Host header, optionally with a port.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub host: Option<String>,
+
+    /// A request header (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Request body: a file, or - for standard input.
+    #[arg(long, value_name = "FILE|-")]
+    pub body: Option<std::path::PathBuf>,
+
+    /// Scheme the client uses.
+    #[arg(long, value_enum, default_value_t = Scheme::Http)]
+    pub scheme: Scheme,
+
+    /// Kong's listener port (default 8000 for http, 8443 for https).
+    #[arg(long)]
+    pub port: Option<u16>,
+
+    /// TLS server name the client sends (https only).
+    #[arg(long)]
+    pub sni: Option<String>,
+
+    /// Output format (both go to standard output).
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+
+    /// Which route priority formula orders routes.
+    #[arg(long, value_enum, default_value_t = Priority::Effective)]
+    pub priority: Priority,
+
+    /// Show credentials the AI proxy adds instead of `[masked]`.
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// Serve a dry-run HTTP listener on ADDR (e.g. 127.0.0.1:8000) instead of one request.
+    #[arg(long, value_name = "ADDR")]
+    pub serve: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The test table (YAML).
+    #[arg(value_name = "TESTS")]
+    pub tests: std::path::PathBuf,
+
+    /// Configs to test (default: the table's `config:` list, relative to the table).
+    #[arg(long = "config", value_name = "CONFIG")]
+    pub configs: Vec<std::path::PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TestOutput::Text)]
+    pub output: TestOutput,
+
+    /// Report which routes no test touches.
+    #[arg(long)]
+    pub coverage: bool,
+
+    /// Fail when route coverage is below PCT percent.
+    #[arg(long, value_name = "PCT")]
+    pub fail_under: Option<f64>,
+
+    /// Which route priority formula orders routes.
+    #[arg(long, value_enum, default_value_t = Priority::Effective)]
+    pub priority: Priority,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scheme {
+    Http,
+    Https,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Priority {
+    /// What Kong 3.x really computes on x86-64 (Kong/kong#14457).
+    Effective,
+    /// The layout Kong's source and docs describe.
+    Documented,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestOutput {
+    Text,
+    Json,
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

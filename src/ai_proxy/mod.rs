@@ -2,3 +2,4 @@
 //! request Kong's AI drivers build.
 
 pub mod template;
+pub mod upstream;

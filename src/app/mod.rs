@@ -4,6 +4,9 @@
 
 mod explain;
 mod render;
+mod serve;
+mod simulate;
+mod test;
 mod validate;
 
 use crate::cli::{Cli, Color, Command};
@@ -66,6 +69,8 @@ pub fn run(command: Command, ctx: &Context) -> anyhow::Result<Outcome> {
     match command {
         Command::Render(args) => render::run(&args, ctx),
         Command::Validate(args) => validate::run(&args, ctx),
+        Command::Simulate(args) => simulate::run(&args, ctx),
+        Command::Test(args) => test::run(&args, ctx),
         Command::Explain { rule } => explain::run(rule.as_deref()),
         Command::Completions { shell } => Ok(Outcome { stdout: completion_script(shell), ..Default::default() }),
     }

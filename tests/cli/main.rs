@@ -2,6 +2,7 @@
 //!
 //! - `fixtures`: every `testdata/deck/{valid,invalid}` file, with `# expect: CODE` markers
 //! - `validate`, `render`: whole CLI output snapshots (insta)
+//! - `simulate`: simulate and route tests
 //! - `bad_input`: malformed, missing, huge and hostile inputs
 //! - `conformance`: every Kong docs page in ../shared/corpus/docs
 //! - `completions`: checked-in completion scripts are current
@@ -13,5 +14,6 @@ mod conformance;
 mod fixtures;
 mod render;
 mod schemas;
+mod simulate;
 mod support;
 mod validate;

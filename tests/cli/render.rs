@@ -43,7 +43,7 @@ fn placeholders_keep_secrets_out() {
 fn deck_files_resolve_env_and_write_json() {
     let dir = tempfile::tempdir().unwrap();
     let run = gateway_in_root(
-        &["render", "--format", "json", "-o", dir.path().join("out.json").to_str().unwrap(), "testdata/azure/kong.yaml"],
+        &["render", "--format", "json", "-o", dir.path().join("out.json").to_str().unwrap(), "testdata/deck/valid/env-templates.yaml"],
         &[("DECK_AZURE_OPENAI_KEY", "k"), ("DECK_AZURE_INSTANCE", "inst")],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);

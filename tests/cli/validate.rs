@@ -13,9 +13,9 @@ fn azure_example_is_valid() {
 
 #[test]
 fn unset_env_is_a_warning_and_strict_makes_it_an_error() {
-    let run = gateway_in_root(&["validate", "testdata/azure/kong.yaml"], &[]);
+    let run = gateway_in_root(&["validate", "testdata/deck/valid/env-templates.yaml"], &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let strict = gateway_in_root(&["validate", "--strict", "testdata/azure/kong.yaml"], &[]);
+    let strict = gateway_in_root(&["validate", "--strict", "testdata/deck/valid/env-templates.yaml"], &[]);
     assert_eq!(strict.code, 1);
     insta::assert_snapshot!(strict.transcript());
 }
@@ -47,7 +47,7 @@ fn schema_findings_text() {
 fn secrets_never_appear_in_findings() {
     let secret = "sk-very-secret-value-123";
     let run = gateway_in_root(
-        &["validate", "--output", "json", "testdata/azure/kong.yaml"],
+        &["validate", "--output", "json", "testdata/deck/valid/env-templates.yaml"],
         &[("DECK_AZURE_OPENAI_KEY", secret), ("DECK_AZURE_INSTANCE", "inst")],
     );
     assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret));

@@ -1,0 +1,177 @@
+//! `gateway simulate`: one request through the config, or (with `--serve`) a dry-run listener.
+
+use super::{Context, Outcome};
+use crate::cli::{Output, Priority, Scheme, SimulateArgs};
+use crate::diagnostic::{Diagnostic, Origin, Severity};
+use crate::env::EnvMode;
+use crate::exit::Exit;
+use crate::load::{self, Disk, Loaded};
+use crate::output::{self, text};
+use crate::router::Formula;
+use crate::simulate::{SimRequest, Simulation, Simulator};
+use anyhow::{bail, Context as _};
+use std::fmt::Write;
+use std::io::Read;
+use std::path::PathBuf;
+
+/// A config ready to simulate: loaded, checked, lint findings kept as warnings.
+pub struct Prepared {
+    pub loaded: Loaded,
+    pub lint: Vec<String>,
+}
+
+/// Loads configs for simulation. Kong-rejected configs become an `Outcome` with exit 1.
+pub fn prepare(configs: &[PathBuf], ctx: &Context) -> Result<Prepared, Outcome> {
+    let configs = if configs.is_empty() { vec![PathBuf::from("kong.yaml")] } else { configs.to_vec() };
+    let loaded = load::load(&configs, &Disk, &ctx.env, EnvMode::Resolve);
+    let mut diags = loaded.diagnostics.clone();
+    if loaded.document.is_some() {
+        diags.extend(crate::validate::validate(&loaded.config));
+    }
+    let secrets = loaded.document.as_ref().map(output::secret_values).unwrap_or_default();
+    output::mask_secrets(&mut diags, &secrets);
+    let refused: Vec<Diagnostic> =
+        diags.iter().filter(|d| d.severity == Severity::Error && d.rule.origin == Origin::Kong).cloned().collect();
+    if loaded.document.is_none() || !refused.is_empty() {
+        let mut stderr = text::diagnostics(&refused, &loaded.sources, ctx.color);
+        stderr.push_str("error: Kong would refuse this config; nothing simulated\n");
+        return Err(Outcome { stderr, code: Some(Exit::Failure), ..Default::default() });
+    }
+    let lint = diags
+        .iter()
+        .filter(|d| d.severity != Severity::Note)
+        .map(|d| {
+            let at = d.loc.map(|l| format!("{}:{}: ", loaded.sources.name(l.file), l.line)).unwrap_or_default();
+            format!("{at}[{}] {}", d.rule.code, d.message)
+        })
+        .collect();
+    Ok(Prepared { loaded, lint })
+}
+
+pub fn formula(p: Priority) -> Formula {
+    match p {
+        Priority::Effective => Formula::Effective,
+        Priority::Documented => Formula::Documented,
+    }
+}
+
+/// Parses `Name: value`.
+pub fn parse_header(h: &str) -> anyhow::Result<(String, String)> {
+    match h.split_once(':') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+        _ => bail!("header `{h}` is not `Name: value`"),
+    }
+}
+
+pub fn run(args: &SimulateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    if let Some(addr) = &args.serve {
+        return super::serve::run(args, addr, ctx);
+    }
+    let prepared = match prepare(&args.configs, ctx) {
+        Ok(p) => p,
+        Err(outcome) => return Ok(outcome),
+    };
+    let sim = match Simulator::new(&prepared.loaded.config, formula(args.priority)) {
+        Ok(s) => s,
+        Err(e) => bail!("{e}"),
+    };
+    let https = args.scheme == Scheme::Https;
+    let body = match &args.body {
+        None => None,
+        Some(p) if p.as_os_str() == "-" => {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf).context("reading the body from standard input")?;
+            Some(buf)
+        }
+        Some(p) => Some(std::fs::read(p).with_context(|| format!("reading body file {}", p.display()))?),
+    };
+    let headers = args.headers.iter().map(|h| parse_header(h)).collect::<anyhow::Result<Vec<_>>>()?;
+    if !args.path.starts_with('/') {
+        bail!("--path must start with `/` (got `{}`)", args.path);
+    }
+    let req = SimRequest {
+        method: args.method.clone(),
+        target: args.path.clone(),
+        host: args.host.clone(),
+        headers,
+        body,
+        https,
+        port: args.port.unwrap_or(if https { 8443 } else { 8000 }),
+        sni: args.sni.clone(),
+    };
+    let mut result = sim.simulate(&req, args.show_secrets);
+    result.warnings.splice(0..0, prepared.lint.iter().cloned());
+    let code = Some(if result.status == 200 { Exit::Success } else { Exit::Rejected });
+    Ok(match args.output {
+        Output::Json => Outcome { stdout: serde_json::to_string_pretty(&result)? + "\n", code, ..Default::default() },
+        Output::Text => Outcome { stdout: render_text(&req, &result), code, ..Default::default() },
+    })
+}
+
+/// The human-readable simulation.
+pub fn render_text(req: &SimRequest, s: &Simulation) -> String {
+    let mut out = String::new();
+    let verdict = if s.status == 200 { "proxied".to_string() } else { format!("Kong answers {}", s.status) };
+    let _ = writeln!(out, "{} {}  ->  {verdict}", req.method, req.target);
+    if let Some(r) = &s.route {
+        let _ = writeln!(out, "route:     {} (id {})", r.name.as_deref().unwrap_or("<unnamed>"), r.id.as_deref().unwrap_or("random"));
+        for e in &s.explanation {
+            let _ = writeln!(out, "           {e}");
+        }
+    }
+    if let Some(svc) = &s.service {
+        let _ = writeln!(out, "service:   {}", svc.name.as_deref().or(svc.id.as_deref()).unwrap_or("<unnamed>"));
+    }
+    match &s.uri_captures {
+        Some(c) => {
+            let parts: Vec<String> = c.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect();
+            let _ = writeln!(out, "captures:  {}", parts.join(", "));
+        }
+        None if s.route.is_some() => {
+            let _ = writeln!(out, "captures:  none");
+        }
+        None => {}
+    }
+    if let Some(p) = &s.strip_prefix {
+        let _ = writeln!(out, "stripped:  {p}");
+    }
+    if !s.plugins.is_empty() {
+        let _ = writeln!(out, "plugins:");
+        for p in &s.plugins {
+            let _ = writeln!(out, "  - {} ({})", p.name, p.scope);
+        }
+    }
+    if let Some(ai) = &s.ai {
+        let _ = writeln!(out, "ai:        {} -> {} {} model {}", ai.plugin, ai.provider, ai.route_type, ai.model.as_deref().unwrap_or("(from the request)"));
+        if ai.targets.len() > 1 {
+            for t in &ai.targets {
+                let _ = writeln!(
+                    out,
+                    "  - {} {} weight {} share {:.0}% {}",
+                    t.provider,
+                    t.model.as_deref().unwrap_or("?"),
+                    t.weight,
+                    t.share * 100.0,
+                    t.upstream_url.as_deref().unwrap_or("")
+                );
+            }
+        }
+    }
+    if let Some(u) = &s.upstream {
+        if s.status == 200 {
+            let _ = writeln!(out, "upstream:  {} {}", u.method, u.url);
+            let _ = writeln!(out, "           Host: {}", u.host_header);
+            for (k, v) in &u.headers {
+                let _ = writeln!(out, "           {k}: {v}");
+            }
+        }
+    }
+    if let (Some(e), Some(body)) = (&s.error, &s.error_body) {
+        let _ = writeln!(out, "response:  {} {}", s.status, body);
+        let _ = e;
+    }
+    for w in &s.warnings {
+        let _ = writeln!(out, "warning:   {w}");
+    }
+    out
+}

@@ -1,0 +1,270 @@
+//! Route tests: a YAML table of requests with expectations, run through the simulator
+//! (`gateway test`). In the spirit of Envoy's router_check_tool, for Kong configs.
+//!
+//! A request field given as a list expands into every combination. Expectations are
+//! checked field by field; maps (captures, headers) are compared as subsets.
+
+use crate::node::{Node, Value};
+use crate::simulate::{SimRequest, Simulation, Simulator};
+use crate::source::Loc;
+use serde::Serialize;
+use serde_json::Value as Json;
+
+/// One expanded test case.
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub name: String,
+    pub loc: Loc,
+    pub request: SimRequest,
+    pub expect: Node,
+}
+
+/// A problem in the table itself.
+#[derive(Clone, Debug)]
+pub struct TableError {
+    pub loc: Loc,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseResult {
+    pub name: String,
+    pub line: u32,
+    pub passed: bool,
+    pub failures: Vec<String>,
+    pub route: Option<String>,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub passed: usize,
+    pub failed: usize,
+    pub results: Vec<CaseResult>,
+    pub routes_total: usize,
+    pub routes_covered: usize,
+    pub uncovered_routes: Vec<String>,
+    pub coverage_percent: f64,
+}
+
+const REQUEST_KEYS: &[&str] = &["method", "path", "host", "headers", "body", "scheme", "port", "sni"];
+const EXPECT_KEYS: &[&str] = &[
+    "route", "status", "service", "uri_captures", "strip_prefix", "upstream_url", "upstream_path", "upstream_host",
+    "model", "provider", "headers", "plugins", "error", "no_match",
+];
+
+/// The `config:` entries of a table.
+pub fn configs(table: &Node) -> Vec<String> {
+    match table.get("config").map(|c| &c.value) {
+        Some(Value::Str(s)) => vec![s.clone()],
+        Some(Value::Seq(items)) => items.iter().filter_map(|i| i.as_str().map(String::from)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn scalar(n: &Node) -> Option<String> {
+    match &n.value {
+        Value::Str(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        _ => None,
+    }
+}
+
+/// Expands every test of the table into cases.
+pub fn cases(table: &Node) -> Result<Vec<Case>, Vec<TableError>> {
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    let defaults = table.get("defaults");
+    let Some(tests) = table.get("tests").and_then(Node::as_seq) else {
+        return Err(vec![TableError { loc: table.loc, message: "the table needs a `tests:` list".into() }]);
+    };
+    for (i, t) in tests.iter().enumerate() {
+        let name = t.get_str("name").map(String::from).unwrap_or_else(|| format!("test {}", i + 1));
+        let Some(req) = t.get("request").filter(|r| r.is_map()) else {
+            errors.push(TableError { loc: t.loc, message: format!("{name}: needs a `request:` map") });
+            continue;
+        };
+        for e in req.entries() {
+            if !REQUEST_KEYS.contains(&e.key.as_str()) {
+                errors.push(TableError { loc: e.key_loc, message: format!("{name}: unknown request field `{}`", e.key) });
+            }
+        }
+        let expect = t.get("expect").cloned().unwrap_or_else(|| Node::map(t.loc));
+        for e in expect.entries() {
+            if !EXPECT_KEYS.contains(&e.key.as_str()) {
+                errors.push(TableError { loc: e.key_loc, message: format!("{name}: unknown expectation `{}`", e.key) });
+            }
+        }
+        // combinations of list-valued scalar fields
+        let mut variants: Vec<Vec<(String, Node)>> = vec![Vec::new()];
+        for key in ["method", "path", "host", "scheme", "port", "sni"] {
+            let field = req.get(key).or_else(|| defaults.and_then(|d| d.get(key)));
+            let Some(field) = field else { continue };
+            let values: Vec<Node> = match &field.value {
+                Value::Seq(items) => items.clone(),
+                _ => vec![field.clone()],
+            };
+            variants = variants
+                .into_iter()
+                .flat_map(|v| values.iter().map(move |x| {
+                    let mut v = v.clone();
+                    v.push((key.to_string(), x.clone()));
+                    v
+                }))
+                .collect();
+        }
+        let multiple = variants.len() > 1;
+        for v in variants {
+            let get = |k: &str| v.iter().find(|(key, _)| key == k).and_then(|(_, n)| scalar(n));
+            let https = get("scheme").as_deref() == Some("https");
+            let mut headers = Vec::new();
+            for src in [defaults.and_then(|d| d.get("headers")), req.get("headers")].into_iter().flatten() {
+                for h in src.entries() {
+                    headers.retain(|(k, _): &(String, String)| !k.eq_ignore_ascii_case(&h.key));
+                    match &h.value.value {
+                        Value::Seq(vals) => headers.extend(vals.iter().filter_map(scalar).map(|x| (h.key.clone(), x))),
+                        _ => headers.extend(scalar(&h.value).map(|x| (h.key.clone(), x))),
+                    }
+                }
+            }
+            let body = req.get("body").or_else(|| defaults.and_then(|d| d.get("body"))).map(|b| match &b.value {
+                Value::Str(s) => s.clone().into_bytes(),
+                _ => b.to_json(false).to_string().into_bytes(),
+            });
+            let path = get("path").unwrap_or_else(|| "/".into());
+            let method = get("method").unwrap_or_else(|| "GET".into());
+            let label = if multiple { format!("{name} [{method} {path}{}]", get("host").map(|h| format!(" host={h}")).unwrap_or_default()) } else { name.clone() };
+            out.push(Case {
+                name: label,
+                loc: t.loc,
+                request: SimRequest {
+                    method,
+                    target: path,
+                    host: get("host"),
+                    headers,
+                    body,
+                    https,
+                    port: get("port").and_then(|p| p.parse().ok()).unwrap_or(if https { 8443 } else { 8000 }),
+                    sni: get("sni"),
+                },
+                expect: expect.clone(),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn check(expect: &Node, s: &Simulation) -> Vec<String> {
+    let mut f = Vec::new();
+    let mut cmp = |what: &str, want: Option<String>, got: Option<String>| {
+        if want != got {
+            f.push(format!("{what}: expected {}, got {}", want.unwrap_or_else(|| "none".into()), got.unwrap_or_else(|| "none".into())));
+        }
+    };
+    for e in expect.entries() {
+        let want = || scalar(&e.value);
+        match e.key.as_str() {
+            "route" => cmp("route", want(), s.route.as_ref().and_then(|r| r.name.clone().or(r.id.clone()))),
+            "no_match" if e.value.as_bool() == Some(true) => cmp("route", None, s.route.as_ref().and_then(|r| r.name.clone())),
+            "status" => cmp("status", want(), Some(s.status.to_string())),
+            "service" => cmp("service", want(), s.service.as_ref().and_then(|r| r.name.clone().or(r.id.clone()))),
+            "strip_prefix" => cmp("strip_prefix", want(), s.strip_prefix.clone()),
+            "upstream_url" => cmp("upstream_url", want(), s.upstream.as_ref().map(|u| u.url.clone())),
+            "upstream_path" => cmp("upstream_path", want(), s.upstream.as_ref().map(|u| u.path.clone())),
+            "upstream_host" => cmp("upstream_host", want(), s.upstream.as_ref().map(|u| u.host_header.clone())),
+            "model" => cmp("model", want(), s.ai.as_ref().and_then(|a| a.model.clone())),
+            "provider" => cmp("provider", want(), s.ai.as_ref().map(|a| a.provider.clone())),
+            "error" => cmp("error", want(), s.error.as_ref().map(|x| x.message.clone())),
+            "uri_captures" => {
+                if e.value.is_null() {
+                    cmp("uri_captures", None, s.uri_captures.as_ref().map(|c| Json::Object(c.clone()).to_string()));
+                }
+                for c in e.value.entries() {
+                    let got = s.uri_captures.as_ref().and_then(|m| m.get(&c.key)).and_then(Json::as_str).map(String::from);
+                    cmp(&format!("uri_captures.{}", c.key), scalar(&c.value), got);
+                }
+            }
+            "headers" => {
+                for h in e.value.entries() {
+                    let got = s.upstream.as_ref().and_then(|u| u.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(&h.key)).map(|(_, v)| v.clone()));
+                    cmp(&format!("upstream header {}", h.key), scalar(&h.value), got);
+                }
+            }
+            "plugins" => {
+                let want: Vec<String> = e.value.as_seq().unwrap_or(&[]).iter().filter_map(scalar).collect();
+                let got: Vec<String> = s.plugins.iter().map(|p| p.name.clone()).collect();
+                for w in &want {
+                    if !got.contains(w) {
+                        cmp("plugins", Some(format!("{w} to run")), Some(format!("[{}]", got.join(", "))));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    f
+}
+
+/// Runs every case; coverage counts the routes some case hit.
+pub fn run(sim: &Simulator, cases: &[Case]) -> Report {
+    let routes = sim.route_entities();
+    let mut hit = vec![false; routes.len()];
+    let mut results = Vec::new();
+    for c in cases {
+        let s = sim.simulate(&c.request, false);
+        if let Some(r) = sim.find_route(&c.request) {
+            if let Some(i) = routes.iter().position(|x| std::ptr::eq(*x, r)) {
+                hit[i] = true;
+            }
+        }
+        let failures = check(&c.expect, &s);
+        results.push(CaseResult {
+            name: c.name.clone(),
+            line: c.loc.line,
+            passed: failures.is_empty(),
+            failures,
+            route: s.route.as_ref().and_then(|r| r.name.clone()),
+            status: s.status,
+        });
+    }
+    let covered = hit.iter().filter(|h| **h).count();
+    let uncovered = routes.iter().zip(&hit).filter(|(_, h)| !**h).map(|(r, _)| r.label()).collect();
+    let passed = results.iter().filter(|r| r.passed).count();
+    Report {
+        passed,
+        failed: results.len() - passed,
+        results,
+        routes_total: routes.len(),
+        routes_covered: covered,
+        uncovered_routes: uncovered,
+        coverage_percent: if routes.is_empty() { 100.0 } else { covered as f64 * 100.0 / routes.len() as f64 },
+    }
+}
+
+/// JUnit XML: one suite, one testcase per case.
+pub fn junit(report: &Report, suite: &str) -> String {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites tests=\"{}\" failures=\"{}\">\n  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n",
+        report.results.len(),
+        report.failed,
+        esc(suite),
+        report.results.len(),
+        report.failed
+    );
+    for r in &report.results {
+        out.push_str(&format!("    <testcase classname=\"{}\" name=\"{}\">", esc(suite), esc(&r.name)));
+        if !r.passed {
+            out.push_str(&format!("\n      <failure message=\"{}\">{}</failure>\n    ", esc(&r.failures.join("; ")), esc(&r.failures.join("\n"))));
+        }
+        out.push_str("</testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}

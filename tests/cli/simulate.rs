@@ -1,0 +1,155 @@
+//! `gateway simulate` and `gateway test` end to end (the real binary).
+
+use crate::support::{gateway, gateway_in_root};
+
+const AZURE: &str = "testdata/azure/kong.yaml";
+const CHAT: &str = "/openai/deployments/gpt-4o/chat/completions?api-version=2025-01-01-preview";
+
+#[test]
+fn azure_example_text() {
+    let run = gateway_in_root(&["simulate", AZURE, "--method", "POST", "--path", CHAT], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.transcript());
+}
+
+#[test]
+fn azure_example_json_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, r#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#).unwrap();
+    let run = gateway_in_root(
+        &["simulate", AZURE, "-X", "POST", "--path", CHAT, "--body", body.to_str().unwrap(), "--output", "json", "--header", "api-key: client"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["status", "route", "service", "uri_captures", "strip_prefix", "upstream", "plugins", "ai", "error", "warnings"]);
+    assert_eq!(v["status"], 200);
+    assert_eq!(v["uri_captures"]["azure_deployment"], "gpt-4o");
+    assert_eq!(v["upstream"]["url"], "https://my-azure-instance.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2025-01-01-preview");
+    assert_eq!(v["upstream"]["path"], "/openai/deployments/gpt-4o/chat/completions");
+    assert_eq!(v["upstream"]["host_header"], "my-azure-instance.openai.azure.com");
+    assert_eq!(v["upstream"]["headers"]["api-key"], "[masked]");
+    assert_eq!(v["ai"]["model"], "gpt-4o");
+    assert_eq!(v["ai"]["targets"][0]["share"], 1.0);
+    insta::assert_json_snapshot!(v, { ".ai.targets[].upstream_url" => "[url]" });
+}
+
+#[test]
+fn kong_answers_are_exit_3() {
+    let run = gateway_in_root(&["simulate", AZURE, "--path", CHAT], &[]);
+    assert_eq!(run.code, 3, "GET does not match a POST-only route");
+    assert!(run.stdout.contains("Kong answers 404"), "{}", run.stdout);
+    assert!(run.stdout.contains(r#"{"message":"no Route matched with those values"}"#));
+}
+
+#[test]
+fn missing_capture_gives_kongs_runtime_400_and_a_warning() {
+    let run = gateway_in_root(
+        &["simulate", "testdata/deck/invalid/undefined-uri-capture.yaml", "-X", "POST", "--path", "/openai/deployments/gpt-4o/chat/completions", "--output", "json"],
+        &[],
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["status"], 400);
+    assert_eq!(v["error"]["message"], "uri_captures key deployment was not provided");
+    assert!(v["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("[T001]")), "{v}");
+}
+
+#[test]
+fn a_config_kong_refuses_is_not_simulated() {
+    let run = gateway_in_root(&["simulate", "testdata/deck/invalid/route-regex.yaml", "--path", "/"], &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("Kong would refuse this config"), "{}", run.stderr);
+}
+
+#[test]
+fn show_secrets_only_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = std::fs::read_to_string(crate::support::root().join("testdata/deck/valid/env-templates.yaml")).unwrap();
+    std::fs::write(dir.path().join("kong.yaml"), cfg).unwrap();
+    let env = [("DECK_AZURE_OPENAI_KEY", "sk-azure-secret-42"), ("DECK_AZURE_INSTANCE", "inst")];
+    let masked = gateway(dir.path(), &["simulate", "-X", "POST", "--path", CHAT, "--output", "json"], &env);
+    assert_eq!(masked.code, 0, "{}", masked.stderr);
+    assert!(!masked.stdout.contains("sk-azure-secret-42") && masked.stdout.contains("[masked]"));
+    let shown = gateway(dir.path(), &["simulate", "-X", "POST", "--path", CHAT, "--show-secrets"], &env);
+    assert!(shown.stdout.contains("api-key: sk-azure-secret-42"), "{}", shown.stdout);
+}
+
+#[test]
+fn simulate_needs_env_like_render() {
+    let run = gateway_in_root(&["simulate", "testdata/deck/valid/env-templates.yaml", "-X", "POST", "--path", CHAT], &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("DECK_AZURE_OPENAI_KEY"), "{}", run.stderr);
+}
+
+#[test]
+fn formulas_disagree_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    // Kong/kong#14457 (kong-router.md §1.4): regex_priority 2 shares the header-count bit
+    std::fs::write(
+        dir.path().join("kong.yaml"),
+        r#"_format_version: "3.0"
+services:
+  - name: hooks
+    url: http://hooks.internal
+    routes:
+      - name: generic
+        paths: ["~/webhook/([a-zA-Z0-9-]+)"]
+        headers: {Environment-Region: [production-us]}
+        regex_priority: 1
+      - name: specific
+        paths: ["~/(?i)webhook/foo/bar/?$"]
+        headers: {Environment-Region: [production-us]}
+        regex_priority: 2
+"#,
+    )
+    .unwrap();
+    let args = ["simulate", "--path", "/webhook/foo/bar", "-H", "Environment-Region: production-us", "--output", "json"];
+    let eff = gateway(dir.path(), &args, &[]);
+    let v: serde_json::Value = serde_json::from_str(&eff.stdout).unwrap();
+    assert_eq!(v["route"]["name"], "generic");
+    assert!(v["warnings"][0].as_str().unwrap().contains("documented priority formula picks routes/specific"), "{v}");
+    let mut doc_args = args.to_vec();
+    doc_args.extend(["--priority", "documented"]);
+    let doc = gateway(dir.path(), &doc_args, &[]);
+    let v: serde_json::Value = serde_json::from_str(&doc.stdout).unwrap();
+    assert_eq!(v["route"]["name"], "specific");
+}
+
+#[test]
+fn route_tests_for_the_azure_how_to() {
+    let run = gateway_in_root(&["test", "testdata/azure/tests.yaml", "--coverage"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    insta::assert_snapshot!(run.transcript());
+}
+
+#[test]
+fn route_tests_report_failures_and_junit() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(crate::support::root().join(AZURE), dir.path().join("kong.yaml")).unwrap();
+    std::fs::write(
+        dir.path().join("t.yaml"),
+        "config: [kong.yaml]\ntests:\n  - name: wrong expectation\n    request: {method: POST, path: /openai/deployments/a/chat/completions}\n    expect: {route: other-route}\n  - name: right\n    request: {method: POST, path: /nowhere}\n    expect: {route: null}\n",
+    )
+    .unwrap();
+    let run = gateway(dir.path(), &["test", "t.yaml"], &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("route: expected other-route, got azure-chat-route"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 passed, 1 failed"));
+    let junit = gateway(dir.path(), &["test", "t.yaml", "--output", "junit"], &[]);
+    assert!(junit.stdout.contains(r#"<testsuite name="t.yaml" tests="2" failures="1">"#), "{}", junit.stdout);
+    assert!(junit.stdout.contains("<failure message=\"route: expected other-route, got azure-chat-route\">"));
+    let cov = gateway(dir.path(), &["test", "t.yaml", "--fail-under", "100"], &[]);
+    assert_eq!(cov.code, 1);
+}
+
+#[test]
+fn route_test_table_errors_name_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.yaml"), "config: [kong.yaml]\ntests:\n  - name: x\n    request: {paht: /}\n").unwrap();
+    let run = gateway(dir.path(), &["test", "t.yaml"], &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("t.yaml:4:15: x: unknown request field `paht`"), "{}", run.stderr);
+}
