@@ -32,3 +32,14 @@ doc=../shared/corpus/docs/collect-metrics-logs-and-traces-with-opentelemetry.md
 if [ -f "$doc" ]; then
   measure "render largest doc ($(basename "$doc"), $(wc -c < "$doc") bytes)" 21 "$bin" render --placeholders "$doc"
 fi
+
+# Router throughput (issue: 10k routes, 100k requests) and how it scales with route count.
+for routes in 1000 10000; do
+  target/release/examples/gen_config "$routes" > "$work/r$routes.yaml"
+  echo "-- $routes routes"
+  target/release/examples/bench_router "$work/r$routes.yaml" 100000
+done
+
+# One `gateway simulate` on the bundled Azure example, whole process.
+measure "simulate testdata/azure/kong.yaml" 21 "$bin" simulate testdata/azure/kong.yaml -X POST \
+  --path '/openai/deployments/gpt-4o/chat/completions?api-version=2025-01-01-preview'

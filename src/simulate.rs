@@ -118,7 +118,6 @@ pub struct Simulator<'a> {
     config: &'a Config,
     routes: Vec<&'a Entity>,
     router: Router,
-    other: Router,
     formula: Formula,
 }
 
@@ -199,11 +198,9 @@ impl<'a> Simulator<'a> {
             })
             .collect();
         let specs: Vec<RouteSpec> = routes.iter().map(|r| route_spec(r)).collect();
-        let build = |f| {
-            Router::new(&specs, f).map_err(|e| format!("route '{}': path '{}': {}", routes[e.route].label(), e.path, e.message))
-        };
-        let (router, other) = (build(formula)?, build(formula.other())?);
-        Ok(Simulator { config, routes, router, other, formula })
+        let router = Router::new(&specs, formula)
+            .map_err(|e| format!("route '{}': path '{}': {}", routes[e.route].label(), e.path, e.message))?;
+        Ok(Simulator { config, routes, router, formula })
     }
 
     pub fn route_entities(&self) -> &[&'a Entity] {
@@ -224,7 +221,7 @@ impl<'a> Simulator<'a> {
         let found = self.router.find(&rreq);
         let mut warnings = Vec::new();
         let mut explanation = Vec::new();
-        let other = self.other.find(&rreq);
+        let other = self.router.find_with_other_formula(&rreq);
         let name_of = |m: &Option<router::Match>| m.as_ref().map(|m| self.routes[m.route].label());
         if name_of(&found) != name_of(&other) {
             let (eff, doc) = match self.formula {

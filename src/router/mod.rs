@@ -217,6 +217,17 @@ impl Router {
         self.index.candidates(&path).into_iter().find_map(|i| self.try_entry(i, req, &path))
     }
 
+    /// The route the other priority formula would pick (for disagreement warnings).
+    pub fn find_with_other_formula(&self, req: &Request) -> Option<Match> {
+        let path = req.match_path()?;
+        let mut cands = self.index.candidates(&path);
+        cands.sort_by(|&a, &b| {
+            let (ea, eb) = (&self.entries[a], &self.entries[b]);
+            eb.other_priority.cmp(&ea.other_priority).then(eb.uuid.cmp(&ea.uuid))
+        });
+        cands.into_iter().find_map(|i| self.try_entry(i, req, &path))
+    }
+
     /// Every sub-route that matches, in the order Kong tries them (the first is the winner).
     pub fn all_matches(&self, req: &Request) -> Vec<Match> {
         let Some(path) = req.match_path() else { return Vec::new() };

@@ -1,0 +1,122 @@
+//! Property test: the indexed router and a plain scan of every sub-route in priority order
+//! (how atc-router evaluates) give the same answer on random configs and requests.
+
+use gateway::router::{Formula, Request, RouteSpec, Router};
+use proptest::prelude::*;
+
+fn segment() -> impl Strategy<Value = String> {
+    prop::sample::select(vec!["a", "b", "api", "v1", "users", "x-y", "openai", "chat"]).prop_map(String::from)
+}
+
+fn path() -> impl Strategy<Value = String> {
+    prop::collection::vec(segment(), 0..4).prop_map(|s| format!("/{}", s.join("/")))
+}
+
+fn route_path() -> impl Strategy<Value = String> {
+    prop_oneof![
+        path(),
+        path().prop_map(|p| format!("~{p}/(?<cap>[^/]+)$")),
+        path().prop_map(|p| format!("~{p}")),
+        Just("~/(?i)API/.*".to_string()),
+        Just("~/[ab]+/.*".to_string()),
+        Just("~/.*".to_string()),
+    ]
+}
+
+fn host() -> impl Strategy<Value = String> {
+    prop::sample::select(vec!["example.com", "*.example.com", "api.*", "api.example.com:8000", "other.org"]).prop_map(String::from)
+}
+
+fn route() -> impl Strategy<Value = RouteSpec> {
+    (
+        prop::collection::vec(route_path(), 0..3),
+        prop::option::of(prop::collection::vec(host(), 0..2)),
+        prop::collection::vec(prop::sample::select(vec!["GET", "POST"]).prop_map(String::from), 0..2),
+        prop::option::of(prop::sample::select(vec!["v1", "v2", "~*^v"]).prop_map(String::from)),
+        -2i64..6,
+        any::<u128>(),
+        any::<bool>(),
+    )
+        .prop_map(|(paths, hosts, methods, header, rp, id, named)| RouteSpec {
+            name: None,
+            id: named.then(|| uuid::Uuid::from_u128(id)),
+            paths,
+            hosts,
+            methods,
+            headers: header.map(|h| vec![("x-version".to_string(), vec![h])]).unwrap_or_default(),
+            snis: Vec::new(),
+            regex_priority: rp,
+        })
+}
+
+fn request() -> impl Strategy<Value = Request> {
+    (
+        prop::sample::select(vec!["GET", "POST"]),
+        path(),
+        prop::option::of(prop::sample::select(vec!["example.com", "api.example.com", "api.example.com:8000", "a.b.example.com", "other.org"])),
+        prop::option::of(prop::sample::select(vec!["v1", "V2", "w"])),
+    )
+        .prop_map(|(m, p, h, v)| Request {
+            method: m.to_string(),
+            target: p,
+            host: h.map(String::from),
+            headers: v.map(|v| vec![("X-Version".to_string(), v.to_string())]).unwrap_or_default(),
+            https: false,
+            listener_port: 8000,
+            sni: None,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn index_agrees_with_linear_scan(routes in prop::collection::vec(route(), 1..12), reqs in prop::collection::vec(request(), 1..8)) {
+        for formula in [Formula::Effective, Formula::Documented] {
+            let router = Router::new(&routes, formula).unwrap();
+            for r in &reqs {
+                prop_assert_eq!(router.find(r), router.find_linear(r), "request {:?}", r);
+                let all = router.all_matches(r);
+                prop_assert_eq!(router.find(r), all.first().cloned());
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The other-formula lookup equals a router built with that formula.
+    #[test]
+    fn other_formula_lookup_matches_a_router_built_for_it(routes in prop::collection::vec(route(), 1..10), reqs in prop::collection::vec(request(), 1..6)) {
+        let eff = Router::new(&routes, Formula::Effective).unwrap();
+        let doc = Router::new(&routes, Formula::Documented).unwrap();
+        for r in &reqs {
+            let a = eff.find_with_other_formula(r).map(|m| m.route);
+            let b = doc.find(r).map(|m| m.route);
+            prop_assert_eq!(a, b);
+        }
+    }
+
+    /// Many regexes under one literal (the RegexSet path of the index) still agree.
+    #[test]
+    fn shared_prefix_regex_sets_agree(n in 17usize..40, pick in 0usize..40, extra in "[a-z]{0,3}") {
+        let routes: Vec<RouteSpec> = (0..n)
+            .map(|i| RouteSpec {
+                name: Some(format!("r{i}")),
+                id: Some(uuid::Uuid::from_u128(i as u128 + 1)),
+                paths: vec![format!("~/openai/deployments/(?<d>[^/]+)/r{i}/chat$")],
+                regex_priority: (i % 3) as i64,
+                ..RouteSpec::default()
+            })
+            .collect();
+        let router = Router::new(&routes, Formula::Effective).unwrap();
+        let req = Request {
+            method: "POST".into(),
+            target: format!("/openai/deployments/x{extra}/r{}/chat", pick % (n + 2)),
+            listener_port: 8000,
+            ..Request::default()
+        };
+        prop_assert_eq!(router.find(&req), router.find_linear(&req));
+    }
+}
