@@ -31,6 +31,8 @@ complete -c gateway -n "__fish_gateway_needs_command" -s h -l help -d 'Print hel
 complete -c gateway -n "__fish_gateway_needs_command" -s V -l version -d 'Print version'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "render" -d 'Render docs pages and decK files into one decK config'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "validate" -d 'Check configs offline: schemas, route regexes, references and AI proxy templates'
+complete -c gateway -n "__fish_gateway_needs_command" -f -a "simulate" -d 'Resolve a request exactly as Kong 3.x would: route, captures, plugins, upstream'
+complete -c gateway -n "__fish_gateway_needs_command" -f -a "test" -d 'Run a table of requests with expectations against a config (route tests)'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "explain" -d 'Explain a rule by code or name (`gateway explain T001`); lists all rules without one'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -51,6 +53,39 @@ never\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand validate" -l strict -d 'Treat warnings as errors'
 complete -c gateway -n "__fish_gateway_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gateway -n "__fish_gateway_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -s X -l method -d 'Request method' -r
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l path -d 'Request path, with an optional query string (`/p?x=1`)' -r
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l host -d 'Host header, optionally with a port' -r
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -s H -l header -d 'A request header (repeatable)' -r
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l body -d 'Request body: a file, or - for standard input' -r -F
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l scheme -d 'Scheme the client uses' -r -f -a "http\t''
+https\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l port -d 'Kong\'s listener port (default 8000 for http, 8443 for https)' -r
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l sni -d 'TLS server name the client sends (https only)' -r
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l output -d 'Output format (both go to standard output)' -r -f -a "text\t''
+json\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l priority -d 'Which route priority formula orders routes' -r -f -a "effective\t'What Kong 3.x really computes on x86-64 (Kong/kong#14457)'
+documented\t'The layout Kong\'s source and docs describe'"
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l serve -d 'Serve a dry-run HTTP listener on ADDR (e.g. 127.0.0.1:8000) instead of one request' -r
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l show-secrets -d 'Show credentials the AI proxy adds instead of `[masked]`'
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -s V -l version -d 'Print version'
+complete -c gateway -n "__fish_gateway_using_subcommand test" -l config -d 'Configs to test (default: the table\'s `config:` list, relative to the table)' -r -F
+complete -c gateway -n "__fish_gateway_using_subcommand test" -l output -d 'Output format' -r -f -a "text\t''
+json\t''
+junit\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand test" -l fail-under -d 'Fail when route coverage is below PCT percent' -r
+complete -c gateway -n "__fish_gateway_using_subcommand test" -l priority -d 'Which route priority formula orders routes' -r -f -a "effective\t'What Kong 3.x really computes on x86-64 (Kong/kong#14457)'
+documented\t'The layout Kong\'s source and docs describe'"
+complete -c gateway -n "__fish_gateway_using_subcommand test" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand test" -l coverage -d 'Report which routes no test touches'
+complete -c gateway -n "__fish_gateway_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gateway -n "__fish_gateway_using_subcommand test" -s V -l version -d 'Print version'
 complete -c gateway -n "__fish_gateway_using_subcommand explain" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -61,8 +96,10 @@ always\t''
 never\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gateway -n "__fish_gateway_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate explain completions help" -f -a "render" -d 'Render docs pages and decK files into one decK config'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate explain completions help" -f -a "validate" -d 'Check configs offline: schemas, route regexes, references and AI proxy templates'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate explain completions help" -f -a "explain" -d 'Explain a rule by code or name (`gateway explain T001`); lists all rules without one'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate explain completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate explain completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test explain completions help" -f -a "render" -d 'Render docs pages and decK files into one decK config'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test explain completions help" -f -a "validate" -d 'Check configs offline: schemas, route regexes, references and AI proxy templates'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test explain completions help" -f -a "simulate" -d 'Resolve a request exactly as Kong 3.x would: route, captures, plugins, upstream'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test explain completions help" -f -a "test" -d 'Run a table of requests with expectations against a config (route tests)'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test explain completions help" -f -a "explain" -d 'Explain a rule by code or name (`gateway explain T001`); lists all rules without one'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test explain completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test explain completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -55,6 +55,47 @@ _arguments "${_arguments_options[@]}" : \
 '*::inputs -- decK files and docs pages, merged in order:_files' \
 && ret=0
 ;;
+(simulate)
+_arguments "${_arguments_options[@]}" : \
+'-X+[Request method]:METHOD:_default' \
+'--method=[Request method]:METHOD:_default' \
+'--path=[Request path, with an optional query string (\`/p?x=1\`)]:PATH[?QUERY]:_default' \
+'--host=[Host header, optionally with a port]:HOST[:PORT]:_default' \
+'*-H+[A request header (repeatable)]:NAME: VALUE:_default' \
+'*--header=[A request header (repeatable)]:NAME: VALUE:_default' \
+'--body=[Request body\: a file, or - for standard input]:FILE|-:_files' \
+'--scheme=[Scheme the client uses]:SCHEME:(http https)' \
+'--port=[Kong'\''s listener port (default 8000 for http, 8443 for https)]:PORT:_default' \
+'--sni=[TLS server name the client sends (https only)]:SNI:_default' \
+'--output=[Output format (both go to standard output)]:OUTPUT:(text json)' \
+'--priority=[Which route priority formula orders routes]:PRIORITY:((effective\:"What Kong 3.x really computes on x86-64 (Kong/kong#14457)"
+documented\:"The layout Kong'\''s source and docs describe"))' \
+'--serve=[Serve a dry-run HTTP listener on ADDR (e.g. 127.0.0.1\:8000) instead of one request]:ADDR:_default' \
+'--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
+'--show-secrets[Show credentials the AI proxy adds instead of \`\[masked\]\`]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::configs -- decK files and docs pages (default\: kong.yaml):_files' \
+&& ret=0
+;;
+(test)
+_arguments "${_arguments_options[@]}" : \
+'*--config=[Configs to test (default\: the table'\''s \`config\:\` list, relative to the table)]:CONFIG:_files' \
+'--output=[Output format]:OUTPUT:(text json junit)' \
+'--fail-under=[Fail when route coverage is below PCT percent]:PCT:_default' \
+'--priority=[Which route priority formula orders routes]:PRIORITY:((effective\:"What Kong 3.x really computes on x86-64 (Kong/kong#14457)"
+documented\:"The layout Kong'\''s source and docs describe"))' \
+'--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
+'--coverage[Report which routes no test touches]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':tests -- The test table (YAML):_files' \
+&& ret=0
+;;
 (explain)
 _arguments "${_arguments_options[@]}" : \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
@@ -95,6 +136,14 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(simulate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(test)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (explain)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -121,6 +170,8 @@ _gateway_commands() {
     local commands; commands=(
 'render:Render docs pages and decK files into one decK config' \
 'validate:Check configs offline\: schemas, route regexes, references and AI proxy templates' \
+'simulate:Resolve a request exactly as Kong 3.x would\: route, captures, plugins, upstream' \
+'test:Run a table of requests with expectations against a config (route tests)' \
 'explain:Explain a rule by code or name (\`gateway explain T001\`); lists all rules without one' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -142,6 +193,8 @@ _gateway__subcmd__help_commands() {
     local commands; commands=(
 'render:Render docs pages and decK files into one decK config' \
 'validate:Check configs offline\: schemas, route regexes, references and AI proxy templates' \
+'simulate:Resolve a request exactly as Kong 3.x would\: route, captures, plugins, upstream' \
+'test:Run a table of requests with expectations against a config (route tests)' \
 'explain:Explain a rule by code or name (\`gateway explain T001\`); lists all rules without one' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -168,6 +221,16 @@ _gateway__subcmd__help__subcmd__render_commands() {
     local commands; commands=()
     _describe -t commands 'gateway help render commands' commands "$@"
 }
+(( $+functions[_gateway__subcmd__help__subcmd__simulate_commands] )) ||
+_gateway__subcmd__help__subcmd__simulate_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway help simulate commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__help__subcmd__test_commands] )) ||
+_gateway__subcmd__help__subcmd__test_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway help test commands' commands "$@"
+}
 (( $+functions[_gateway__subcmd__help__subcmd__validate_commands] )) ||
 _gateway__subcmd__help__subcmd__validate_commands() {
     local commands; commands=()
@@ -177,6 +240,16 @@ _gateway__subcmd__help__subcmd__validate_commands() {
 _gateway__subcmd__render_commands() {
     local commands; commands=()
     _describe -t commands 'gateway render commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__simulate_commands] )) ||
+_gateway__subcmd__simulate_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway simulate commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__test_commands] )) ||
+_gateway__subcmd__test_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway test commands' commands "$@"
 }
 (( $+functions[_gateway__subcmd__validate_commands] )) ||
 _gateway__subcmd__validate_commands() {
