@@ -34,6 +34,8 @@ pub struct DocsVar {
     /// The environment variable, without `$`.
     pub env: String,
     pub description: Option<String>,
+    /// `literal_block: true`: the value is a multi-line blob (a JSON key) kept as a block scalar.
+    pub literal_block: bool,
 }
 
 fn deck_template() -> &'static Regex {
@@ -161,6 +163,7 @@ pub fn resolve_docs_variables(
             );
         }
         let mut from_env = None;
+        let mut literal = false;
         let replaced = docs_variable()
             .replace_all(s, |caps: &regex::Captures| {
                 let name = &caps[1];
@@ -176,6 +179,7 @@ pub fn resolve_docs_variables(
                     return caps[0].to_string();
                 };
                 let deck = deck_name(&var.env);
+                literal |= var.literal_block;
                 if mode == EnvMode::Placeholders {
                     return format!("${{{{ env \"{deck}\" }}}}");
                 }
@@ -193,6 +197,7 @@ pub fn resolve_docs_variables(
             .into_owned();
         if replaced != s {
             node.value = Value::Str(replaced);
+            node.block = literal;
             if from_env.is_some() {
                 node.env = from_env;
             }
@@ -257,8 +262,8 @@ mod tests {
     fn docs_variables_substitute_embedded_and_keep_kong_templates() {
         let mut d = doc("a: ${key}\nb: http://${otel-host}:4318/v1\nc: $(uri_captures.x)\nd: ${other}\ne: '{vault://env/x}'\n");
         let vars = vec![
-            DocsVar { name: "key".into(), env: "API_KEY".into(), description: None },
-            DocsVar { name: "otel-host".into(), env: "OTEL_HOST".into(), description: None },
+            DocsVar { name: "key".into(), env: "API_KEY".into(), description: None, literal_block: false },
+            DocsVar { name: "otel-host".into(), env: "OTEL_HOST".into(), description: None, literal_block: false },
         ];
         let env: Env = [("API_KEY".into(), "s3cret".into()), ("DECK_OTEL_HOST".into(), "otel".into())].into();
         let (mut out, mut missing) = (vec![], vec![]);
@@ -276,7 +281,7 @@ mod tests {
     #[test]
     fn placeholders_emit_deck_references() {
         let mut d = doc("a: Bearer ${key}\n");
-        let vars = vec![DocsVar { name: "key".into(), env: "API_KEY".into(), description: None }];
+        let vars = vec![DocsVar { name: "key".into(), env: "API_KEY".into(), description: None, literal_block: false }];
         let (mut out, mut missing) = (vec![], vec![]);
         resolve_docs_variables(&mut d, &vars, &Env::new(), EnvMode::Placeholders, &mut out, &mut missing);
         assert_eq!(d.get_str("a"), Some("Bearer ${{ env \"DECK_API_KEY\" }}"));

@@ -32,11 +32,13 @@ pub struct Node {
     pub value: Value,
     pub loc: Loc,
     pub env: Option<String>,
+    /// Write as a YAML literal block (docs variables marked `literal_block`).
+    pub block: bool,
 }
 
 impl Node {
     pub fn new(value: Value, loc: Loc) -> Node {
-        Node { value, loc, env: None }
+        Node { value, loc, env: None, block: false }
     }
 
     pub fn str(s: impl Into<String>, loc: Loc) -> Node {

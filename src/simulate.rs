@@ -543,14 +543,17 @@ impl<'a> Simulator<'a> {
             let v = n.as_str().unwrap_or("").to_string();
             if show_secrets { v } else { "[masked]".into() }
         };
+        let mut reserialized = provider == "azure";
         if let (Some(pn), Some(pv), Some("query")) = (a("param_name").and_then(Node::as_str), a("param_value"), a("param_location").and_then(Node::as_str)) {
+            reserialized = true;
             let client_has = query.iter().any(|(k, _)| k == pn);
             if !(client_has && allow_override) {
                 query.retain(|(k, _)| k != pn);
                 query.push((pn.to_string(), mask(pv)));
             }
         }
-        if provider == "azure" || !query.is_empty() {
+        // kong.service.request.set_query re-serializes with keys sorted
+        if reserialized {
             query.sort();
         }
         let upstream = sim.upstream.as_mut().expect("set before AI resolution");

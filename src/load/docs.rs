@@ -269,6 +269,7 @@ fn read_block(body: &str, origin: Origin, tag_loc: Loc, ctx: &mut LoadCtx) -> Op
                     name: v.key.clone(),
                     env: env.to_string(),
                     description: v.value.get_str("description").map(String::from),
+                    literal_block: v.value.get("literal_block").and_then(Node::as_bool).unwrap_or(false),
                 }),
                 _ => ctx.out.push(
                     Diagnostic::new(&rules::DOCS_BLOCK_FORMAT, format!("variable `{}` needs `value: $ENV_NAME`", v.key))
@@ -356,7 +357,12 @@ pub fn plugin_example_document(path: &Path, doc: &Node, ctx: &mut LoadCtx) -> (N
                 .iter()
                 .filter_map(|v| {
                     let env = v.value.get_str("value")?.strip_prefix('$')?.to_string();
-                    Some(DocsVar { name: v.key.clone(), env, description: v.value.get_str("description").map(String::from) })
+                    Some(DocsVar {
+                        name: v.key.clone(),
+                        env,
+                        description: v.value.get_str("description").map(String::from),
+                        literal_block: v.value.get("literal_block").and_then(Node::as_bool).unwrap_or(false),
+                    })
                 })
                 .collect()
         })

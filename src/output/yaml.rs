@@ -89,6 +89,7 @@ fn scalar(n: &Node, indent: usize) -> String {
             let s = f.to_string();
             if s.contains(['.', 'e', 'E']) { s } else { format!("{s}.0") }
         }
+        Value::Str(s) if n.block && literal_ok(s) => literal(&format!("{}\n", s.trim_end_matches('\n')), indent, s.ends_with('\n')),
         Value::Str(s) => string(s, indent),
         Value::Map(_) => "{}".into(),
         Value::Seq(_) => "[]".into(),
@@ -100,23 +101,34 @@ fn string(s: &str, indent: usize) -> String {
         return s.to_string();
     }
     if s.contains('\n') && literal_ok(s) {
-        let body = s.strip_suffix('\n').unwrap_or(s);
-        let chomp = if s.ends_with("\n\n") || !s.ends_with('\n') { if s.ends_with('\n') { "+" } else { "-" } } else { "" };
-        let pad = " ".repeat(indent.max(2));
-        let mut out = format!("|{chomp}");
-        for line in body.split('\n') {
-            out.push('\n');
-            if !line.is_empty() {
-                out.push_str(&pad);
-                out.push_str(line);
-            }
-        }
-        if chomp == "+" {
-            out.push('\n');
-        }
-        return out;
+        return literal(s, indent, true);
     }
     quote(s)
+}
+
+/// A literal block scalar; `keep_newline` false writes `|-` (no final newline).
+fn literal(s: &str, indent: usize, keep_newline: bool) -> String {
+    let body = s.strip_suffix('\n').unwrap_or(s);
+    let chomp = if !keep_newline || !s.ends_with('\n') {
+        "-"
+    } else if s.ends_with("\n\n") {
+        "+"
+    } else {
+        ""
+    };
+    let pad = " ".repeat(indent.max(2));
+    let mut out = format!("|{chomp}");
+    for line in body.split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+    }
+    if chomp == "+" {
+        out.push('\n');
+    }
+    out
 }
 
 fn quote(s: &str) -> String {

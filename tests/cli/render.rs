@@ -88,3 +88,16 @@ fn undefined_and_bare_variables_are_warned() {
     let run = gateway_in_root(&["render", "--placeholders", public.to_str().unwrap()], &[]);
     assert!(run.stderr.contains("warning[L009]") && run.stderr.contains("$CA_CERT_ID"), "{}", run.stderr);
 }
+
+#[test]
+fn literal_block_variables_stay_block_scalars_with_placeholders() {
+    let Some(shared) = shared_or_fail("literal_block_variables_stay_block_scalars_with_placeholders") else { return };
+    let doc = shared.join("corpus/docs/set-up-ai-proxy-with-vertex-ai.md");
+    let run = gateway_in_root(&["render", "--placeholders", doc.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("gcp_service_account_json: |-\n        ${{ env \"DECK_GCP_SERVICE_ACCOUNT_JSON\" }}\n"),
+        "{}",
+        run.stdout
+    );
+}

@@ -153,3 +153,10 @@ fn route_test_table_errors_name_the_line() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("t.yaml:4:15: x: unknown request field `paht`"), "{}", run.stderr);
 }
+
+#[test]
+fn ai_proxy_spec_cases() {
+    let run = gateway_in_root(&["test", "testdata/ai_proxy/tests.yaml", "--coverage", "--fail-under", "100"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.ends_with("14 passed, 0 failed\n"), "{}", run.stdout);
+}
