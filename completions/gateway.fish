@@ -33,6 +33,10 @@ complete -c gateway -n "__fish_gateway_needs_command" -f -a "render" -d 'Render 
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "validate" -d 'Check configs offline: schemas, route regexes, references and AI proxy templates'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "simulate" -d 'Resolve a request exactly as Kong 3.x would: route, captures, plugins, upstream'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "test" -d 'Run a table of requests with expectations against a config (route tests)'
+complete -c gateway -n "__fish_gateway_needs_command" -f -a "ping" -d 'Check that a Kong Admin API answers, and print its version'
+complete -c gateway -n "__fish_gateway_needs_command" -f -a "dump" -d 'Write the gateway\'s current entities as a decK file'
+complete -c gateway -n "__fish_gateway_needs_command" -f -a "diff" -d 'Show what `sync` would change, field by field. Sends no write request'
+complete -c gateway -n "__fish_gateway_needs_command" -f -a "sync" -d 'Make the gateway match the config: a complete plan first, then creates, updates and deletes in dependency order, with retries'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "explain" -d 'Explain a rule by code or name (`gateway explain T001`); lists all rules without one'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -86,6 +90,68 @@ never\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand test" -l coverage -d 'Report which routes no test touches'
 complete -c gateway -n "__fish_gateway_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gateway -n "__fish_gateway_using_subcommand test" -s V -l version -d 'Print version'
+complete -c gateway -n "__fish_gateway_using_subcommand ping" -l kong-addr -d 'Admin API address' -r
+complete -c gateway -n "__fish_gateway_using_subcommand ping" -l headers -d 'A header sent with every request, e.g. \'Kong-Admin-Token: ...\' (repeatable)' -r
+complete -c gateway -n "__fish_gateway_using_subcommand ping" -l workspace -d 'Kong Enterprise workspace' -r
+complete -c gateway -n "__fish_gateway_using_subcommand ping" -l ca-cert -d 'Trust this CA certificate (PEM) for the Admin API' -r -F
+complete -c gateway -n "__fish_gateway_using_subcommand ping" -l timeout -d 'Seconds to wait for each request' -r
+complete -c gateway -n "__fish_gateway_using_subcommand ping" -l rps-limit -d 'At most this many requests per second' -r
+complete -c gateway -n "__fish_gateway_using_subcommand ping" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand ping" -l tls-skip-verify -d 'Do not verify the Admin API\'s TLS certificate'
+complete -c gateway -n "__fish_gateway_using_subcommand ping" -s h -l help -d 'Print help'
+complete -c gateway -n "__fish_gateway_using_subcommand ping" -s V -l version -d 'Print version'
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -l kong-addr -d 'Admin API address' -r
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -l headers -d 'A header sent with every request, e.g. \'Kong-Admin-Token: ...\' (repeatable)' -r
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -l workspace -d 'Kong Enterprise workspace' -r
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -l ca-cert -d 'Trust this CA certificate (PEM) for the Admin API' -r -F
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -l timeout -d 'Seconds to wait for each request' -r
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -l rps-limit -d 'At most this many requests per second' -r
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -s o -l output -d 'Write to FILE instead of standard output' -r -F
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -l select-tag -d 'Only entities with this tag (repeatable; all must match)' -r
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -l format -d 'Output format' -r -f -a "yaml\t''
+json\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -l tls-skip-verify -d 'Do not verify the Admin API\'s TLS certificate'
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -s h -l help -d 'Print help'
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -s V -l version -d 'Print version'
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -l kong-addr -d 'Admin API address' -r
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -l headers -d 'A header sent with every request, e.g. \'Kong-Admin-Token: ...\' (repeatable)' -r
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -l workspace -d 'Kong Enterprise workspace' -r
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -l ca-cert -d 'Trust this CA certificate (PEM) for the Admin API' -r -F
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -l timeout -d 'Seconds to wait for each request' -r
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -l rps-limit -d 'At most this many requests per second' -r
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -l output -d 'Output format (both to standard output)' -r -f -a "text\t''
+json\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -l select-tag -d 'Only entities with this tag, in addition to the file\'s `_info.select_tags`' -r
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -l tls-skip-verify -d 'Do not verify the Admin API\'s TLS certificate'
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -l exit-code -d 'Exit 2 when there are changes (0 none, 1 error)'
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -s h -l help -d 'Print help'
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -l kong-addr -d 'Admin API address' -r
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -l headers -d 'A header sent with every request, e.g. \'Kong-Admin-Token: ...\' (repeatable)' -r
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -l workspace -d 'Kong Enterprise workspace' -r
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -l ca-cert -d 'Trust this CA certificate (PEM) for the Admin API' -r -F
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -l timeout -d 'Seconds to wait for each request' -r
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -l rps-limit -d 'At most this many requests per second' -r
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -l parallelism -d 'Requests in flight at once' -r
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -l output -d 'Output format (both to standard output)' -r -f -a "text\t''
+json\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -l select-tag -d 'Only entities with this tag, in addition to the file\'s `_info.select_tags`' -r
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -l tls-skip-verify -d 'Do not verify the Admin API\'s TLS certificate'
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -l dry-run -d 'Print the plan and stop: no write request is sent'
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -s y -l yes -d 'Apply without asking (asking happens only on an interactive terminal)'
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -s h -l help -d 'Print help'
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -s V -l version -d 'Print version'
 complete -c gateway -n "__fish_gateway_using_subcommand explain" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -96,10 +162,14 @@ always\t''
 never\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gateway -n "__fish_gateway_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test explain completions help" -f -a "render" -d 'Render docs pages and decK files into one decK config'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test explain completions help" -f -a "validate" -d 'Check configs offline: schemas, route regexes, references and AI proxy templates'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test explain completions help" -f -a "simulate" -d 'Resolve a request exactly as Kong 3.x would: route, captures, plugins, upstream'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test explain completions help" -f -a "test" -d 'Run a table of requests with expectations against a config (route tests)'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test explain completions help" -f -a "explain" -d 'Explain a rule by code or name (`gateway explain T001`); lists all rules without one'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test explain completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test explain completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "render" -d 'Render docs pages and decK files into one decK config'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "validate" -d 'Check configs offline: schemas, route regexes, references and AI proxy templates'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "simulate" -d 'Resolve a request exactly as Kong 3.x would: route, captures, plugins, upstream'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "test" -d 'Run a table of requests with expectations against a config (route tests)'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "ping" -d 'Check that a Kong Admin API answers, and print its version'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "dump" -d 'Write the gateway\'s current entities as a decK file'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "diff" -d 'Show what `sync` would change, field by field. Sends no write request'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "sync" -d 'Make the gateway match the config: a complete plan first, then creates, updates and deletes in dependency order, with retries'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "explain" -d 'Explain a rule by code or name (`gateway explain T001`); lists all rules without one'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -96,6 +96,85 @@ documented\:"The layout Kong'\''s source and docs describe"))' \
 ':tests -- The test table (YAML):_files' \
 && ret=0
 ;;
+(ping)
+_arguments "${_arguments_options[@]}" : \
+'--kong-addr=[Admin API address]:KONG_ADDR:_default' \
+'*--headers=[A header sent with every request, e.g. '\''Kong-Admin-Token\: ...'\'' (repeatable)]:NAME: VALUE:_default' \
+'--workspace=[Kong Enterprise workspace]:WORKSPACE:_default' \
+'--ca-cert=[Trust this CA certificate (PEM) for the Admin API]:FILE:_files' \
+'--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
+'--rps-limit=[At most this many requests per second]:N:_default' \
+'--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
+'--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(dump)
+_arguments "${_arguments_options[@]}" : \
+'--kong-addr=[Admin API address]:KONG_ADDR:_default' \
+'*--headers=[A header sent with every request, e.g. '\''Kong-Admin-Token\: ...'\'' (repeatable)]:NAME: VALUE:_default' \
+'--workspace=[Kong Enterprise workspace]:WORKSPACE:_default' \
+'--ca-cert=[Trust this CA certificate (PEM) for the Admin API]:FILE:_files' \
+'--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
+'--rps-limit=[At most this many requests per second]:N:_default' \
+'-o+[Write to FILE instead of standard output]:FILE:_files' \
+'--output=[Write to FILE instead of standard output]:FILE:_files' \
+'*--select-tag=[Only entities with this tag (repeatable; all must match)]:TAG:_default' \
+'--format=[Output format]:FORMAT:(yaml json)' \
+'--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
+'--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+'--kong-addr=[Admin API address]:KONG_ADDR:_default' \
+'*--headers=[A header sent with every request, e.g. '\''Kong-Admin-Token\: ...'\'' (repeatable)]:NAME: VALUE:_default' \
+'--workspace=[Kong Enterprise workspace]:WORKSPACE:_default' \
+'--ca-cert=[Trust this CA certificate (PEM) for the Admin API]:FILE:_files' \
+'--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
+'--rps-limit=[At most this many requests per second]:N:_default' \
+'--output=[Output format (both to standard output)]:OUTPUT:(text json)' \
+'*--select-tag=[Only entities with this tag, in addition to the file'\''s \`_info.select_tags\`]:TAG:_default' \
+'--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
+'--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
+'--exit-code[Exit 2 when there are changes (0 none, 1 error)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::configs -- decK files and docs pages (default\: kong.yaml):_files' \
+&& ret=0
+;;
+(sync)
+_arguments "${_arguments_options[@]}" : \
+'--kong-addr=[Admin API address]:KONG_ADDR:_default' \
+'*--headers=[A header sent with every request, e.g. '\''Kong-Admin-Token\: ...'\'' (repeatable)]:NAME: VALUE:_default' \
+'--workspace=[Kong Enterprise workspace]:WORKSPACE:_default' \
+'--ca-cert=[Trust this CA certificate (PEM) for the Admin API]:FILE:_files' \
+'--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
+'--rps-limit=[At most this many requests per second]:N:_default' \
+'--parallelism=[Requests in flight at once]:PARALLELISM:_default' \
+'--output=[Output format (both to standard output)]:OUTPUT:(text json)' \
+'*--select-tag=[Only entities with this tag, in addition to the file'\''s \`_info.select_tags\`]:TAG:_default' \
+'--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
+'--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
+'--dry-run[Print the plan and stop\: no write request is sent]' \
+'-y[Apply without asking (asking happens only on an interactive terminal)]' \
+'--yes[Apply without asking (asking happens only on an interactive terminal)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::configs -- decK files and docs pages (default\: kong.yaml):_files' \
+&& ret=0
+;;
 (explain)
 _arguments "${_arguments_options[@]}" : \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
@@ -144,6 +223,22 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(ping)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(dump)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(sync)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (explain)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -172,6 +267,10 @@ _gateway_commands() {
 'validate:Check configs offline\: schemas, route regexes, references and AI proxy templates' \
 'simulate:Resolve a request exactly as Kong 3.x would\: route, captures, plugins, upstream' \
 'test:Run a table of requests with expectations against a config (route tests)' \
+'ping:Check that a Kong Admin API answers, and print its version' \
+'dump:Write the gateway'\''s current entities as a decK file' \
+'diff:Show what \`sync\` would change, field by field. Sends no write request' \
+'sync:Make the gateway match the config\: a complete plan first, then creates, updates and deletes in dependency order, with retries' \
 'explain:Explain a rule by code or name (\`gateway explain T001\`); lists all rules without one' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -182,6 +281,16 @@ _gateway_commands() {
 _gateway__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'gateway completions commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__diff_commands] )) ||
+_gateway__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway diff commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__dump_commands] )) ||
+_gateway__subcmd__dump_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway dump commands' commands "$@"
 }
 (( $+functions[_gateway__subcmd__explain_commands] )) ||
 _gateway__subcmd__explain_commands() {
@@ -195,6 +304,10 @@ _gateway__subcmd__help_commands() {
 'validate:Check configs offline\: schemas, route regexes, references and AI proxy templates' \
 'simulate:Resolve a request exactly as Kong 3.x would\: route, captures, plugins, upstream' \
 'test:Run a table of requests with expectations against a config (route tests)' \
+'ping:Check that a Kong Admin API answers, and print its version' \
+'dump:Write the gateway'\''s current entities as a decK file' \
+'diff:Show what \`sync\` would change, field by field. Sends no write request' \
+'sync:Make the gateway match the config\: a complete plan first, then creates, updates and deletes in dependency order, with retries' \
 'explain:Explain a rule by code or name (\`gateway explain T001\`); lists all rules without one' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -206,6 +319,16 @@ _gateway__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'gateway help completions commands' commands "$@"
 }
+(( $+functions[_gateway__subcmd__help__subcmd__diff_commands] )) ||
+_gateway__subcmd__help__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway help diff commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__help__subcmd__dump_commands] )) ||
+_gateway__subcmd__help__subcmd__dump_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway help dump commands' commands "$@"
+}
 (( $+functions[_gateway__subcmd__help__subcmd__explain_commands] )) ||
 _gateway__subcmd__help__subcmd__explain_commands() {
     local commands; commands=()
@@ -215,6 +338,11 @@ _gateway__subcmd__help__subcmd__explain_commands() {
 _gateway__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'gateway help help commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__help__subcmd__ping_commands] )) ||
+_gateway__subcmd__help__subcmd__ping_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway help ping commands' commands "$@"
 }
 (( $+functions[_gateway__subcmd__help__subcmd__render_commands] )) ||
 _gateway__subcmd__help__subcmd__render_commands() {
@@ -226,6 +354,11 @@ _gateway__subcmd__help__subcmd__simulate_commands() {
     local commands; commands=()
     _describe -t commands 'gateway help simulate commands' commands "$@"
 }
+(( $+functions[_gateway__subcmd__help__subcmd__sync_commands] )) ||
+_gateway__subcmd__help__subcmd__sync_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway help sync commands' commands "$@"
+}
 (( $+functions[_gateway__subcmd__help__subcmd__test_commands] )) ||
 _gateway__subcmd__help__subcmd__test_commands() {
     local commands; commands=()
@@ -236,6 +369,11 @@ _gateway__subcmd__help__subcmd__validate_commands() {
     local commands; commands=()
     _describe -t commands 'gateway help validate commands' commands "$@"
 }
+(( $+functions[_gateway__subcmd__ping_commands] )) ||
+_gateway__subcmd__ping_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway ping commands' commands "$@"
+}
 (( $+functions[_gateway__subcmd__render_commands] )) ||
 _gateway__subcmd__render_commands() {
     local commands; commands=()
@@ -245,6 +383,11 @@ _gateway__subcmd__render_commands() {
 _gateway__subcmd__simulate_commands() {
     local commands; commands=()
     _describe -t commands 'gateway simulate commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__sync_commands] )) ||
+_gateway__subcmd__sync_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway sync commands' commands "$@"
 }
 (( $+functions[_gateway__subcmd__test_commands] )) ||
 _gateway__subcmd__test_commands() {

@@ -23,6 +23,7 @@ Exit codes:
   0  success (validate: valid; render: written; simulate: Kong proxies the request; test: all pass)
   1  invalid config, unreadable input, failing tests, or a tool error
   2  wrong command-line usage
+  2  diff --exit-code: changes pending
   3  simulate: Kong would answer the request itself (404, 400, 426, 503, ...)";
 
 #[derive(Debug, Subcommand)]
@@ -51,6 +52,19 @@ pub enum Command {
 
     /// Run a table of requests with expectations against a config (route tests).
     Test(TestArgs),
+
+    /// Check that a Kong Admin API answers, and print its version.
+    Ping(ConnectionArgs),
+
+    /// Write the gateway's current entities as a decK file.
+    Dump(DumpArgs),
+
+    /// Show what `sync` would change, field by field. Sends no write request.
+    Diff(DiffArgs),
+
+    /// Make the gateway match the config: a complete plan first, then creates, updates and
+    /// deletes in dependency order, with retries.
+    Sync(SyncArgs),
 
     /// Explain a rule by code or name (`gateway explain T001`); lists all rules without one.
     Explain {
@@ -180,6 +194,108 @@ pub struct TestArgs {
     /// Which route priority formula orders routes.
     #[arg(long, value_enum, default_value_t = Priority::Effective)]
     pub priority: Priority,
+}
+
+/// Where the Kong Admin API is and how to talk to it.
+#[derive(Debug, Args, Clone)]
+pub struct ConnectionArgs {
+    /// Admin API address.
+    #[arg(long, env = "GATEWAY_KONG_ADDR", default_value = "http://localhost:8001")]
+    pub kong_addr: String,
+
+    /// A header sent with every request, e.g. 'Kong-Admin-Token: ...' (repeatable).
+    #[arg(long = "headers", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Kong Enterprise workspace.
+    #[arg(long)]
+    pub workspace: Option<String>,
+
+    /// Do not verify the Admin API's TLS certificate.
+    #[arg(long)]
+    pub tls_skip_verify: bool,
+
+    /// Trust this CA certificate (PEM) for the Admin API.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<std::path::PathBuf>,
+
+    /// Seconds to wait for each request.
+    #[arg(long, default_value_t = 10)]
+    pub timeout: u64,
+
+    /// At most this many requests per second.
+    #[arg(long, value_name = "N")]
+    pub rps_limit: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct DumpArgs {
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+
+    /// Write to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// Only entities with this tag (repeatable; all must match).
+    #[arg(long = "select-tag", value_name = "TAG")]
+    pub select_tags: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Yaml)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// decK files and docs pages (default: kong.yaml).
+    #[arg(value_name = "CONFIG")]
+    pub configs: Vec<std::path::PathBuf>,
+
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+
+    /// Output format (both to standard output).
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+
+    /// Exit 2 when there are changes (0 none, 1 error).
+    #[arg(long)]
+    pub exit_code: bool,
+
+    /// Only entities with this tag, in addition to the file's `_info.select_tags`.
+    #[arg(long = "select-tag", value_name = "TAG")]
+    pub select_tags: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// decK files and docs pages (default: kong.yaml).
+    #[arg(value_name = "CONFIG")]
+    pub configs: Vec<std::path::PathBuf>,
+
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+
+    /// Print the plan and stop: no write request is sent.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub parallelism: u32,
+
+    /// Output format (both to standard output).
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+
+    /// Apply without asking (asking happens only on an interactive terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Only entities with this tag, in addition to the file's `_info.select_tags`.
+    #[arg(long = "select-tag", value_name = "TAG")]
+    pub select_tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -11,6 +11,7 @@
 //! - the shell: [`cli`] (clap), [`app`] (one file per command), [`output`] (text/JSON),
 //!   [`exit`] (exit codes)
 
+pub mod admin;
 pub mod ai_proxy;
 pub mod app;
 pub mod cli;
@@ -21,6 +22,7 @@ pub mod load;
 pub mod model;
 pub mod node;
 pub mod output;
+pub mod plan;
 pub mod router;
 pub mod route_tests;
 pub mod rules;

@@ -165,24 +165,33 @@ pub fn service_target(svc: &Entity) -> ServiceTarget {
         n.get_str("path").map(String::from),
     );
     if let Some(url) = n.get_str("url") {
-        if let Some((scheme, rest)) = url.split_once("://") {
-            protocol = scheme.to_string();
-            let (authority, p) = match rest.find('/') {
-                Some(i) => (&rest[..i], Some(rest[i..].to_string())),
-                None => (rest, None),
-            };
-            match authority.rsplit_once(':') {
-                Some((h, pt)) if pt.bytes().all(|b| b.is_ascii_digit()) && !pt.is_empty() => {
-                    host = h.to_string();
-                    port = pt.parse().ok();
-                }
-                _ => host = authority.to_string(),
-            }
-            path = p.filter(|p| !p.is_empty());
-        }
+        let (p, h, pt, pa) = parse_service_url(url);
+        protocol = p;
+        host = h;
+        port = pt.or(port);
+        path = pa;
     }
     let port = port.unwrap_or(if protocol == "https" || protocol == "grpcs" { 443 } else { 80 });
     ServiceTarget { protocol, host, port, path }
+}
+
+/// Splits a service `url` into protocol, host, port and path, as Kong expands it.
+pub fn parse_service_url(url: &str) -> (String, String, Option<u16>, Option<String>) {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], Some(rest[i..].to_string())),
+        None => (rest, None),
+    };
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h.to_string(), p.parse().ok()),
+        _ => (authority.to_string(), None),
+    };
+    let port = port.or(match scheme {
+        "https" | "grpcs" | "wss" => Some(443),
+        "http" | "grpc" | "ws" => Some(80),
+        _ => None,
+    });
+    (scheme.to_string(), host, port, path.filter(|p| !p.is_empty()))
 }
 
 impl<'a> Simulator<'a> {

@@ -2,10 +2,15 @@
 //! output. The only place that touches the process environment, stdout and stderr.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod connect;
+mod diff;
+mod dump;
 mod explain;
+mod ping;
 mod render;
 mod serve;
 mod simulate;
+mod sync;
 mod test;
 mod validate;
 
@@ -71,6 +76,10 @@ pub fn run(command: Command, ctx: &Context) -> anyhow::Result<Outcome> {
         Command::Validate(args) => validate::run(&args, ctx),
         Command::Simulate(args) => simulate::run(&args, ctx),
         Command::Test(args) => test::run(&args, ctx),
+        Command::Ping(args) => ping::run(&args),
+        Command::Dump(args) => dump::run(&args),
+        Command::Diff(args) => diff::run(&args, ctx),
+        Command::Sync(args) => sync::run(&args, ctx),
         Command::Explain { rule } => explain::run(rule.as_deref()),
         Command::Completions { shell } => Ok(Outcome { stdout: completion_script(shell), ..Default::default() }),
     }

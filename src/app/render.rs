@@ -56,7 +56,7 @@ pub fn serialize(doc: &Node, format: Format) -> anyhow::Result<String> {
 }
 
 /// Writes through a temporary file in the same directory, so a failure leaves no partial file.
-fn write_atomically(path: &Path, body: &str) -> anyhow::Result<()> {
+pub fn write_atomically(path: &Path, body: &str) -> anyhow::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));

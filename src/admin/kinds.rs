@@ -1,0 +1,46 @@
+//! The entity kinds `dump`, `diff` and `sync` manage, and how the Admin API exposes them.
+
+/// One kind of entity as the Admin API and the plan see it.
+#[derive(Debug)]
+pub struct Kind {
+    /// decK collection name (`services`).
+    pub key: &'static str,
+    /// Admin API collection path (`/services`); targets live under their upstream.
+    pub path: &'static str,
+    pub singular: &'static str,
+    /// Dependency level: parents are created before children, deleted after them.
+    pub level: u8,
+    /// Foreign-key fields and the kind each points at.
+    pub foreign: &'static [(&'static str, &'static str)],
+    /// Fields whose values are credentials (masked in every output).
+    pub secret_fields: &'static [&'static str],
+    /// Present only on Kong Enterprise (a 404 on its list means "none").
+    pub enterprise: bool,
+}
+
+pub static KINDS: &[Kind] = &[
+    Kind { key: "certificates", path: "/certificates", singular: "certificate", level: 1, foreign: &[], secret_fields: &["key", "key_alt"], enterprise: false },
+    Kind { key: "ca_certificates", path: "/ca_certificates", singular: "ca_certificate", level: 1, foreign: &[], secret_fields: &[], enterprise: false },
+    Kind { key: "consumers", path: "/consumers", singular: "consumer", level: 1, foreign: &[], secret_fields: &[], enterprise: false },
+    Kind { key: "vaults", path: "/vaults", singular: "vault", level: 1, foreign: &[], secret_fields: &[], enterprise: false },
+    Kind { key: "consumer_groups", path: "/consumer_groups", singular: "consumer_group", level: 2, foreign: &[], secret_fields: &[], enterprise: true },
+    Kind { key: "snis", path: "/snis", singular: "sni", level: 2, foreign: &[("certificate", "certificates")], secret_fields: &[], enterprise: false },
+    Kind { key: "services", path: "/services", singular: "service", level: 2, foreign: &[("client_certificate", "certificates")], secret_fields: &[], enterprise: false },
+    Kind { key: "upstreams", path: "/upstreams", singular: "upstream", level: 2, foreign: &[("client_certificate", "certificates")], secret_fields: &[], enterprise: false },
+    Kind { key: "keyauth_credentials", path: "/key-auths", singular: "keyauth_credential", level: 2, foreign: &[("consumer", "consumers")], secret_fields: &["key"], enterprise: false },
+    Kind { key: "routes", path: "/routes", singular: "route", level: 3, foreign: &[("service", "services")], secret_fields: &[], enterprise: false },
+    Kind { key: "targets", path: "/targets", singular: "target", level: 3, foreign: &[("upstream", "upstreams")], secret_fields: &[], enterprise: false },
+    Kind {
+        key: "plugins",
+        path: "/plugins",
+        singular: "plugin",
+        level: 4,
+        foreign: &[("service", "services"), ("route", "routes"), ("consumer", "consumers"), ("consumer_group", "consumer_groups")],
+        secret_fields: &[],
+        enterprise: false,
+    },
+];
+
+pub fn kind(key: &str) -> Option<&'static Kind> {
+    KINDS.iter().find(|k| k.key == key)
+}

@@ -1,0 +1,71 @@
+//! Shared by ping, dump, diff and sync: the Admin API client from flags, and the plan.
+
+use super::simulate::prepare;
+use super::{Context, Outcome};
+use crate::admin::{self, Client, Connection};
+use crate::cli::ConnectionArgs;
+use crate::exit::Exit;
+use crate::plan::{self, Plan};
+use anyhow::{anyhow, Context as _};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub fn client(args: &ConnectionArgs) -> anyhow::Result<Client> {
+    let headers = args.headers.iter().map(|h| super::simulate::parse_header(h)).collect::<anyhow::Result<Vec<_>>>()?;
+    let ca_cert = match &args.ca_cert {
+        Some(p) => Some(std::fs::read(p).with_context(|| format!("reading --ca-cert {}", p.display()))?),
+        None => None,
+    };
+    Client::new(Connection {
+        addr: args.kong_addr.clone(),
+        headers,
+        workspace: args.workspace.clone(),
+        tls_skip_verify: args.tls_skip_verify,
+        ca_cert,
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        rps_limit: args.rps_limit,
+        retries: 5,
+    })
+}
+
+/// A plan and what it took to build it.
+pub struct Planned {
+    pub plan: Plan,
+    pub client: Client,
+    pub secrets: Vec<String>,
+}
+
+/// Loads and checks the config, reads the gateway, and plans. Problems become an Outcome.
+pub fn plan(configs: &[PathBuf], conn: &ConnectionArgs, extra_tags: &[String], ctx: &Context) -> anyhow::Result<Result<Planned, Outcome>> {
+    let prepared = match prepare(configs, ctx) {
+        Ok(p) => p,
+        Err(o) => return Ok(Err(o)),
+    };
+    let client = client(conn)?;
+    client.info()?;
+    let mut tags = prepared.loaded.config.select_tags.clone();
+    tags.extend(extra_tags.iter().cloned());
+    tags.sort();
+    tags.dedup();
+    let current = admin::state::fetch(&client, &tags).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
+    let secrets = prepared.loaded.document.as_ref().map(crate::output::secret_values).unwrap_or_default();
+    match plan::build(&prepared.loaded.config, &current) {
+        Ok(plan) => Ok(Ok(Planned { plan, client, secrets })),
+        Err(errors) => {
+            let mut stderr = String::new();
+            for e in errors {
+                stderr.push_str(&format!("error: {e}\n"));
+            }
+            Ok(Err(Outcome { stderr, code: Some(Exit::Failure), ..Default::default() }))
+        }
+    }
+}
+
+/// Replaces every secret value that might appear in a text (errors from Kong can echo input).
+pub fn scrub(text: &str, secrets: &[String]) -> String {
+    let mut t = text.to_string();
+    for s in secrets.iter().filter(|s| s.chars().count() >= 4) {
+        t = t.replace(s.as_str(), "[masked]");
+    }
+    t
+}

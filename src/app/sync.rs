@@ -1,0 +1,158 @@
+//! `gateway sync`: plan, then apply in dependency order with bounded parallelism.
+#![allow(clippy::print_stderr)]
+
+use super::{connect, diff, Context, Outcome};
+use crate::admin::{kinds, ApiError, Client};
+use crate::cli::{Output, SyncArgs};
+use crate::exit::Exit;
+use crate::plan::{self, Action, Change, Plan};
+use reqwest::Method;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Applied,
+    Failed,
+    NotAttempted,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome1 {
+    pub status: Status,
+    pub error: Option<String>,
+}
+
+pub fn run(args: &SyncArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    let planned = match connect::plan(&args.configs, &args.conn, &args.select_tags, ctx)? {
+        Ok(p) => p,
+        Err(o) => return Ok(o),
+    };
+    let plan_text = diff::text(&planned.plan, ctx.color);
+    if args.dry_run || planned.plan.is_empty() {
+        let stdout = match args.output {
+            Output::Json => serde_json::to_string_pretty(&plan::to_json(&planned.plan, &[]))? + "\n",
+            Output::Text => plan_text,
+        };
+        return Ok(Outcome { stdout: connect::scrub(&stdout, &planned.secrets), ..Default::default() });
+    }
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if interactive && !args.yes {
+        eprint!("{}", connect::scrub(&plan_text, &planned.secrets));
+        eprint!("Apply these {} changes to {}? [y/N] ", planned.plan.changes.len(), planned.client.addr());
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            return Ok(Outcome { stderr: "nothing applied\n".into(), code: Some(Exit::Failure), ..Default::default() });
+        }
+    }
+    let progress = std::io::stderr().is_terminal();
+    let results = execute(&planned.plan, &planned.client, args.parallelism as usize, progress);
+    let failed = results.iter().filter(|r| r.status == Status::Failed).count();
+    let applied = results.iter().filter(|r| r.status == Status::Applied).count();
+    let skipped = results.len() - failed - applied;
+    let errors: Vec<String> = planned
+        .plan
+        .changes
+        .iter()
+        .zip(&results)
+        .filter_map(|(c, r)| r.error.as_ref().map(|e| format!("{} {}: {e}", action_word(c.action), c.name)))
+        .collect();
+    let stdout = match args.output {
+        Output::Json => {
+            let mut doc = plan::to_json(&planned.plan, &errors);
+            doc["results"] = serde_json::json!({ "applied": applied, "failed": failed, "not_attempted": skipped });
+            for (i, r) in results.iter().enumerate() {
+                doc["changes"][i]["result"] = serde_json::to_value(&r.status)?;
+            }
+            serde_json::to_string_pretty(&doc)? + "\n"
+        }
+        Output::Text => {
+            let mut s = plan_text;
+            for e in &errors {
+                let _ = writeln!(s, "error: {e}");
+            }
+            let _ = writeln!(s, "applied {applied}, failed {failed}, not attempted {skipped}");
+            s
+        }
+    };
+    let code = if failed == 0 && skipped == 0 { Exit::Success } else { Exit::Failure };
+    Ok(Outcome { stdout: connect::scrub(&stdout, &planned.secrets), code: Some(code), ..Default::default() })
+}
+
+fn action_word(a: Action) -> &'static str {
+    match a {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::Delete => "delete",
+    }
+}
+
+/// Runs the plan phase by phase; inside a phase up to `parallelism` requests at once.
+/// After a failure no new request is started.
+pub fn execute(plan: &Plan, client: &Client, parallelism: usize, progress: bool) -> Vec<Outcome1> {
+    let results: Mutex<Vec<Outcome1>> = Mutex::new(vec![Outcome1 { status: Status::NotAttempted, error: None }; plan.changes.len()]);
+    let stop = AtomicBool::new(false);
+    let done = AtomicUsize::new(0);
+    let total = plan.changes.len();
+    for phase in plan.phases() {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..parallelism.min(phase.len()).max(1) {
+                s.spawn(|| loop {
+                    if stop.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(&at) = phase.get(i) else { return };
+                    let change = &plan.changes[at];
+                    let outcome = match apply(client, change) {
+                        Ok(()) => Outcome1 { status: Status::Applied, error: None },
+                        Err(e) => {
+                            stop.store(true, Ordering::SeqCst);
+                            Outcome1 { status: Status::Failed, error: Some(e.to_string()) }
+                        }
+                    };
+                    results.lock().unwrap_or_else(|e| e.into_inner())[at] = outcome;
+                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                    if progress && (n % 25 == 0 || n == total) {
+                        eprint!("\rsyncing: {n}/{total}");
+                        if n == total {
+                            eprintln!();
+                        }
+                    }
+                });
+            }
+        });
+    }
+    results.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+fn apply(client: &Client, c: &Change) -> Result<(), ApiError> {
+    let kind = kinds::kind(c.kind).expect("planned kinds are known");
+    let target_base = || format!("/upstreams/{}/targets", c.parent.clone().unwrap_or_default());
+    match (c.action, c.kind) {
+        (Action::Delete, "targets") => client.call(Method::DELETE, &format!("{}/{}", target_base(), c.id), None).map(drop),
+        (Action::Delete, _) => client.call(Method::DELETE, &format!("{}/{}", kind.path, c.id), None).map(drop),
+        (Action::Create, "targets") => {
+            match client.call(Method::POST, &target_base(), c.body.as_ref()) {
+                Ok(_) => Ok(()),
+                // a retried POST whose first attempt landed: the target is there already
+                Err(e) if matches!(e.status, Some(400 | 409)) => {
+                    client.call(Method::GET, &format!("{}/{}", target_base(), c.id), None).map(drop).map_err(|_| e)
+                }
+                Err(e) => Err(e),
+            }
+        }
+        (_, "targets") => client.call(Method::PUT, &format!("{}/{}", target_base(), c.id), c.body.as_ref()).map(drop),
+        _ => client.call(Method::PUT, &format!("{}/{}", kind.path, c.id), c.body.as_ref()).map(drop),
+    }
+}

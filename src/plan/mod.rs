@@ -1,0 +1,486 @@
+//! The plan: what `sync` would change to make a gateway match a config.
+//!
+//! Pure: takes the loaded config and the entities the gateway holds, and returns every
+//! create, update and delete in the order they can run (parents first on the way in,
+//! children first on the way out, deletes that free a unique name before the create that
+//! needs it). Defaults from the bundled schemas are filled on both sides before comparing,
+//! so an unchanged config plans nothing. Values that came from the environment, or that
+//! Kong stores as credentials, are masked in the plan itself.
+
+pub mod normalize;
+
+use crate::admin::kinds::{self, Kind};
+use crate::model::{reference, Config, Entity};
+use crate::node::{Node, Value};
+use normalize::{fill_defaults, normalize_current, normalize_desired};
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// An entity the gateway holds, as its Admin API returns it.
+#[derive(Clone, Debug)]
+pub struct Current {
+    pub kind: &'static str,
+    pub body: Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FieldChange {
+    pub old: Option<Json>,
+    pub new: Option<Json>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Change {
+    pub action: Action,
+    pub kind: &'static str,
+    pub name: String,
+    pub id: String,
+    /// Changed fields by path (`config.minute`, `paths[0]`), masked where secret.
+    pub fields: BTreeMap<String, FieldChange>,
+    /// What is sent (PUT/POST body); never printed.
+    #[serde(skip)]
+    pub body: Option<Json>,
+    /// The upstream a target belongs to.
+    #[serde(skip)]
+    pub parent: Option<String>,
+    #[serde(skip)]
+    pub level: u8,
+    /// Must run before creates and updates (it frees a unique name one of them needs).
+    #[serde(skip)]
+    pub early: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let n = |a| self.changes.iter().filter(|c| c.action == a).count();
+        Summary { create: n(Action::Create), update: n(Action::Update), delete: n(Action::Delete) }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// Indices of the changes grouped into phases that must run one after another;
+    /// changes inside a phase are independent and may run in parallel.
+    pub fn phases(&self) -> Vec<Vec<usize>> {
+        let mut phases: Vec<Vec<usize>> = Vec::new();
+        let mut last: Option<(bool, bool, u8)> = None;
+        for (i, c) in self.changes.iter().enumerate() {
+            let key = (c.early, c.action == Action::Delete, c.level);
+            if last != Some(key) {
+                phases.push(Vec::new());
+                last = Some(key);
+            }
+            phases.last_mut().expect("pushed").push(i);
+        }
+        phases
+    }
+}
+
+struct Desired<'a> {
+    entity: &'a Entity,
+    kind: &'static Kind,
+    id: String,
+    /// Normalized body with foreign keys as `{id}`; no defaults.
+    body: Json,
+    secrets: BTreeSet<String>,
+    matched: Option<usize>,
+}
+
+fn env_paths(node: &Node, path: &str, out: &mut BTreeSet<String>) {
+    if node.env.is_some() {
+        out.insert(path.to_string());
+    }
+    match &node.value {
+        Value::Seq(items) => items.iter().enumerate().for_each(|(i, n)| env_paths(n, &format!("{path}[{i}]"), out)),
+        Value::Map(m) => m.iter().for_each(|e| env_paths(&e.value, &crate::node::join_field(path, &e.key), out)),
+        _ => {}
+    }
+}
+
+fn str_of<'a>(body: &'a Json, key: &str) -> Option<&'a str> {
+    body.get(key).and_then(Json::as_str)
+}
+
+fn foreign_id(body: &Json, field: &str) -> Option<String> {
+    body.get(field).and_then(|f| f.get("id")).and_then(Json::as_str).map(String::from)
+}
+
+/// What identifies an entity when ids differ or are absent (foreign keys already ids).
+fn identity(kind: &Kind, body: &Json) -> Option<String> {
+    Some(match kind.key {
+        "consumers" => match (str_of(body, "username"), str_of(body, "custom_id")) {
+            (Some(u), _) => format!("username:{u}"),
+            (None, Some(c)) => format!("custom_id:{c}"),
+            _ => return None,
+        },
+        "vaults" => format!("prefix:{}", str_of(body, "prefix")?),
+        "certificates" | "ca_certificates" => format!("cert:{}", str_of(body, "cert")?.trim()),
+        "keyauth_credentials" => format!("key:{}", str_of(body, "key")?),
+        "targets" => format!("{}@{}", str_of(body, "target")?, foreign_id(body, "upstream")?),
+        "plugins" => {
+            let scope: Vec<String> = ["service", "route", "consumer", "consumer_group"].iter().map(|f| foreign_id(body, f).unwrap_or_default()).collect();
+            format!("plugin:{}|{}", str_of(body, "name")?, scope.join("|"))
+        }
+        _ => format!("name:{}", str_of(body, "name")?),
+    })
+}
+
+/// A label for output: `services/httpbin`, `plugins/key-auth (route r1)`.
+fn label(kind: &Kind, body: &Json, names: &HashMap<String, String>) -> String {
+    let id = str_of(body, "id").unwrap_or("");
+    match kind.key {
+        "plugins" => {
+            let scopes: Vec<String> = ["service", "route", "consumer", "consumer_group"]
+                .iter()
+                .filter_map(|f| foreign_id(body, f).map(|id| format!("{} {}", f.replace('_', " "), names.get(&id).cloned().unwrap_or(id))))
+                .collect();
+            let name = str_of(body, "name").unwrap_or("?");
+            if scopes.is_empty() { format!("plugins/{name} (global)") } else { format!("plugins/{name} ({})", scopes.join(", ")) }
+        }
+        "consumers" => format!("consumers/{}", str_of(body, "username").or(str_of(body, "custom_id")).unwrap_or(id)),
+        "targets" => format!("targets/{}", str_of(body, "target").unwrap_or(id)),
+        "vaults" => format!("vaults/{}", str_of(body, "prefix").unwrap_or(id)),
+        "keyauth_credentials" => match foreign_id(body, "consumer") {
+            Some(c) => format!("keyauth_credentials/{} (consumer {})", &id[..id.len().min(8)], names.get(&c).cloned().unwrap_or(c)),
+            None => format!("keyauth_credentials/{id}"),
+        },
+        "certificates" | "ca_certificates" => format!("{}/{id}", kind.key),
+        _ => format!("{}/{}", kind.key, str_of(body, "name").unwrap_or(id)),
+    }
+}
+
+/// Builds the plan. Entities of kinds sync does not manage are reported as errors.
+pub fn build(config: &Config, current: &[Current]) -> Result<Plan, Vec<String>> {
+    let mut errors = Vec::new();
+    for e in &config.entities {
+        if kinds::kind(e.kind).is_none() {
+            errors.push(format!("{}: `{}` entities are not supported by dump/diff/sync yet", e.label(), e.kind));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // current entities by kind, normalized, with identity
+    let cur_norm: Vec<(Json, Option<String>)> = current
+        .iter()
+        .map(|c| {
+            let kind = kinds::kind(c.kind).expect("fetched kinds are known");
+            let n = normalize_current(kind, &c.body);
+            let ident = identity(kind, &c.body);
+            (n, ident)
+        })
+        .collect();
+    let mut cur_by_id: HashMap<(&str, String), usize> = HashMap::new();
+    let mut cur_by_ident: HashMap<(&str, String), usize> = HashMap::new();
+    let mut names: HashMap<String, String> = HashMap::new();
+    for (i, c) in current.iter().enumerate() {
+        if let Some(id) = str_of(&c.body, "id") {
+            cur_by_id.insert((c.kind, id.to_string()), i);
+            if let Some(n) = str_of(&c.body, "name").or(str_of(&c.body, "username")) {
+                names.insert(id.to_string(), n.to_string());
+            }
+        }
+        if let Some(ident) = &cur_norm[i].1 {
+            cur_by_ident.insert((c.kind, ident.clone()), i);
+        }
+    }
+    // desired, level by level so foreign keys resolve to ids assigned earlier
+    let mut desired: Vec<Desired> = Vec::new();
+    let mut assigned: HashMap<(&str, String), String> = HashMap::new(); // (kind, name or id) -> id
+    let mut levels: Vec<&Kind> = kinds::KINDS.iter().collect();
+    levels.sort_by_key(|k| k.level);
+    for kind in levels {
+        for e in config.of_kind(kind.key) {
+            let mut secrets = BTreeSet::new();
+            env_paths(&e.node, "", &mut secrets);
+            let mut body = e.node.to_json(false);
+            for (field, target) in kind.foreign {
+                let Some(r) = reference(&e.node, field) else { continue };
+                let id = assigned
+                    .get(&(*target, r.key.clone()))
+                    .cloned()
+                    .or_else(|| current.iter().find(|c| c.kind == *target && (str_of(&c.body, "id") == Some(&r.key) || str_of(&c.body, "name") == Some(&r.key) || str_of(&c.body, "username") == Some(&r.key))).and_then(|c| str_of(&c.body, "id").map(String::from)));
+                match id {
+                    Some(id) => {
+                        body[*field] = serde_json::json!({ "id": id });
+                    }
+                    None => errors.push(format!("{}: {field} '{}' is neither in the config nor on the gateway", e.label(), r.key)),
+                }
+            }
+            let body = normalize_desired(kind, body);
+            let ident = identity(kind, &body);
+            let matched = e
+                .id()
+                .and_then(|id| cur_by_id.get(&(kind.key, id.to_string())).copied())
+                .or_else(|| ident.as_ref().and_then(|i| cur_by_ident.get(&(kind.key, i.clone())).copied()));
+            let id = e
+                .id()
+                .map(String::from)
+                .or_else(|| matched.and_then(|m| str_of(&current[m].body, "id").map(String::from)))
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            assigned.insert((kind.key, id.clone()), id.clone());
+            if let Some(n) = e.name() {
+                assigned.entry((kind.key, n.to_string())).or_insert_with(|| id.clone());
+                names.insert(id.clone(), n.to_string());
+            }
+            if kind.key == "consumers" {
+                if let Some(c) = e.node.get_str("custom_id") {
+                    assigned.entry((kind.key, c.to_string())).or_insert_with(|| id.clone());
+                }
+            }
+            desired.push(Desired { entity: e, kind, id, body, secrets, matched });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut changes = Vec::new();
+    let mut matched_current = vec![false; current.len()];
+    for d in &desired {
+        let plugin = str_of(&d.body, "name").filter(|_| d.kind.key == "plugins").map(String::from);
+        let secret = |path: &str| is_secret(d.kind, plugin.as_deref(), path, &d.secrets);
+        let mut want = d.body.clone();
+        fill_defaults(d.kind, &mut want);
+        let parent = foreign_id(&d.body, "upstream");
+        let mut send = d.body.clone();
+        if let Json::Object(m) = &mut send {
+            m.remove("id");
+            if d.kind.key == "targets" {
+                m.insert("id".into(), Json::String(d.id.clone()));
+            }
+        }
+        match d.matched {
+            Some(m) => {
+                matched_current[m] = true;
+                let mut have = cur_norm[m].0.clone();
+                fill_defaults(d.kind, &mut have);
+                let mut fields = BTreeMap::new();
+                diff("", Some(&have), Some(&want), &mut fields, &secret);
+                if !fields.is_empty() {
+                    changes.push(Change {
+                        action: Action::Update,
+                        kind: d.kind.key,
+                        name: label(d.kind, &with_id(&d.body, &d.id), &names),
+                        id: d.id.clone(),
+                        fields,
+                        body: Some(send),
+                        parent,
+                        level: d.kind.level,
+                        early: false,
+                    });
+                }
+            }
+            None => {
+                let mut fields = BTreeMap::new();
+                diff("", None, Some(&d.body), &mut fields, &secret);
+                let _ = d.entity;
+                changes.push(Change {
+                    action: Action::Create,
+                    kind: d.kind.key,
+                    name: label(d.kind, &with_id(&d.body, &d.id), &names),
+                    id: d.id.clone(),
+                    fields,
+                    body: Some(send),
+                    parent,
+                    level: d.kind.level,
+                    early: false,
+                });
+            }
+        }
+    }
+    // deletes, and which of them free a unique name a create or update needs
+    let wanted_names: BTreeSet<(&str, String)> = desired
+        .iter()
+        .filter_map(|d| unique_key(d.kind, &d.body).map(|k| (d.kind.key, k)))
+        .collect();
+    let mut early_ids: BTreeSet<String> = BTreeSet::new();
+    let mut deletes = Vec::new();
+    for (i, c) in current.iter().enumerate() {
+        if matched_current[i] {
+            continue;
+        }
+        let kind = kinds::kind(c.kind).expect("known");
+        let id = str_of(&c.body, "id").unwrap_or("").to_string();
+        if unique_key(kind, &c.body).is_some_and(|k| wanted_names.contains(&(kind.key, k))) {
+            early_ids.insert(id.clone());
+        }
+        deletes.push(Change {
+            action: Action::Delete,
+            kind: kind.key,
+            name: label(kind, &c.body, &names),
+            id,
+            fields: BTreeMap::new(),
+            body: None,
+            parent: foreign_id(&c.body, "upstream"),
+            level: kind.level,
+            early: false,
+        });
+    }
+    // children of an early delete that are deleted too must go first
+    loop {
+        let before = early_ids.len();
+        for (i, c) in current.iter().enumerate() {
+            if matched_current[i] {
+                continue;
+            }
+            let kind = kinds::kind(c.kind).expect("known");
+            if kind.foreign.iter().any(|(f, _)| foreign_id(&c.body, f).is_some_and(|p| early_ids.contains(&p))) {
+                early_ids.insert(str_of(&c.body, "id").unwrap_or("").to_string());
+            }
+        }
+        if early_ids.len() == before {
+            break;
+        }
+    }
+    for d in &mut deletes {
+        d.early = early_ids.contains(&d.id);
+    }
+    let order = |c: &Change| -> (u8, i16, String) {
+        let phase = match (c.action, c.early) {
+            (Action::Delete, true) => 0,
+            (Action::Delete, false) => 2,
+            _ => 1,
+        };
+        let level = if c.action == Action::Delete { -(c.level as i16) } else { c.level as i16 };
+        (phase, level, format!("{}{}", c.kind, c.name))
+    };
+    changes.extend(deletes);
+    changes.sort_by_key(order);
+    for c in &mut changes {
+        name_foreign_keys(c, &names);
+    }
+    Ok(Plan { changes })
+}
+
+/// Shows `service.id: <uuid>` as `service: <name>` where the target has a name.
+fn name_foreign_keys(c: &mut Change, names: &HashMap<String, String>) {
+    let Some(kind) = kinds::kind(c.kind) else { return };
+    for (field, _) in kind.foreign {
+        let Some(f) = c.fields.remove(&format!("{field}.id")) else { continue };
+        let named = |v: Option<Json>| {
+            v.map(|v| match v.as_str().and_then(|id| names.get(id)) {
+                Some(n) => Json::String(n.clone()),
+                None => v,
+            })
+        };
+        c.fields.insert(field.to_string(), FieldChange { old: named(f.old), new: named(f.new) });
+    }
+}
+
+fn with_id(body: &Json, id: &str) -> Json {
+    let mut b = body.clone();
+    if let Json::Object(m) = &mut b {
+        m.insert("id".into(), Json::String(id.into()));
+    }
+    b
+}
+
+/// The value Kong keeps unique per kind (its endpoint key).
+fn unique_key(kind: &Kind, body: &Json) -> Option<String> {
+    match kind.key {
+        "consumers" => str_of(body, "username").map(String::from),
+        "vaults" => str_of(body, "prefix").map(String::from),
+        "services" | "routes" | "upstreams" | "consumer_groups" | "snis" => str_of(body, "name").map(String::from),
+        _ => None,
+    }
+}
+
+fn is_secret(kind: &Kind, plugin: Option<&str>, path: &str, env: &BTreeSet<String>) -> bool {
+    if env.iter().any(|p| path == p || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}["))) {
+        return true;
+    }
+    let top = path.split(['.', '[']).next().unwrap_or("");
+    if kind.secret_fields.contains(&top) {
+        return true;
+    }
+    if let (Some(name), Some(rest)) = (plugin, path.strip_prefix("config.")) {
+        if let Some(schema) = crate::schema::plugin(name) {
+            let mut s = &schema.config;
+            for part in rest.split('.') {
+                let field = part.split('[').next().unwrap_or(part);
+                match s.fields.get(field) {
+                    Some(sub) => {
+                        s = if part.contains('[') { sub.items.as_deref().unwrap_or(sub) } else { sub };
+                    }
+                    None => return false,
+                }
+                if s.encrypted {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+const MASK: &str = "[masked]";
+
+/// Field-level differences from `old` to `new`, by path.
+fn diff(path: &str, old: Option<&Json>, new: Option<&Json>, out: &mut BTreeMap<String, FieldChange>, secret: &dyn Fn(&str) -> bool) {
+    let key = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
+    match (old, new) {
+        (Some(Json::Object(a)), Some(Json::Object(b))) => {
+            let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for k in keys {
+                diff(&key(k), a.get(k), b.get(k), out, secret);
+            }
+        }
+        (None, Some(Json::Object(b))) if !b.is_empty() => {
+            for (k, v) in b {
+                diff(&key(k), None, Some(v), out, secret);
+            }
+        }
+        (Some(Json::Array(a)), Some(Json::Array(b))) if a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                diff(&format!("{path}[{i}]"), Some(x), Some(y), out, secret);
+            }
+        }
+        (a, b) => {
+            if !same(a, b) {
+                let s = secret(path);
+                let show = |v: Option<&Json>| v.map(|v| if s { Json::String(MASK.into()) } else { v.clone() });
+                out.insert(path.to_string(), FieldChange { old: show(a), new: show(b) });
+            }
+        }
+    }
+}
+
+fn same(a: Option<&Json>, b: Option<&Json>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(Json::Number(x)), Some(Json::Number(y))) => x.as_f64() == y.as_f64(),
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// The masked JSON document `diff --output json` prints.
+pub fn to_json(plan: &Plan, errors: &[String]) -> Json {
+    let mut doc = Map::new();
+    doc.insert("changes".into(), serde_json::to_value(&plan.changes).unwrap_or(Json::Null));
+    doc.insert("summary".into(), serde_json::to_value(plan.summary()).unwrap_or(Json::Null));
+    doc.insert("errors".into(), Json::from(errors.to_vec()));
+    Json::Object(doc)
+}

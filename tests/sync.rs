@@ -1,0 +1,331 @@
+//! `gateway ping`, `dump`, `diff` and `sync` against the Kong Admin API emulator
+//! (examples/kong_admin_emulator.rs, started here as a separate process on loopback).
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "alex-secret-key-123";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A running emulator, killed when dropped.
+struct Emulator {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn emulator_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let bin = dir.join("examples").join(format!("kong_admin_emulator{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} missing: `cargo test` builds the examples", bin.display());
+    bin
+}
+
+/// Starts a process and waits (bounded) for its `listening on URL` line on stderr.
+fn start_listening(mut cmd: Command) -> (Child, String) {
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("start process");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix("listening on ") {
+                let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
+            }
+        }
+    });
+    let url = rx.recv_timeout(Duration::from_secs(20)).expect("process did not start listening in time");
+    (child, url)
+}
+
+fn emulator(args: &[&str]) -> Emulator {
+    let mut cmd = Command::new(emulator_binary());
+    cmd.args(["--listen", "127.0.0.1:0"]).args(args);
+    let (child, url) = start_listening(cmd);
+    Emulator { child, url }
+}
+
+fn gateway(dir: &Path, addr: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gateway"))
+        .current_dir(dir)
+        .args(args)
+        .env_clear()
+        .env("NO_COLOR", "1")
+        .env("GATEWAY_KONG_ADDR", addr)
+        .env("DECK_ALEX_KEY", SECRET)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run gateway")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn ok(o: Output) -> String {
+    assert!(o.status.success(), "exit {:?}: {}", o.status.code(), text(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Requests the emulator logged (then clears the log).
+fn take_log(e: &Emulator) -> Vec<String> {
+    let log: Vec<String> = serde_json::from_str(&http_get(&e.url, "/__emulator/requests")).unwrap();
+    http(&e.url, "DELETE", "/__emulator/requests");
+    log
+}
+
+fn writes(log: &[String]) -> Vec<&String> {
+    log.iter().filter(|l| !l.starts_with("GET ")).collect()
+}
+
+fn http(base: &str, method: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    resp.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()
+}
+
+fn http_get(base: &str, path: &str) -> String {
+    http(base, "GET", path)
+}
+
+/// Entities at a list endpoint (retried: the emulator may inject faults into reads too).
+fn count(e: &Emulator, path: &str) -> usize {
+    for _ in 0..50 {
+        if let Ok(v) = serde_json::from_str::<Value>(&http_get(&e.url, &format!("{path}?size=1000"))) {
+            if let Some(d) = v["data"].as_array() {
+                return d.len();
+            }
+        }
+    }
+    panic!("{path}: no answer without a fault in 50 tries");
+}
+
+#[test]
+fn azure_round_trip_sync_dump_diff() {
+    let e = emulator(&[]);
+    let r = root();
+    ok(gateway(&r, &e.url, &["ping"]));
+    let out = ok(gateway(&r, &e.url, &["sync", "testdata/azure/kong.yaml"]));
+    assert!(out.contains("applied 3, failed 0, not attempted 0"), "{out}");
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump.yaml");
+    ok(gateway(&r, &e.url, &["dump", "-o", dump.to_str().unwrap()]));
+    let dumped = std::fs::read_to_string(&dump).unwrap();
+    assert!(dumped.contains("azure-chat-route") && dumped.contains("$(uri_captures.azure_deployment)"), "{dumped}");
+    take_log(&e);
+    for file in [dump.to_str().unwrap(), "testdata/azure/kong.yaml"] {
+        let diff = gateway(&r, &e.url, &["diff", file, "--exit-code"]);
+        assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+        assert!(text(&diff).contains("no changes"));
+    }
+    // a second sync is a no-op: no write request at all
+    let again = ok(gateway(&r, &e.url, &["sync", "testdata/azure/kong.yaml"]));
+    assert!(again.contains("no changes"), "{again}");
+    assert!(writes(&take_log(&e)).is_empty());
+    // the gateway's state is what the config says
+    let plugin: Value = serde_json::from_str(&http_get(&e.url, "/plugins")).unwrap();
+    assert_eq!(plugin["data"][0]["config"]["targets"][0]["model"]["options"]["azure_instance"], "my-azure-instance");
+}
+
+#[test]
+fn updates_deletes_renames_and_select_tag_isolation() {
+    let e = emulator(&[]);
+    let r = root();
+    ok(gateway(&r, &e.url, &["sync", "testdata/azure/kong.yaml"]));
+    ok(gateway(&r, &e.url, &["sync", "testdata/sync/team-a.yaml"]));
+    assert_eq!(count(&e, "/services"), 3);
+    let diff = gateway(&r, &e.url, &["diff", "testdata/sync/team-a-v2.yaml", "--output", "json", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(2), "changes pending: {}", text(&diff));
+    let plan: Value = serde_json::from_slice(&diff.stdout).unwrap();
+    assert_eq!(plan["summary"], serde_json::json!({"create": 3, "update": 3, "delete": 4}));
+    let minute = plan["changes"].as_array().unwrap().iter().find(|c| c["name"] == "plugins/rate-limiting (service httpbin)").unwrap();
+    assert_eq!(minute["action"], "update");
+    assert_eq!(minute["fields"]["config.minute"], serde_json::json!({"old": 5, "new": 20}));
+    assert_eq!(plan["errors"], serde_json::json!([]));
+    ok(gateway(&r, &e.url, &["sync", "testdata/sync/team-a-v2.yaml"]));
+    let diff = gateway(&r, &e.url, &["diff", "testdata/sync/team-a-v2.yaml", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    // entities without the tag were left alone
+    assert!(http_get(&e.url, "/services/azure-openai-service").contains("azure-openai-service"));
+    assert!(http_get(&e.url, "/routes/azure-chat-route").contains("azure-chat-route"));
+    assert_eq!(count(&e, "/routes"), 3, "azure-chat-route, anything-v2, backend-route");
+    assert!(http_get(&e.url, "/routes/status").contains("Not found"));
+    assert_eq!(count(&e, "/upstreams/backend-upstream/targets"), 1);
+}
+
+#[test]
+fn dry_run_sends_no_write() {
+    let e = emulator(&[]);
+    let r = root();
+    take_log(&e);
+    let out = ok(gateway(&r, &e.url, &["sync", "--dry-run", "testdata/sync/team-a.yaml"]));
+    assert!(out.contains("13 to create"), "{out}");
+    ok(gateway(&r, &e.url, &["diff", "testdata/sync/team-a.yaml"]));
+    let log = take_log(&e);
+    assert!(!log.is_empty());
+    assert!(writes(&log).is_empty(), "{log:?}");
+}
+
+#[test]
+fn secrets_never_appear_in_output() {
+    let e = emulator(&[]);
+    let r = root();
+    let mut all = String::new();
+    for args in [
+        vec!["diff", "testdata/sync/team-a.yaml"],
+        vec!["diff", "testdata/sync/team-a.yaml", "--output", "json"],
+        vec!["sync", "testdata/sync/team-a.yaml", "--output", "json"],
+        vec!["sync", "testdata/sync/team-a.yaml"],
+    ] {
+        all.push_str(&text(&gateway(&r, &e.url, &args)));
+    }
+    assert!(all.contains("[masked]"), "{all}");
+    assert!(!all.contains(SECRET), "{all}");
+    // the secret did reach the gateway
+    assert!(http_get(&e.url, "/key-auths").contains(SECRET));
+}
+
+#[test]
+fn converges_under_injected_faults_without_duplicates() {
+    let e = emulator(&["--fault-rate", "0.2", "--faults", "500,429,drop", "--retry-after", "0", "--seed", "7"]);
+    let r = root();
+    let out = gateway(&r, &e.url, &["sync", "testdata/sync/team-a.yaml", "--parallelism", "8"]);
+    // retries absorb the faults; if a request exhausted them, a re-run must converge
+    if !out.status.success() {
+        ok(gateway(&r, &e.url, &["sync", "testdata/sync/team-a.yaml"]));
+    }
+    let mut converged = false;
+    for _ in 0..3 {
+        let d = gateway(&r, &e.url, &["diff", "testdata/sync/team-a.yaml", "--exit-code"]);
+        if d.status.code() == Some(0) {
+            converged = true;
+            break;
+        }
+    }
+    assert!(converged, "diff never came back empty");
+    let log = take_log(&e);
+    assert!(writes(&log).len() >= 13);
+    for (path, n) in [("/services", 2), ("/routes", 3), ("/plugins", 3), ("/consumers", 1), ("/key-auths", 1), ("/upstreams", 1)] {
+        assert_eq!(count(&e, path), n, "{path}: nothing duplicated, nothing lost");
+    }
+    assert_eq!(count(&e, "/upstreams/backend-upstream/targets"), 2);
+}
+
+#[test]
+fn interrupted_sync_then_rerun_converges() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = String::from("_format_version: \"3.0\"\nservices:\n");
+    for i in 0..150 {
+        cfg.push_str(&format!("- name: s{i}\n  host: h{i}.internal\n  routes:\n  - name: r{i}\n    paths: [/r{i}]\n"));
+    }
+    std::fs::write(dir.path().join("kong.yaml"), cfg).unwrap();
+    let e = emulator(&["--latency-ms", "15"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gateway"))
+        .current_dir(dir.path())
+        .args(["sync", "--parallelism", "2"])
+        .env_clear()
+        .env("GATEWAY_KONG_ADDR", &e.url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while count(&e, "/services") < 20 && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let partial = count(&e, "/services");
+    assert!(partial > 0 && partial < 150, "killed mid-way: {partial} services");
+    ok(gateway(dir.path(), &e.url, &["sync"]));
+    let d = gateway(dir.path(), &e.url, &["diff", "--exit-code"]);
+    assert_eq!(d.status.code(), Some(0), "{}", text(&d));
+    assert_eq!(count(&e, "/services"), 150);
+    assert_eq!(count(&e, "/routes"), 150);
+}
+
+#[test]
+fn more_than_one_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = String::from("_format_version: \"3.0\"\nservices:\n");
+    for i in 0..1100 {
+        cfg.push_str(&format!("- name: s{i}\n  host: h{i}.internal\n"));
+    }
+    std::fs::write(dir.path().join("kong.yaml"), cfg).unwrap();
+    let e = emulator(&[]);
+    ok(gateway(dir.path(), &e.url, &["sync", "--parallelism", "16"]));
+    take_log(&e);
+    let d = gateway(dir.path(), &e.url, &["diff", "--exit-code"]);
+    assert_eq!(d.status.code(), Some(0), "{}", text(&d));
+    let log = take_log(&e);
+    assert!(log.iter().any(|l| l.starts_with("GET /services?size=1000&offset=")), "paged: {log:?}");
+    let dump = ok(gateway(dir.path(), &e.url, &["dump", "--format", "json"]));
+    let v: Value = serde_json::from_str(&dump).unwrap();
+    assert_eq!(v["services"].as_array().unwrap().len(), 1100);
+}
+
+#[test]
+fn token_protected_admin_api() {
+    let e = emulator(&["--token", "s3cr3t-token"]);
+    let r = root();
+    let denied = gateway(&r, &e.url, &["ping"]);
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(text(&denied).contains("refused the request (HTTP 401)"), "{}", text(&denied));
+    assert!(text(&denied).contains("Kong-Admin-Token"));
+    ok(gateway(&r, &e.url, &["ping", "--headers", "Kong-Admin-Token: s3cr3t-token"]));
+    ok(gateway(&r, &e.url, &["sync", "testdata/azure/kong.yaml", "--headers", "Kong-Admin-Token: s3cr3t-token"]));
+}
+
+#[test]
+fn unreachable_tls_and_non_kong_servers_fail_clearly() {
+    let r = root();
+    // nothing listens there
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let refused = gateway(&r, &format!("http://127.0.0.1:{port}"), &["ping"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused).contains("cannot reach the Kong Admin API") && text(&refused).contains("could not connect"), "{}", text(&refused));
+    // TLS to a plain-HTTP server
+    let e = emulator(&[]);
+    let tls = gateway(&r, &e.url.replace("http://", "https://"), &["ping"]);
+    assert_eq!(tls.status.code(), Some(1));
+    assert!(text(&tls).contains("cannot reach the Kong Admin API"), "{}", text(&tls));
+    // something that is not Kong: gateway's own dry-run listener
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gateway"));
+    cmd.current_dir(&r).args(["simulate", "testdata/azure/kong.yaml", "--serve", "127.0.0.1:0"]);
+    let (mut child, url) = start_listening(cmd);
+    let not_kong = gateway(&r, &url, &["ping"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(not_kong.status.code(), Some(1));
+    assert!(text(&not_kong).contains("does not look like a Kong Admin API"), "{}", text(&not_kong));
+    // a bad address
+    let bad = gateway(&r, "localhost:8001", &["ping"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad).contains("must be an http:// or https:// URL"), "{}", text(&bad));
+}
+
+#[test]
+fn unsupported_entities_are_refused_before_any_request() {
+    let e = emulator(&[]);
+    let out = gateway(&root(), &e.url, &["diff", "testdata/deck/valid/nested-and-references.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("not supported by dump/diff/sync yet"), "{}", text(&out));
+}
