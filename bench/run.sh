@@ -43,3 +43,32 @@ done
 # One `gateway simulate` on the bundled Azure example, whole process.
 measure "simulate testdata/azure/kong.yaml" 21 "$bin" simulate testdata/azure/kong.yaml -X POST \
   --path '/openai/deployments/gpt-4o/chat/completions?api-version=2025-01-01-preview'
+
+# dump/diff/sync against the Admin API emulator on loopback (release builds of both).
+emu=target/release/examples/kong_admin_emulator
+sync_n=3334   # x3 kinds = 10,002 entities
+target/release/examples/gen_config "$sync_n" > "$work/sync.yaml"
+target/release/examples/gen_config "$sync_n" changed > "$work/sync-changed.yaml"
+start_emulator() { # extra emulator flags
+  "$emu" --listen 127.0.0.1:0 "$@" 2> "$work/emu.log" &
+  emu_pid=$!
+  for _ in $(seq 100); do grep -q "listening on" "$work/emu.log" 2>/dev/null && break; sleep 0.05; done
+  export GATEWAY_KONG_ADDR=$(sed -n 's/^listening on //p' "$work/emu.log")
+}
+# latency 0: the emulator itself (one lock, 2 cores) is the bottleneck;
+# latency 5 ms per request: closer to a Kong node writing to its database.
+for latency in 0 5; do for p in 1 8 32; do
+  start_emulator --latency-ms "$latency"
+  s=$EPOCHREALTIME
+  "$bin" sync "$work/sync.yaml" --parallelism "$p" > "$work/sync.out"
+  e=$EPOCHREALTIME
+  writes=$(curl -s "$GATEWAY_KONG_ADDR/__emulator/requests" | tr ',' '\n' | grep -vc '"GET ')
+  secs=$(echo "$e - $s" | bc -l)
+  echo "sync create 10,002 entities, emulator latency ${latency} ms, parallelism $p: $(printf '%.2f' "$secs") s, $(printf '%.0f' "$(echo "10002 / $secs" | bc -l)") entities/s, $(printf '%.2f' "$(echo "$writes / 10002" | bc -l)") writes per entity ($(tail -1 "$work/sync.out"))"
+  if [ "$p" = 32 ] && [ "$latency" = 0 ]; then
+    measure "diff 10,002 entities, nothing changed" 5 "$bin" diff "$work/sync.yaml"
+    measure "diff 10,002 entities, 1% changed" 5 "$bin" diff "$work/sync-changed.yaml"
+    "$bin" diff "$work/sync-changed.yaml" | tail -1
+  fi
+  kill "$emu_pid"; wait "$emu_pid" 2>/dev/null || true
+done; done

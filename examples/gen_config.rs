@@ -2,6 +2,8 @@
 //! prefix and regex paths, hosts, headers, methods) and N plugins. Deterministic.
 //!
 //! cargo run --release --example gen_config -- 10000 > /tmp/big.yaml
+//! cargo run --release --example gen_config -- 10000 changed > /tmp/big-changed.yaml
+//!   (the same config with every 33rd service's port changed: 1% of the entities)
 
 use std::fmt::Write;
 
@@ -19,10 +21,12 @@ impl Lcg {
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let changed = std::env::args().nth(2).as_deref() == Some("changed");
     let mut rng = Lcg(42);
     let mut out = String::from("_format_version: \"3.0\"\nservices:\n");
     for i in 0..n {
-        let _ = writeln!(out, "- name: svc-{i}\n  host: backend-{}.internal\n  port: {}\n  path: /v{}", i % 97, 8000 + i % 50, i % 3);
+        let port = if changed && i % 33 == 0 { 9999 } else { 8000 + i % 50 };
+        let _ = writeln!(out, "- name: svc-{i}\n  host: backend-{}.internal\n  port: {port}\n  path: /v{}", i % 97, i % 3);
     }
     out.push_str("routes:\n");
     for i in 0..n {

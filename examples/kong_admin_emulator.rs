@@ -651,6 +651,7 @@ fn decode(s: &str) -> String {
 
 /// Serves one connection (HTTP/1.1 keep-alive) until the client closes it.
 fn serve(stream: TcpStream, shared: Arc<Shared>) {
+    let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
     let mut writer = stream;
     loop {
@@ -740,7 +741,9 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
-        if writer.write_all(head.as_bytes()).and_then(|_| writer.write_all(payload.as_bytes())).is_err() {
+        head.push_str(&payload);
+        // one write per answer: a split write meets the client's delayed ACK (40 ms stalls)
+        if writer.write_all(head.as_bytes()).is_err() {
             return;
         }
         if header("connection").is_some_and(|c| c.eq_ignore_ascii_case("close")) {

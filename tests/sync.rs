@@ -329,3 +329,22 @@ fn unsupported_entities_are_refused_before_any_request() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("not supported by dump/diff/sync yet"), "{}", text(&out));
 }
+
+#[test]
+fn a_name_taken_by_another_id_is_freed_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = emulator(&[]);
+    let v1 = "_format_version: \"3.0\"\nservices:\n- name: svc\n  id: 11111111-1111-4111-8111-111111111111\n  host: a.internal\n  routes:\n  - name: r\n    id: 22222222-2222-4222-8222-222222222222\n    paths: [/r]\n";
+    let v2 = "_format_version: \"3.0\"\nservices:\n- name: svc\n  id: 33333333-3333-4333-8333-333333333333\n  host: b.internal\n  routes:\n  - name: r\n    id: 44444444-4444-4444-8444-444444444444\n    paths: [/r]\n";
+    std::fs::write(dir.path().join("v1.yaml"), v1).unwrap();
+    std::fs::write(dir.path().join("v2.yaml"), v2).unwrap();
+    ok(gateway(dir.path(), &e.url, &["sync", "v1.yaml"]));
+    let out = ok(gateway(dir.path(), &e.url, &["sync", "v2.yaml"]));
+    assert!(out.contains("applied 4, failed 0"), "{out}");
+    let first_delete = out.find("- delete routes/r").unwrap();
+    let create = out.find("+ create services/svc").unwrap();
+    assert!(first_delete < create, "the old holders of the names go first:\n{out}");
+    assert!(http_get(&e.url, "/services/svc").contains("33333333-3333-4333-8333-333333333333"));
+    let d = gateway(dir.path(), &e.url, &["diff", "v2.yaml", "--exit-code"]);
+    assert_eq!(d.status.code(), Some(0), "{}", text(&d));
+}

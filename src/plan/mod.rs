@@ -231,10 +231,12 @@ pub fn build(config: &Config, current: &[Current]) -> Result<Plan, Vec<String>> 
             }
             let body = normalize_desired(kind, body);
             let ident = identity(kind, &body);
-            let matched = e
-                .id()
-                .and_then(|id| cur_by_id.get(&(kind.key, id.to_string())).copied())
-                .or_else(|| ident.as_ref().and_then(|i| cur_by_ident.get(&(kind.key, i.clone())).copied()));
+            // an explicit id wins: an entity holding the same name under another id is
+            // deleted (first, since it frees the name) and this one created
+            let matched = match e.id() {
+                Some(id) => cur_by_id.get(&(kind.key, id.to_string())).copied(),
+                None => ident.as_ref().and_then(|i| cur_by_ident.get(&(kind.key, i.clone())).copied()),
+            };
             let id = e
                 .id()
                 .map(String::from)
