@@ -51,10 +51,18 @@ complete -c gateway -n "__fish_gateway_using_subcommand render" -s h -l help -d 
 complete -c gateway -n "__fish_gateway_using_subcommand render" -s V -l version -d 'Print version'
 complete -c gateway -n "__fish_gateway_using_subcommand validate" -l output -d 'Output format (json goes to standard output, text to standard error)' -r -f -a "text\t''
 json\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand validate" -l kong-addr -d 'Admin API address' -r
+complete -c gateway -n "__fish_gateway_using_subcommand validate" -l headers -d 'A header sent with every request, e.g. \'Kong-Admin-Token: ...\' (repeatable)' -r
+complete -c gateway -n "__fish_gateway_using_subcommand validate" -l workspace -d 'Kong Enterprise workspace' -r
+complete -c gateway -n "__fish_gateway_using_subcommand validate" -l ca-cert -d 'Trust this CA certificate (PEM) for the Admin API' -r -F
+complete -c gateway -n "__fish_gateway_using_subcommand validate" -l timeout -d 'Seconds to wait for each request' -r
+complete -c gateway -n "__fish_gateway_using_subcommand validate" -l rps-limit -d 'At most this many requests per second' -r
 complete -c gateway -n "__fish_gateway_using_subcommand validate" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand validate" -l strict -d 'Treat warnings as errors'
+complete -c gateway -n "__fish_gateway_using_subcommand validate" -l online -d 'Also ask a running gateway to validate every entity (its /schemas/.../validate endpoints)'
+complete -c gateway -n "__fish_gateway_using_subcommand validate" -l tls-skip-verify -d 'Do not verify the Admin API\'s TLS certificate'
 complete -c gateway -n "__fish_gateway_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gateway -n "__fish_gateway_using_subcommand validate" -s V -l version -d 'Print version'
 complete -c gateway -n "__fish_gateway_using_subcommand simulate" -s X -l method -d 'Request method' -r

@@ -46,8 +46,16 @@ _arguments "${_arguments_options[@]}" : \
 (validate)
 _arguments "${_arguments_options[@]}" : \
 '--output=[Output format (json goes to standard output, text to standard error)]:OUTPUT:(text json)' \
+'--kong-addr=[Admin API address]:KONG_ADDR:_default' \
+'*--headers=[A header sent with every request, e.g. '\''Kong-Admin-Token\: ...'\'' (repeatable)]:NAME: VALUE:_default' \
+'--workspace=[Kong Enterprise workspace]:WORKSPACE:_default' \
+'--ca-cert=[Trust this CA certificate (PEM) for the Admin API]:FILE:_files' \
+'--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
+'--rps-limit=[At most this many requests per second]:N:_default' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--strict[Treat warnings as errors]' \
+'--online[Also ask a running gateway to validate every entity (its /schemas/.../validate endpoints)]' \
+'--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \

@@ -253,7 +253,13 @@ impl Store {
     }
 
     /// Validates and stores `body` as entity `id` of kind `k` (insert or replace).
-    fn upsert(&mut self, k: &'static Kind, id: &str, mut body: Map<String, Json>, replace_at: Option<usize>) -> Reply {
+    fn upsert(&mut self, k: &'static Kind, id: &str, body: Map<String, Json>, replace_at: Option<usize>) -> Reply {
+        self.write(k, id, body, replace_at, false)
+    }
+
+    /// `dry`: schema validation only (`/schemas/{kind}/validate`): no foreign-key lookups,
+    /// no uniqueness, nothing stored.
+    fn write(&mut self, k: &'static Kind, id: &str, mut body: Map<String, Json>, replace_at: Option<usize>, dry: bool) -> Reply {
         body.remove("id");
         if k.seg == "services" {
             if let Some(Json::String(url)) = body.remove("url") {
@@ -295,6 +301,21 @@ impl Store {
                 f.insert("name".into(), json!(format!("plugin '{name}' not enabled; add it to the 'plugins' configuration property")));
                 return schema_violation(f);
             }
+        }
+        if k.seg == "plugins" && dry {
+            let name = body.get("name").and_then(Json::as_str).unwrap_or("");
+            if let Some(ps) = gateway::schema::plugin(name) {
+                for scope in ["consumer", "consumer_group", "route", "service"] {
+                    if body.get(scope).is_some_and(|v| !v.is_null()) && !ps.scopes.iter().any(|s| s == scope) {
+                        let mut f = Map::new();
+                        f.insert(scope.into(), json!("value must be null"));
+                        return schema_violation(f);
+                    }
+                }
+            }
+        }
+        if dry {
+            return reply(200, json!({"message": "schema validation successful"}));
         }
         for (field, target, _) in k.foreign {
             let Some(v) = body.get(*field).filter(|v| !v.is_null()) else { continue };
@@ -459,6 +480,10 @@ impl Store {
                        "plugins": {"enabled_in_cluster": []}}),
             ),
             ["status"] if method == "GET" => reply(200, json!({"database": {"reachable": true}, "server": {}, "memory": {}})),
+            ["schemas", name, "validate"] if method == "POST" => match KINDS.iter().find(|k| k.name == *name && (enterprise || !k.enterprise)) {
+                Some(k) => self.write(k, &new_id(), parsed.unwrap_or_default(), None, true),
+                None => message(404, &format!("No entity named '{name}'")),
+            },
             [seg] | [seg, _] if kind(seg).is_none_or(|k| k.enterprise && !enterprise) || *seg == "targets" => message(404, "Not found"),
             [seg] => {
                 let k = kind(seg).expect("checked");

@@ -112,6 +112,13 @@ pub struct ValidateArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
+
+    /// Also ask a running gateway to validate every entity (its /schemas/.../validate endpoints).
+    #[arg(long)]
+    pub online: bool,
+
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
 }
 
 #[derive(Debug, Args)]

@@ -86,6 +86,9 @@ rules! {
     ENTITY_CHECK = "S007", "entity-check", Kong, Error,
         "A whole-entity rule from Kong's schema failed (for example a service needs `host` or \
          `url`).";
+    ONLINE_REJECTED = "S008", "rejected-by-gateway", Kong, Error,
+        "`validate --online`: the gateway's own /schemas/.../validate endpoint rejected the \
+         entity (its plugins, version and custom plugins are what count).";
 
     ROUTE_PATH = "R001", "invalid-route-path", Kong, Error,
         "A route path must start with `/` (prefix) or `~/` (regex) and must not contain `//`.";

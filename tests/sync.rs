@@ -348,3 +348,23 @@ fn a_name_taken_by_another_id_is_freed_first() {
     let d = gateway(dir.path(), &e.url, &["diff", "v2.yaml", "--exit-code"]);
     assert_eq!(d.status.code(), Some(0), "{}", text(&d));
 }
+
+#[test]
+fn online_validation_asks_the_gateway() {
+    let e = emulator(&[]);
+    let r = root();
+    let good = gateway(&r, &e.url, &["validate", "--online", "testdata/azure/kong.yaml"]);
+    assert_eq!(good.status.code(), Some(0), "{}", text(&good));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kong.yaml"), "_format_version: \"3.0\"\nplugins:\n  - name: my-custom-plugin\n").unwrap();
+    let offline = gateway(dir.path(), &e.url, &["validate", "kong.yaml"]);
+    assert_eq!(offline.status.code(), Some(0), "unknown plugins are warnings offline: {}", text(&offline));
+    let online = gateway(dir.path(), &e.url, &["validate", "--online", "--output", "json", "kong.yaml"]);
+    assert_eq!(online.status.code(), Some(1), "{}", text(&online));
+    let v: Value = serde_json::from_slice(&online.stdout).unwrap();
+    assert_eq!(v["errors"][0]["rule"], "S008");
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("plugin 'my-custom-plugin' not enabled"), "{v}");
+    let log = take_log(&e);
+    assert!(log.iter().any(|l| l == "POST /schemas/plugins/validate"), "{log:?}");
+    assert!(writes(&log).iter().all(|l| l.contains("/validate")), "validation writes nothing: {log:?}");
+}

@@ -14,6 +14,9 @@ pub fn run(args: &ValidateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     if loaded.document.is_some() {
         diags.extend(crate::validate::validate(&loaded.config));
     }
+    if args.online && !diags.iter().any(|d| d.severity == Severity::Error && d.rule.origin == crate::diagnostic::Origin::Kong) {
+        diags.extend(online(&loaded.config, args)?);
+    }
     if args.strict {
         for d in diags.iter_mut().filter(|d| d.severity == Severity::Warning) {
             d.severity = Severity::Error;
@@ -36,4 +39,28 @@ pub fn run(args: &ValidateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             Outcome { stderr, code, ..Default::default() }
         }
     })
+}
+
+/// Posts every entity to the gateway's `/schemas/{kind}/validate`; rejections become findings.
+fn online(config: &crate::model::Config, args: &ValidateArgs) -> anyhow::Result<Vec<crate::diagnostic::Diagnostic>> {
+    let client = super::connect::client(&args.conn)?;
+    client.info()?;
+    let mut out = Vec::new();
+    for (entity, kind, body) in crate::plan::validation_bodies(config) {
+        let (status, answer) = client
+            .send(reqwest::Method::POST, &format!("/schemas/{kind}/validate"), Some(&body))
+            .map_err(|e| anyhow::anyhow!("validating {} online: {e}", entity.label()))?;
+        if status.is_success() {
+            continue;
+        }
+        let message = answer.get("message").and_then(serde_json::Value::as_str).map(String::from).unwrap_or_else(|| answer.to_string());
+        let field = answer.get("fields").and_then(serde_json::Value::as_object).and_then(|f| f.keys().next().cloned()).unwrap_or_default();
+        out.push(
+            crate::diagnostic::Diagnostic::new(&crate::rules::ONLINE_REJECTED, format!("{message} (HTTP {})", status.as_u16()))
+                .at(entity.node.loc)
+                .entity(entity.label())
+                .field(field),
+        );
+    }
+    Ok(out)
 }

@@ -391,6 +391,30 @@ fn name_foreign_keys(c: &mut Change, names: &HashMap<String, String>) {
     }
 }
 
+/// Every entity of the config as the body Kong's `/schemas/{kind}/validate` takes, with
+/// foreign keys as ids derived from the names (schema validation does not look them up).
+pub fn validation_bodies(config: &Config) -> Vec<(&Entity, &'static str, Json)> {
+    let fake = |kind: &str, key: &str| uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("{kind}/{key}").as_bytes()).to_string();
+    config
+        .entities
+        .iter()
+        .filter_map(|e| {
+            let kind = kinds::kind(e.kind)?;
+            let mut body = e.node.to_json(false);
+            for (field, target) in kind.foreign {
+                if let Some(r) = reference(&e.node, field) {
+                    let id = if uuid::Uuid::try_parse(&r.key).is_ok() { r.key.clone() } else { fake(target, &r.key) };
+                    body[*field] = serde_json::json!({ "id": id });
+                }
+            }
+            if let Json::Object(m) = &mut body {
+                m.remove("_config");
+            }
+            Some((e, kind.key, body))
+        })
+        .collect()
+}
+
 fn with_id(body: &Json, id: &str) -> Json {
     let mut b = body.clone();
     if let Json::Object(m) = &mut b {
