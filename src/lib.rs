@@ -29,5 +29,6 @@ pub mod rules;
 pub mod schema;
 pub mod simulate;
 pub mod source;
+pub mod url;
 pub mod validate;
 pub mod yaml;

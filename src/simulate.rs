@@ -113,6 +113,9 @@ impl Simulation {
     }
 }
 
+/// Plugins with the scope they run under.
+type Scoped<'a> = Vec<(&'a Entity, String)>;
+
 /// A config prepared for many simulations (router built once).
 pub struct Simulator<'a> {
     config: &'a Config,
@@ -369,7 +372,7 @@ impl<'a> Simulator<'a> {
 
     /// Plugins that run for this route and service, most specific instance per name, plus
     /// consumer-scoped ones that run only for an authenticated consumer.
-    fn plugins_for(&self, route: &Entity, service: &Entity, https: bool) -> (Vec<(&'a Entity, String)>, Vec<(&'a Entity, String)>) {
+    fn plugins_for(&self, route: &Entity, service: &Entity, https: bool) -> (Scoped<'a>, Scoped<'a>) {
         let is = |p: &Entity, kind: &str, target: &Entity| {
             reference(&p.node, if kind == "routes" { "route" } else { "service" })
                 .and_then(|r| self.config.find(kind, &r.key))
@@ -499,11 +502,10 @@ impl<'a> Simulator<'a> {
                 Ok(b) => {
                     if route_type != "preserve" {
                         let prompts = b.get("messages").and_then(Json::as_array).is_some_and(|m| !m.is_empty()) || b.get("prompt").is_some_and(Json::is_string);
-                        if route_type.starts_with("llm/v1/chat") || route_type == "llm/v1/completions" {
-                            if !prompts {
+                        if (route_type.starts_with("llm/v1/chat") || route_type == "llm/v1/completions")
+                            && !prompts {
                                 return reject_400_ai(sim, ai, "request body doesn't contain valid prompts");
                             }
-                        }
                     }
                     let body_model = b.get("model").and_then(Json::as_str).filter(|s| !s.is_empty()).map(String::from);
                     match (&rt.model, body_model) {
@@ -605,42 +607,9 @@ fn url_of(up: &ai_upstream::Upstream, query: &[(String, String)]) -> String {
     let q = if query.is_empty() {
         String::new()
     } else {
-        format!("?{}", query.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&"))
+        format!("?{}", query.iter().map(|(k, v)| format!("{}={}", crate::url::encode_component(k), crate::url::encode_component(v))).collect::<Vec<_>>().join("&"))
     };
     format!("{}://{}{}{q}", up.scheme, up.authority(), up.path)
-}
-
-fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn urldecode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => match u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                Ok(v) => {
-                    out.push(v);
-                    i += 2;
-                }
-                Err(_) => out.push(b'%'),
-            },
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Query parameters, URL-decoded, in order (a bare `?key` gives "true", as Kong's PDK does).
@@ -649,8 +618,8 @@ pub fn query_params(target: &str) -> Vec<(String, String)> {
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| match p.split_once('=') {
-            Some((k, v)) => (urldecode(k), urldecode(v)),
-            None => (urldecode(p), "true".into()),
+            Some((k, v)) => (crate::url::decode_component(k), crate::url::decode_component(v)),
+            None => (crate::url::decode_component(p), "true".into()),
         })
         .collect()
 }

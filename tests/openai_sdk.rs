@@ -5,19 +5,11 @@
 //! Needs a Python with `openai` installed: `$GATEWAY_TEST_PYTHON`, else `.venv/bin/python`
 //! (`.ci/run` creates it). Without one the test fails under CI and is skipped elsewhere.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-struct Listener(Child);
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use std::process::Command;
+use std::time::Duration;
 
 fn python() -> Option<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -26,30 +18,15 @@ fn python() -> Option<PathBuf> {
     ok.then_some(candidate)
 }
 
-/// Starts the listener on a free port and waits (bounded) for its "listening on" line.
-fn start() -> (Listener, String) {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gateway"))
-        .current_dir(&root)
+/// Starts the listener on a free port.
+fn start() -> (common::Running, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gateway"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["simulate", "testdata/azure/kong.yaml", "--serve", "127.0.0.1:0"])
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start gateway");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(rest) = line.strip_prefix("listening on ") {
-                let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
-            }
-        }
-    });
-    let listener = Listener(child);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let url = rx.recv_timeout(deadline - Instant::now()).expect("listener did not start in time");
-    (listener, url)
+        .env("NO_COLOR", "1");
+    let running = common::start_listening(cmd);
+    let url = running.url.clone();
+    (running, url)
 }
 
 #[test]

@@ -1,29 +1,17 @@
 //! `gateway ping`, `dump`, `diff` and `sync` against the Kong Admin API emulator
 //! (examples/kong_admin_emulator.rs, started here as a separate process on loopback).
 
+mod common;
+
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "alex-secret-key-123";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A running emulator, killed when dropped.
-struct Emulator {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn emulator_binary() -> PathBuf {
@@ -34,27 +22,12 @@ fn emulator_binary() -> PathBuf {
     bin
 }
 
-/// Starts a process and waits (bounded) for its `listening on URL` line on stderr.
-fn start_listening(mut cmd: Command) -> (Child, String) {
-    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("start process");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(rest) = line.strip_prefix("listening on ") {
-                let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
-            }
-        }
-    });
-    let url = rx.recv_timeout(Duration::from_secs(20)).expect("process did not start listening in time");
-    (child, url)
-}
+type Emulator = common::Running;
 
 fn emulator(args: &[&str]) -> Emulator {
     let mut cmd = Command::new(emulator_binary());
     cmd.args(["--listen", "127.0.0.1:0"]).args(args);
-    let (child, url) = start_listening(cmd);
-    Emulator { child, url }
+    common::start_listening(cmd)
 }
 
 fn gateway(dir: &Path, addr: &str, args: &[&str]) -> Output {
@@ -310,10 +283,9 @@ fn unreachable_tls_and_non_kong_servers_fail_clearly() {
     // something that is not Kong: gateway's own dry-run listener
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gateway"));
     cmd.current_dir(&r).args(["simulate", "testdata/azure/kong.yaml", "--serve", "127.0.0.1:0"]);
-    let (mut child, url) = start_listening(cmd);
-    let not_kong = gateway(&r, &url, &["ping"]);
-    let _ = child.kill();
-    let _ = child.wait();
+    let listener = common::start_listening(cmd);
+    let not_kong = gateway(&r, &listener.url, &["ping"]);
+    drop(listener);
     assert_eq!(not_kong.status.code(), Some(1));
     assert!(text(&not_kong).contains("does not look like a Kong Admin API"), "{}", text(&not_kong));
     // a bad address

@@ -202,10 +202,10 @@ impl Client {
         loop {
             let mut q = vec!["size=1000".to_string()];
             if !tags.is_empty() {
-                q.push(format!("tags={}", urlencode(&tags.join(","))));
+                q.push(format!("tags={}", crate::url::encode_component(&tags.join(","))));
             }
             if let Some(o) = &offset {
-                q.push(format!("offset={}", urlencode(o)));
+                q.push(format!("offset={}", crate::url::encode_component(o)));
             }
             let page = self.call(Method::GET, &format!("{path}?{}", q.join("&")), None)?;
             let data = page.get("data").and_then(Json::as_array).ok_or_else(|| ApiError {
@@ -247,16 +247,4 @@ fn describe(e: &reqwest::Error, method: &Method, url: &str) -> String {
     } else {
         format!("{method} {url}: {what}: {cause}{hint}")
     }
-}
-
-pub fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

@@ -123,7 +123,7 @@ pub fn execute(plan: &Plan, client: &Client, parallelism: usize, progress: bool)
                     };
                     results.lock().unwrap_or_else(|e| e.into_inner())[at] = outcome;
                     let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    if progress && (n % 25 == 0 || n == total) {
+                    if progress && (n.is_multiple_of(25) || n == total) {
                         eprint!("\rsyncing: {n}/{total}");
                         if n == total {
                             eprintln!();

@@ -98,8 +98,7 @@ impl Plan {
     }
 }
 
-struct Desired<'a> {
-    entity: &'a Entity,
+struct Desired {
     kind: &'static Kind,
     id: String,
     /// Normalized body with foreign keys as `{id}`; no defaults.
@@ -252,7 +251,7 @@ pub fn build(config: &Config, current: &[Current]) -> Result<Plan, Vec<String>> 
                     assigned.entry((kind.key, c.to_string())).or_insert_with(|| id.clone());
                 }
             }
-            desired.push(Desired { entity: e, kind, id, body, secrets, matched });
+            desired.push(Desired { kind, id, body, secrets, matched });
         }
     }
     if !errors.is_empty() {
@@ -273,43 +272,33 @@ pub fn build(config: &Config, current: &[Current]) -> Result<Plan, Vec<String>> 
                 m.insert("id".into(), Json::String(d.id.clone()));
             }
         }
-        match d.matched {
+        let (action, fields) = match d.matched {
             Some(m) => {
                 matched_current[m] = true;
                 let mut have = cur_norm[m].0.clone();
                 fill_defaults(d.kind, &mut have);
                 let mut fields = BTreeMap::new();
                 diff("", Some(&have), Some(&want), &mut fields, &secret);
-                if !fields.is_empty() {
-                    changes.push(Change {
-                        action: Action::Update,
-                        kind: d.kind.key,
-                        name: label(d.kind, &with_id(&d.body, &d.id), &names),
-                        id: d.id.clone(),
-                        fields,
-                        body: Some(send),
-                        parent,
-                        level: d.kind.level,
-                        early: false,
-                    });
-                }
+                (Action::Update, fields)
             }
             None => {
                 let mut fields = BTreeMap::new();
                 diff("", None, Some(&d.body), &mut fields, &secret);
-                let _ = d.entity;
-                changes.push(Change {
-                    action: Action::Create,
-                    kind: d.kind.key,
-                    name: label(d.kind, &with_id(&d.body, &d.id), &names),
-                    id: d.id.clone(),
-                    fields,
-                    body: Some(send),
-                    parent,
-                    level: d.kind.level,
-                    early: false,
-                });
+                (Action::Create, fields)
             }
+        };
+        if action == Action::Create || !fields.is_empty() {
+            changes.push(Change {
+                action,
+                kind: d.kind.key,
+                name: label(d.kind, &with_id(&d.body, &d.id), &names),
+                id: d.id.clone(),
+                fields,
+                body: Some(send),
+                parent,
+                level: d.kind.level,
+                early: false,
+            });
         }
     }
     // deletes, and which of them free a unique name a create or update needs
@@ -509,4 +498,72 @@ pub fn to_json(plan: &Plan, errors: &[String]) -> Json {
     doc.insert("summary".into(), serde_json::to_value(plan.summary()).unwrap_or(Json::Null));
     doc.insert("errors".into(), Json::from(errors.to_vec()));
     Json::Object(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::{Env, EnvMode};
+    use crate::load::{self, MemFiles};
+    use serde_json::json;
+    use std::path::PathBuf;
+
+    fn config(yaml: &str, env: &Env) -> Config {
+        let files = MemFiles::default().with("kong.yaml", yaml);
+        let loaded = load::load(&[PathBuf::from("kong.yaml")], &files, env, EnvMode::Resolve);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        loaded.config
+    }
+
+    fn current(kind: &'static str, body: Json) -> Current {
+        Current { kind, body }
+    }
+
+    #[test]
+    fn kong_defaults_and_nulls_do_not_show_as_changes() {
+        let cfg = config("_format_version: '3.0'\nservices:\n- name: s\n  url: https://example.com/api\n", &Env::new());
+        let kong = current(
+            "services",
+            json!({"id": "11111111-1111-4111-8111-111111111111", "name": "s", "protocol": "https", "host": "example.com", "port": 443,
+                   "path": "/api", "retries": 5, "connect_timeout": 60000, "write_timeout": 60000, "read_timeout": 60000,
+                   "enabled": true, "tags": null, "client_certificate": null, "created_at": 1, "updated_at": 2}),
+        );
+        let plan = build(&cfg, &[kong]).unwrap();
+        assert!(plan.is_empty(), "{:?}", plan.changes);
+    }
+
+    #[test]
+    fn field_changes_are_masked_by_provenance() {
+        let env: Env = [("DECK_KEY".to_string(), "very-secret".to_string())].into();
+        let cfg = config(
+            "_format_version: '3.0'\nplugins:\n- name: ai-proxy\n  config:\n    route_type: llm/v1/chat\n    auth: {header_name: api-key, header_value: '${{ env \"DECK_KEY\" }}'}\n    model: {provider: openai, name: gpt-4o}\n",
+            &env,
+        );
+        let plan = build(&cfg, &[]).unwrap();
+        let c = &plan.changes[0];
+        assert_eq!(c.action, Action::Create);
+        assert_eq!(c.fields["config.auth.header_value"].new, Some(json!("[masked]")));
+        assert_eq!(c.fields["config.model.name"].new, Some(json!("gpt-4o")));
+        assert_eq!(c.body.as_ref().unwrap()["config"]["auth"]["header_value"], "very-secret", "the real value is sent");
+        assert!(!serde_json::to_string(&plan).unwrap().contains("very-secret"));
+    }
+
+    #[test]
+    fn parents_first_children_first_and_name_freeing_deletes_earliest() {
+        let cfg = config("_format_version: '3.0'\nservices:\n- name: s\n  id: 33333333-3333-4333-8333-333333333333\n  host: h\n  routes:\n  - name: r2\n    paths: [/x]\n", &Env::new());
+        let old_service = json!({"id": "11111111-1111-4111-8111-111111111111", "name": "s", "host": "old"});
+        let old_route = json!({"id": "22222222-2222-4222-8222-222222222222", "name": "r1", "paths": ["/x"], "service": {"id": "11111111-1111-4111-8111-111111111111"}});
+        let plan = build(&cfg, &[current("services", old_service), current("routes", old_route)]).unwrap();
+        let order: Vec<(Action, &str)> = plan.changes.iter().map(|c| (c.action, c.kind)).collect();
+        assert_eq!(order, vec![(Action::Delete, "routes"), (Action::Delete, "services"), (Action::Create, "services"), (Action::Create, "routes")]);
+        assert_eq!(plan.phases().len(), 4);
+        assert_eq!(plan.summary(), Summary { create: 2, update: 0, delete: 2 });
+    }
+
+    #[test]
+    fn unsupported_kinds_are_refused() {
+        let cfg = config("_format_version: '3.0'\nconsumers:\n- username: a\n  basicauth_credentials:\n  - username: a\n    password: p\n", &Env::new());
+        let errors = build(&cfg, &[]).unwrap_err();
+        assert!(errors[0].contains("basicauth_credentials"), "{errors:?}");
+    }
 }

@@ -242,7 +242,7 @@ impl Router {
 
     fn try_entry(&self, i: usize, req: &Request, path: &str) -> Option<Match> {
         let e = &self.entries[i];
-        if !e.methods.is_empty() && !e.methods.iter().any(|m| *m == req.method) {
+        if !e.methods.is_empty() && !e.methods.contains(&req.method) {
             return None;
         }
         if !e.hosts.is_empty() {

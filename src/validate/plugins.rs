@@ -9,7 +9,7 @@ use crate::rules;
 use crate::schema::{self, check, PluginSchema};
 
 /// The schema that applies to a plugin name: bundled, or the source of a cloned plugin.
-pub fn schema_for<'a>(config: &'a Config, name: &str) -> Option<&'static PluginSchema> {
+pub fn schema_for(config: &Config, name: &str) -> Option<&'static PluginSchema> {
     schema::plugin(name).or_else(|| {
         config
             .of_kind("cloned_plugins")

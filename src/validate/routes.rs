@@ -159,7 +159,7 @@ pub fn check_path(path: &str) -> Option<PathFinding> {
         let b = path.as_bytes();
         for (i, &c) in b.iter().enumerate() {
             if c == b'%' {
-                let ok = i + 2 < b.len() + 0 && b.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+                let ok = i + 2 < b.len() && b.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
                 if !ok {
                     let seq: String = path[i..].chars().take(3).collect();
                     return Some((&rules::ROUTE_PATH, format!("invalid url-encoded value: '{seq}'"), None));
