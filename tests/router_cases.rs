@@ -169,3 +169,44 @@ fn kong_spec_sample_cases() {
 fn project_cases() {
     run_file(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/router/cases.yaml"), 10);
 }
+
+#[test]
+fn path_handling_v0_rows() {
+    let doc = load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/router/path_handling_v0.yaml"));
+    let rows = doc["rows"].as_array().unwrap();
+    assert!(rows.len() >= 60);
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for row in rows {
+        let (service_path, route_path, stripping, request, expected) =
+            (row[0].as_str().unwrap(), row[1].as_str(), row[2].as_array().unwrap(), row[3].as_str().unwrap(), row[4].as_str().unwrap());
+        // the spec's regex variant: `/route` becomes `~/[0]?route`
+        let variants: Vec<Option<String>> = match route_path {
+            None => vec![None],
+            Some(p) => vec![Some(p.to_string()), Some(format!("~/[0]?{}", &p[1..]))],
+        };
+        for path in variants {
+            for strip in stripping.iter().map(|s| s.as_bool().unwrap()) {
+                ran += 1;
+                let spec = RouteSpec {
+                    name: Some("r".into()),
+                    paths: path.clone().into_iter().collect(),
+                    hosts: Some(vec!["example.com".into()]),
+                    ..RouteSpec::default()
+                };
+                let router = Router::new(&[spec], Formula::Effective).unwrap();
+                let req = Request { method: "GET".into(), target: request.into(), host: Some("example.com".into()), listener_port: 8000, ..Request::default() };
+                let Some(m) = router.find(&req) else {
+                    failures.push(format!("{row}: {path:?} did not match"));
+                    continue;
+                };
+                let got = upstream::upstream_path_v0(&req.match_path().unwrap(), m.matched_path.as_deref(), service_path, strip);
+                if got != expected {
+                    failures.push(format!("{row} with {path:?}, strip {strip}: got {got}"));
+                }
+            }
+        }
+    }
+    assert!(ran >= 140, "ran {ran}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

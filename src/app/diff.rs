@@ -15,7 +15,7 @@ pub fn run(args: &DiffArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let code = if args.exit_code && !planned.plan.is_empty() { Exit::Changes } else { Exit::Success };
     let stdout = match args.output {
         Output::Json => serde_json::to_string_pretty(&plan::to_json(&planned.plan, &[]))? + "\n",
-        Output::Text => text(&planned.plan, ctx.color),
+        Output::Text => text(&planned.plan, ctx.color_out),
     };
     Ok(Outcome { stdout: connect::scrub(&stdout, &planned.secrets), code: Some(code), ..Default::default() })
 }

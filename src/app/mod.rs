@@ -39,7 +39,10 @@ impl Outcome {
 /// Settings every command shares.
 pub struct Context {
     pub env: Env,
+    /// Colour for what goes to stderr (findings).
     pub color: bool,
+    /// Colour for what goes to stdout (plans).
+    pub color_out: bool,
 }
 
 pub fn main() -> ExitCode {
@@ -53,13 +56,15 @@ pub fn main() -> ExitCode {
     let env: Env = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect();
-    let color = match cli.color {
+    let no_color = env.get("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let wants = |terminal: bool| match cli.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::io::stderr().is_terminal() && env.get("NO_COLOR").is_none_or(|v| v.is_empty()),
+        Color::Auto => terminal && !no_color,
     };
-    colored::control::set_override(color);
-    let ctx = Context { env, color };
+    let (color, color_out) = (wants(std::io::stderr().is_terminal()), wants(std::io::stdout().is_terminal()));
+    colored::control::set_override(color || color_out);
+    let ctx = Context { env, color, color_out };
     let outcome = match run(cli.command, &ctx) {
         Ok(o) => o,
         Err(e) => Outcome { stderr: format!("error: {e:#}\n"), code: Some(Exit::Failure), ..Default::default() },

@@ -32,7 +32,7 @@ pub fn run(args: &SyncArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         Ok(p) => p,
         Err(o) => return Ok(o),
     };
-    let plan_text = diff::text(&planned.plan, ctx.color);
+    let plan_text = diff::text(&planned.plan, ctx.color_out);
     if args.dry_run || planned.plan.is_empty() {
         let stdout = match args.output {
             Output::Json => serde_json::to_string_pretty(&plan::to_json(&planned.plan, &[]))? + "\n",
