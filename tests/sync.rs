@@ -340,3 +340,15 @@ fn online_validation_asks_the_gateway() {
     assert!(log.iter().any(|l| l == "POST /schemas/plugins/validate"), "{log:?}");
     assert!(writes(&log).iter().all(|l| l.contains("/validate")), "validation writes nothing: {log:?}");
 }
+
+#[test]
+fn workspace_prefix_and_rate_limit() {
+    let e = emulator(&[]);
+    let r = root();
+    let out = ok(gateway(&r, &e.url, &["sync", "testdata/azure/kong.yaml", "--workspace", "default", "--rps-limit", "200"]));
+    assert!(out.contains("applied 3"), "{out}");
+    let log = take_log(&e);
+    let paths: Vec<&str> = log.iter().map(|l| l.split_whitespace().nth(1).unwrap()).collect();
+    assert!(paths.iter().all(|p| *p == "/" || p.starts_with("/default/")), "entity requests go under the workspace: {paths:?}");
+    assert!(paths.iter().any(|p| p.starts_with("/default/services")));
+}

@@ -114,7 +114,8 @@ impl Client {
     }
 
     fn send_with(&self, method: Method, path: &str, body: Option<&Json>, retries: u32) -> Result<(StatusCode, Json), ApiError> {
-        let url = format!("{}{path}", self.base);
+        // `GET /` is global on Kong Enterprise too; everything else lives under the workspace
+        let url = if path == "/" { format!("{}/", self.conn.addr.trim_end_matches('/')) } else { format!("{}{path}", self.base) };
         let mut attempt = 0;
         loop {
             self.pace();
