@@ -3,9 +3,10 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// Check, render and simulate Kong Gateway declarative configs, offline.
+/// Check, render and simulate Kong Gateway declarative configs offline, and sync them to a
+/// gateway.
 ///
-/// INPUT files are decK files (YAML or JSON) or Kong docs pages (markdown with
+/// INPUT and CONFIG files are decK files (YAML or JSON) or Kong docs pages (markdown with
 /// `{% entity_examples %}` blocks). Several inputs are merged into one config.
 #[derive(Debug, Parser)]
 #[command(name = "gateway", version, propagate_version = true, after_help = EXIT_CODES)]
@@ -20,8 +21,9 @@ pub struct Cli {
 
 pub const EXIT_CODES: &str = "\
 Exit codes:
-  0  success (validate: valid; render: written; simulate: Kong proxies the request; test: all pass)
-  1  invalid config, unreadable input, failing tests, or a tool error
+  0  success (validate: valid; render: written; simulate: Kong proxies the request; test: all
+     pass; diff: no changes or no --exit-code; sync: everything applied)
+  1  invalid config, unreadable input, failing tests, a failed write, or a tool error
   2  wrong command-line usage
   2  diff --exit-code: changes pending
   3  simulate: Kong would answer the request itself (404, 400, 426, 503, ...)";

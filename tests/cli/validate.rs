@@ -83,3 +83,12 @@ fn usage_errors_exit_2() {
     assert_eq!(gateway_in_root(&["validate"], &[]).code, 2);
     assert_eq!(gateway_in_root(&["frobnicate"], &[]).code, 2);
 }
+
+#[test]
+fn help_texts() {
+    for (name, args) in [("top", vec!["--help"]), ("simulate", vec!["simulate", "--help"]), ("sync", vec!["sync", "--help"])] {
+        let run = gateway_in_root(&args, &[]);
+        assert_eq!(run.code, 0);
+        insta::assert_snapshot!(format!("help_{name}"), run.stdout);
+    }
+}
