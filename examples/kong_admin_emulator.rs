@@ -90,6 +90,19 @@ static KINDS: &[Kind] = &[
     Kind { seg: "ca_certificates", name: "ca_certificates", endpoint_key: None, unique: &[], foreign: &[], enterprise: false },
     Kind { seg: "vaults", name: "vaults", endpoint_key: Some("prefix"), unique: &["prefix"], foreign: &[], enterprise: false },
     Kind { seg: "key-auths", name: "keyauth_credentials", endpoint_key: None, unique: &["key"], foreign: &[("consumer", "consumers", true)], enterprise: false },
+    Kind { seg: "basic-auths", name: "basicauth_credentials", endpoint_key: None, unique: &["username"], foreign: &[("consumer", "consumers", true)], enterprise: false },
+    Kind { seg: "acls", name: "acls", endpoint_key: None, unique: &[], foreign: &[("consumer", "consumers", true)], enterprise: false },
+    Kind { seg: "jwts", name: "jwt_secrets", endpoint_key: None, unique: &["key"], foreign: &[("consumer", "consumers", true)], enterprise: false },
+    Kind { seg: "hmac-auths", name: "hmacauth_credentials", endpoint_key: None, unique: &["username"], foreign: &[("consumer", "consumers", true)], enterprise: false },
+    Kind { seg: "oauth2", name: "oauth2_credentials", endpoint_key: None, unique: &["client_id"], foreign: &[("consumer", "consumers", true)], enterprise: false },
+    Kind {
+        seg: "consumer_group_consumers",
+        name: "consumer_group_consumers",
+        endpoint_key: None,
+        unique: &[],
+        foreign: &[("consumer_group", "consumer_groups", true), ("consumer", "consumers", true)],
+        enterprise: true,
+    },
     Kind {
         seg: "plugins",
         name: "plugins",
@@ -170,11 +183,25 @@ fn fill_defaults(k: &Kind, body: &mut Map<String, Json>) {
         "upstreams" => json!({"algorithm": "round-robin", "hash_on": "none", "hash_fallback": "none", "hash_on_cookie_path": "/", "slots": 10000, "use_srv_name": false}),
         "targets" => json!({"weight": 100}),
         "plugins" => json!({"enabled": true}),
+        "jwts" => json!({"algorithm": "HS256"}),
+        "oauth2" => json!({"client_type": "confidential", "hash_secret": false}),
         _ => json!({}),
     };
     for (key, v) in defaults.as_object().expect("object") {
         if body.get(key).is_none_or(Json::is_null) {
             body.insert(key.clone(), v.clone());
+        }
+    }
+    // credentials Kong generates when absent, and the basic-auth password it hashes
+    let generated: &[&str] = match k.seg {
+        "key-auths" => &["key"],
+        "jwts" => &["key", "secret"],
+        "oauth2" => &["client_id", "client_secret"],
+        _ => &[],
+    };
+    for f in generated {
+        if body.get(*f).is_none_or(Json::is_null) {
+            body.insert(f.to_string(), json!(uuid::Uuid::new_v4().simple().to_string()));
         }
     }
     if k.seg == "plugins" {
@@ -359,6 +386,12 @@ impl Store {
             }
         }
         fill_defaults(k, &mut body);
+        if k.seg == "basic-auths" && replace_at.is_none_or(|i| self.all(k.seg)[i].get("password") != body.get("password")) {
+            let consumer = body.get("consumer").and_then(|c| c.get("id")).and_then(Json::as_str).unwrap_or("").to_string();
+            if let Some(Json::String(p)) = body.get_mut("password") {
+                *p = sha1_smol::Sha1::from(format!("{p}{consumer}")).digest().to_string();
+            }
+        }
         for f in null_fields(k) {
             body.entry(f.to_string()).or_insert(Json::Null);
         }
@@ -484,7 +517,9 @@ impl Store {
                 Some(k) => self.write(k, &new_id(), parsed.unwrap_or_default(), None, true),
                 None => message(404, &format!("No entity named '{name}'")),
             },
-            [seg] | [seg, _] if kind(seg).is_none_or(|k| k.enterprise && !enterprise) || *seg == "targets" => message(404, "Not found"),
+            [seg] | [seg, _] if kind(seg).is_none_or(|k| k.enterprise && !enterprise) || matches!(*seg, "targets" | "consumer_group_consumers") => {
+                message(404, "Not found")
+            }
             [seg] => {
                 let k = kind(seg).expect("checked");
                 match method {
@@ -550,6 +585,53 @@ impl Store {
                         }
                         None => Reply { status: 204, body: None, headers: Vec::new() },
                     },
+                    _ => message(405, "Method not allowed"),
+                }
+            }
+            ["consumer_groups", g, "consumers"] | ["consumer_groups", g, "consumers", _] if enterprise => {
+                let Some(gi) = self.find("consumer_groups", g) else { return message(404, "Not found") };
+                let gid = id_of(&self.all("consumer_groups")[gi]).to_string();
+                let member_kind = kind("consumer_group_consumers").expect("kind");
+                let members = |s: &Store| -> Vec<String> {
+                    s.all(member_kind.seg)
+                        .iter()
+                        .filter(|m| m["consumer_group"]["id"] == json!(gid))
+                        .filter_map(|m| m["consumer"]["id"].as_str().map(String::from))
+                        .collect()
+                };
+                match (method, segs) {
+                    ("GET", [_, _, _]) => {
+                        let ids = members(self);
+                        let consumers: Vec<&Json> = self.all("consumers").iter().filter(|c| ids.iter().any(|i| i == id_of(c))).collect();
+                        self.list(member_kind, consumers, query, &format!("/consumer_groups/{g}/consumers"), false)
+                    }
+                    ("POST", [_, _, _]) => {
+                        let who = parsed.as_ref().and_then(|b| b.get("consumer")).and_then(Json::as_str).unwrap_or("").to_string();
+                        let Some(ci) = self.find("consumers", &who) else { return message(404, "Not found") };
+                        let cid = id_of(&self.all("consumers")[ci]).to_string();
+                        if members(self).contains(&cid) {
+                            return reply(409, json!({"message": format!("consumer '{cid}' already in group '{gid}'")}));
+                        }
+                        let mut b = Map::new();
+                        b.insert("consumer_group".into(), json!({"id": gid}));
+                        b.insert("consumer".into(), json!({"id": cid}));
+                        let id = format!("{gid}:{cid}");
+                        let r = self.upsert(member_kind, &id, b, None);
+                        if r.status != 200 {
+                            return r;
+                        }
+                        let consumer = self.all("consumers")[ci].clone();
+                        reply(201, json!({"consumer_group": self.all("consumer_groups")[gi].clone(), "consumers": [consumer]}))
+                    }
+                    ("DELETE", [_, _, _, c]) => {
+                        if let Some(ci) = self.find("consumers", c) {
+                            let id = format!("{gid}:{}", id_of(&self.all("consumers")[ci]));
+                            if let Some(items) = self.data.get_mut(member_kind.seg) {
+                                items.retain(|m| id_of(m) != id);
+                            }
+                        }
+                        Reply { status: 204, body: None, headers: Vec::new() }
+                    }
                     _ => message(405, "Method not allowed"),
                 }
             }

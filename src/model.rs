@@ -153,6 +153,8 @@ pub struct Config {
     pub format_version: Option<String>,
     pub workspace: Option<String>,
     pub select_tags: Vec<String>,
+    /// `_info.skip_hash_for_basic_auth`: basic-auth passwords in the file are Kong's hashes.
+    pub skip_hash_for_basic_auth: bool,
 }
 
 impl Config {
@@ -197,6 +199,7 @@ impl Config {
             _ => n.to_json(false).to_string(),
         });
         cfg.workspace = doc.get_str("_workspace").map(String::from);
+        cfg.skip_hash_for_basic_auth = info.and_then(|i| i.get("skip_hash_for_basic_auth")).and_then(Node::as_bool).unwrap_or(false);
         for e in doc.entries() {
             if TOP_LEVEL_KEYS.contains(&e.key.as_str()) {
                 if e.key.starts_with('_') {

@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 
 /// Every entity of every managed kind, filtered by `tags` (all must match).
 pub fn fetch(client: &Client, tags: &[String]) -> Result<Vec<Current>, ApiError> {
-    let top: Vec<&'static Kind> = KINDS.iter().filter(|k| k.key != "targets").collect();
+    let top: Vec<&'static Kind> = KINDS.iter().filter(|k| !matches!(k.key, "targets" | "consumer_group_consumers")).collect();
     let results: Vec<(&'static Kind, Result<Vec<Json>, ApiError>)> = std::thread::scope(|s| {
         let handles: Vec<_> = top
             .iter()
@@ -20,12 +20,14 @@ pub fn fetch(client: &Client, tags: &[String]) -> Result<Vec<Current>, ApiError>
     });
     let mut out = Vec::new();
     let mut upstream_ids = Vec::new();
+    let mut group_ids = Vec::new();
     for (kind, r) in results {
         for body in r? {
-            if kind.key == "upstreams" {
-                if let Some(id) = body.get("id").and_then(Json::as_str) {
-                    upstream_ids.push(id.to_string());
-                }
+            let id = body.get("id").and_then(Json::as_str).map(String::from);
+            match (kind.key, id) {
+                ("upstreams", Some(id)) => upstream_ids.push(id),
+                ("consumer_groups", Some(id)) => group_ids.push(id),
+                _ => {}
             }
             out.push(Current { kind: kind.key, body });
         }
@@ -37,6 +39,19 @@ pub fn fetch(client: &Client, tags: &[String]) -> Result<Vec<Current>, ApiError>
             if has_tags(&body, tags) {
                 out.push(Current { kind: targets.key, body });
             }
+        }
+    }
+    // memberships: the consumers listed under each group (Kong Enterprise)
+    for group in group_ids {
+        for consumer in client.list(&format!("/consumer_groups/{group}/consumers"), &[])? {
+            let c = consumer.get("consumer").unwrap_or(&consumer);
+            let Some(cid) = c.get("id").and_then(Json::as_str) else { continue };
+            let body = serde_json::json!({
+                "id": format!("{group}:{cid}"),
+                "consumer_group": { "id": group },
+                "consumer": { "id": cid },
+            });
+            out.push(Current { kind: "consumer_group_consumers", body });
         }
     }
     Ok(out)

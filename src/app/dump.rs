@@ -24,7 +24,21 @@ pub fn run(args: &DumpArgs) -> anyhow::Result<Outcome> {
     }
 }
 
-/// A decK document: top-level collections, references by name where the target has one.
+/// Kinds decK nests under a parent: (kind, parent kind, foreign-key field, key in the parent).
+const NESTED: &[(&str, &str, &str, &str)] = &[
+    ("targets", "upstreams", "upstream", "targets"),
+    ("snis", "certificates", "certificate", "snis"),
+    ("keyauth_credentials", "consumers", "consumer", "keyauth_credentials"),
+    ("basicauth_credentials", "consumers", "consumer", "basicauth_credentials"),
+    ("acls", "consumers", "consumer", "acls"),
+    ("jwt_secrets", "consumers", "consumer", "jwt_secrets"),
+    ("hmacauth_credentials", "consumers", "consumer", "hmacauth_credentials"),
+    ("oauth2_credentials", "consumers", "consumer", "oauth2_credentials"),
+    ("consumer_group_consumers", "consumers", "consumer", "groups"),
+];
+
+/// A decK document: top-level collections, children nested the way decK nests them,
+/// references by name where the target has one.
 pub fn document(current: &[crate::plan::Current], select_tags: &[String]) -> Json {
     let mut names: HashMap<String, String> = HashMap::new();
     for c in current {
@@ -34,43 +48,86 @@ pub fn document(current: &[crate::plan::Current], select_tags: &[String]) -> Jso
             names.insert(id.to_string(), n.to_string());
         }
     }
+    let clean = |kind: &kinds::Kind, body: &Json| -> Json {
+        let mut b = body.clone();
+        crate::plan::normalize::drop_nulls(&mut b);
+        if let Json::Object(m) = &mut b {
+            m.retain(|k, _| !matches!(k.as_str(), "created_at" | "updated_at" | "ws_id"));
+            for (field, _) in kind.foreign {
+                if let Some(id) = m.get(*field).and_then(|f| f.get("id")).and_then(Json::as_str) {
+                    if let Some(n) = names.get(id) {
+                        m.insert(field.to_string(), Json::String(n.clone()));
+                    }
+                }
+            }
+            if let Some(Json::Array(tags)) = m.get_mut("tags") {
+                tags.retain(|t| !select_tags.iter().any(|s| t.as_str() == Some(s)));
+                if tags.is_empty() {
+                    m.remove("tags");
+                }
+            }
+        }
+        b
+    };
+    let sort_key = |b: &Json| b.get("name").or_else(|| b.get("username")).or_else(|| b.get("target")).or_else(|| b.get("id")).map(|v| v.to_string()).unwrap_or_default();
+    // children by parent id
+    let mut children: HashMap<(String, &str), Vec<Json>> = HashMap::new();
+    for &(kind_key, _, field, child_key) in NESTED {
+        let kind = kinds::kind(kind_key).expect("nested kinds are known");
+        for c in current.iter().filter(|c| c.kind == kind_key) {
+            let Some(parent) = c.body.get(field).and_then(|f| f.get("id")).and_then(Json::as_str) else { continue };
+            let item = if kind_key == "consumer_group_consumers" {
+                let group = c.body.get("consumer_group").and_then(|g| g.get("id")).and_then(Json::as_str).unwrap_or("");
+                serde_json::json!({ "name": names.get(group).cloned().unwrap_or_else(|| group.to_string()) })
+            } else {
+                let mut item = clean(kind, &c.body);
+                if let Json::Object(m) = &mut item {
+                    m.remove(field);
+                }
+                item
+            };
+            children.entry((parent.to_string(), child_key)).or_default().push(item);
+        }
+    }
     let mut doc = Map::new();
     doc.insert("_format_version".into(), Json::String("3.0".into()));
+    let mut info = Map::new();
     if !select_tags.is_empty() {
-        doc.insert("_info".into(), serde_json::json!({ "select_tags": select_tags }));
+        info.insert("select_tags".into(), serde_json::json!(select_tags));
     }
-    for kind in kinds::KINDS {
+    if current.iter().any(|c| c.kind == "basicauth_credentials") {
+        // Kong only returns password hashes; say so, as decK does
+        info.insert("skip_hash_for_basic_auth".into(), Json::Bool(true));
+    }
+    if !info.is_empty() {
+        doc.insert("_info".into(), Json::Object(info));
+    }
+    for kind in kinds::KINDS.iter().filter(|k| !NESTED.iter().any(|n| n.0 == k.key)) {
         let mut items: Vec<Json> = current
             .iter()
             .filter(|c| c.kind == kind.key)
             .map(|c| {
-                let mut b = c.body.clone();
-                crate::plan::normalize::drop_nulls(&mut b);
-                if let Json::Object(m) = &mut b {
-                    m.retain(|k, _| !matches!(k.as_str(), "created_at" | "updated_at" | "ws_id"));
-                    for (field, _) in kind.foreign {
-                        if let Some(id) = m.get(*field).and_then(|f| f.get("id")).and_then(Json::as_str) {
-                            if let Some(n) = names.get(id) {
-                                m.insert(field.to_string(), Json::String(n.clone()));
-                            }
+                let mut item = clean(kind, &c.body);
+                let id = c.body.get("id").and_then(Json::as_str).unwrap_or("").to_string();
+                if let Json::Object(m) = &mut item {
+                    for &(_, parent_kind, _, child_key) in NESTED {
+                        if parent_kind != kind.key {
+                            continue;
                         }
-                    }
-                    if let Some(Json::Array(tags)) = m.get_mut("tags") {
-                        tags.retain(|t| !select_tags.iter().any(|s| t.as_str() == Some(s)));
-                        if tags.is_empty() {
-                            m.remove("tags");
+                        if let Some(mut list) = children.remove(&(id.clone(), child_key)) {
+                            list.sort_by_key(|b| sort_key(b));
+                            m.insert(child_key.to_string(), Json::Array(list));
                         }
                     }
                 }
-                b
+                item
             })
             .collect();
         if items.is_empty() {
             continue;
         }
-        items.sort_by_key(|b| b.get("name").or_else(|| b.get("username")).or_else(|| b.get("id")).map(|v| v.to_string()).unwrap_or_default());
-        let key = if kind.key == "keyauth_credentials" { "keyauth_credentials" } else { kind.key };
-        doc.insert(key.into(), Json::Array(items));
+        items.sort_by_key(|b| sort_key(b));
+        doc.insert(kind.key.into(), Json::Array(items));
     }
     Json::Object(doc)
 }

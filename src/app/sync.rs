@@ -139,7 +139,21 @@ pub fn execute(plan: &Plan, client: &Client, parallelism: usize, progress: bool)
 fn apply(client: &Client, c: &Change) -> Result<(), ApiError> {
     let kind = kinds::kind(c.kind).expect("planned kinds are known");
     let target_base = || format!("/upstreams/{}/targets", c.parent.clone().unwrap_or_default());
+    let member = |field: &str| c.body.as_ref().and_then(|b| b.get(field)).and_then(|f| f.get("id")).and_then(serde_json::Value::as_str).map(String::from);
     match (c.action, c.kind) {
+        (Action::Delete, "consumer_group_consumers") => {
+            let (group, consumer) = c.id.split_once(':').unwrap_or((&c.id, ""));
+            client.call(Method::DELETE, &format!("/consumer_groups/{group}/consumers/{consumer}"), None).map(drop)
+        }
+        (_, "consumer_group_consumers") => {
+            let group = member("consumer_group").unwrap_or_default();
+            let body = serde_json::json!({ "consumer": member("consumer").unwrap_or_default() });
+            match client.call(Method::POST, &format!("/consumer_groups/{group}/consumers"), Some(&body)) {
+                // a retried POST whose first attempt landed
+                Err(e) if e.status == Some(409) => Ok(()),
+                other => other.map(drop),
+            }
+        }
         (Action::Delete, "targets") => client.call(Method::DELETE, &format!("{}/{}", target_base(), c.id), None).map(drop),
         (Action::Delete, _) => client.call(Method::DELETE, &format!("{}/{}", kind.path, c.id), None).map(drop),
         (Action::Create, "targets") => {

@@ -137,6 +137,11 @@ fn identity(kind: &Kind, body: &Json) -> Option<String> {
         "vaults" => format!("prefix:{}", str_of(body, "prefix")?),
         "certificates" | "ca_certificates" => format!("cert:{}", str_of(body, "cert")?.trim()),
         "keyauth_credentials" => format!("key:{}", str_of(body, "key")?),
+        "basicauth_credentials" | "hmacauth_credentials" => format!("username:{}", str_of(body, "username")?),
+        "jwt_secrets" => format!("key:{}", str_of(body, "key")?),
+        "oauth2_credentials" => format!("client_id:{}", str_of(body, "client_id")?),
+        "acls" => format!("{}@{}", str_of(body, "group")?, foreign_id(body, "consumer")?),
+        "consumer_group_consumers" => format!("{}@{}", foreign_id(body, "consumer")?, foreign_id(body, "consumer_group")?),
         "targets" => format!("{}@{}", str_of(body, "target")?, foreign_id(body, "upstream")?),
         "plugins" => {
             let scope: Vec<String> = ["service", "route", "consumer", "consumer_group"].iter().map(|f| foreign_id(body, f).unwrap_or_default()).collect();
@@ -161,10 +166,17 @@ fn label(kind: &Kind, body: &Json, names: &HashMap<String, String>) -> String {
         "consumers" => format!("consumers/{}", str_of(body, "username").or(str_of(body, "custom_id")).unwrap_or(id)),
         "targets" => format!("targets/{}", str_of(body, "target").unwrap_or(id)),
         "vaults" => format!("vaults/{}", str_of(body, "prefix").unwrap_or(id)),
-        "keyauth_credentials" => match foreign_id(body, "consumer") {
-            Some(c) => format!("keyauth_credentials/{} (consumer {})", &id[..id.len().min(8)], names.get(&c).cloned().unwrap_or(c)),
-            None => format!("keyauth_credentials/{id}"),
-        },
+        "keyauth_credentials" | "basicauth_credentials" | "acls" | "jwt_secrets" | "hmacauth_credentials" | "oauth2_credentials" => {
+            let what = str_of(body, "group").or(str_of(body, "username")).or(str_of(body, "client_id")).map(String::from).unwrap_or_else(|| id[..id.len().min(8)].to_string());
+            match foreign_id(body, "consumer") {
+                Some(c) => format!("{}/{what} (consumer {})", kind.key, names.get(&c).cloned().unwrap_or(c)),
+                None => format!("{}/{what}", kind.key),
+            }
+        }
+        "consumer_group_consumers" => {
+            let name = |f: &str| foreign_id(body, f).map(|id| names.get(&id).cloned().unwrap_or(id)).unwrap_or_default();
+            format!("consumer_group_consumers/{} in {}", name("consumer"), name("consumer_group"))
+        }
         "certificates" | "ca_certificates" => format!("{}/{id}", kind.key),
         _ => format!("{}/{}", kind.key, str_of(body, "name").unwrap_or(id)),
     }
@@ -240,7 +252,15 @@ pub fn build(config: &Config, current: &[Current]) -> Result<Plan, Vec<String>> 
                 .id()
                 .map(String::from)
                 .or_else(|| matched.and_then(|m| str_of(&current[m].body, "id").map(String::from)))
-                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+                .unwrap_or_else(|| match kind.key {
+                    // a membership has no id of its own: it is the pair
+                    "consumer_group_consumers" => format!(
+                        "{}:{}",
+                        foreign_id(&body, "consumer_group").unwrap_or_default(),
+                        foreign_id(&body, "consumer").unwrap_or_default()
+                    ),
+                    _ => uuid::Uuid::new_v4().to_string(),
+                });
             assigned.insert((kind.key, id.clone()), id.clone());
             if let Some(n) = e.name() {
                 assigned.entry((kind.key, n.to_string())).or_insert_with(|| id.clone());
@@ -264,6 +284,9 @@ pub fn build(config: &Config, current: &[Current]) -> Result<Plan, Vec<String>> 
         let secret = |path: &str| is_secret(d.kind, plugin.as_deref(), path, &d.secrets);
         let mut want = d.body.clone();
         fill_defaults(d.kind, &mut want);
+        if d.kind.key == "basicauth_credentials" && !config.skip_hash_for_basic_auth {
+            normalize::hash_basic_auth_password(&mut want);
+        }
         let parent = foreign_id(&d.body, "upstream");
         let mut send = d.body.clone();
         if let Json::Object(m) = &mut send {
@@ -562,8 +585,8 @@ mod tests {
 
     #[test]
     fn unsupported_kinds_are_refused() {
-        let cfg = config("_format_version: '3.0'\nconsumers:\n- username: a\n  basicauth_credentials:\n  - username: a\n    password: p\n", &Env::new());
+        let cfg = config("_format_version: '3.0'\nconsumers:\n- username: a\n  mtls_auth_credentials:\n  - subject_name: a\n", &Env::new());
         let errors = build(&cfg, &[]).unwrap_err();
-        assert!(errors[0].contains("basicauth_credentials"), "{errors:?}");
+        assert!(errors[0].contains("mtls_auth_credentials"), "{errors:?}");
     }
 }

@@ -81,6 +81,14 @@ pub fn normalize_desired(kind: &Kind, body: Json) -> Json {
     body
 }
 
+/// Kong stores a basic-auth password as sha1(password .. consumer id), hex; compare that.
+pub fn hash_basic_auth_password(body: &mut Json) {
+    let consumer = body.get("consumer").and_then(|c| c.get("id")).and_then(Json::as_str).unwrap_or("").to_string();
+    if let Some(Json::String(p)) = body.get_mut("password") {
+        *p = sha1_smol::Sha1::from(format!("{p}{consumer}")).digest().to_string();
+    }
+}
+
 /// Fills Kong's defaults: the entity schema's, and for plugins the plugin's protocols and
 /// config (records are filled recursively, as Kong auto-fills them).
 pub fn fill_defaults(kind: &Kind, body: &mut Json) {
@@ -88,8 +96,14 @@ pub fn fill_defaults(kind: &Kind, body: &mut Json) {
     if let Some(s) = schema::entity(kind.key) {
         fill_record(m, s, false);
     }
-    if kind.key == "targets" && !m.contains_key("weight") {
-        m.insert("weight".into(), Json::from(100));
+    let defaults: &[(&str, Json)] = &match kind.key {
+        "targets" => vec![("weight", Json::from(100))],
+        "jwt_secrets" => vec![("algorithm", Json::from("HS256"))],
+        "oauth2_credentials" => vec![("client_type", Json::from("confidential")), ("hash_secret", Json::from(false))],
+        _ => vec![],
+    };
+    for (k, v) in defaults {
+        m.entry(k.to_string()).or_insert_with(|| v.clone());
     }
     if kind.key == "plugins" {
         let Some(ps) = m.get("name").and_then(Json::as_str).and_then(schema::plugin) else { return };
