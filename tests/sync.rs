@@ -298,11 +298,11 @@ fn unreachable_tls_and_non_kong_servers_fail_clearly() {
 fn unsupported_entities_are_refused_before_any_request() {
     let e = emulator(&[]);
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("kong.yaml"), "_format_version: \"3.0\"\nkeys:\n  - name: signing\n    kid: k1\n    jwk: \"{}\"\n").unwrap();
+    std::fs::write(dir.path().join("kong.yaml"), "_format_version: \"3.0\"\nlicenses:\n  - payload: \"{}\"\n").unwrap();
     take_log(&e);
     let out = gateway(dir.path(), &e.url, &["diff"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out).contains("`keys` entities are not supported by dump/diff/sync yet"), "{}", text(&out));
+    assert!(text(&out).contains("`licenses` entities are not supported by dump/diff/sync yet"), "{}", text(&out));
     assert!(writes(&take_log(&e)).is_empty());
 }
 
@@ -385,4 +385,47 @@ fn credentials_and_memberships_round_trip() {
     let out = ok(gateway(dir.path(), &e.url, &["sync", "v2.yaml"]));
     assert!(out.contains("- delete consumer_group_consumers/sam in silver"), "{out}");
     assert_eq!(gateway(dir.path(), &e.url, &["diff", "v2.yaml", "--exit-code"]).status.code(), Some(0));
+}
+
+#[test]
+fn keys_partials_filter_chains_and_mtls_credentials() {
+    let e = emulator(&["--enterprise"]);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = r#"_format_version: "3.0"
+key_sets:
+  - name: signing
+    keys:
+      - name: k1
+        kid: k1
+        jwk: '{"kty":"oct","k":"c2VjcmV0"}'
+partials:
+  - name: shared-redis
+    type: redis-ee
+    config: {host: redis.internal}
+ca_certificates:
+  - id: 55555555-5555-4555-8555-555555555555
+    cert: "-----BEGIN CERTIFICATE----- MIIB -----END CERTIFICATE-----"
+consumers:
+  - username: device
+    mtls_auth_credentials:
+      - subject_name: device.example.com
+        ca_certificate: 55555555-5555-4555-8555-555555555555
+services:
+  - name: wasm
+    host: wasm.internal
+filter_chains:
+  - name: chain
+    service: wasm
+    filters:
+      - name: response_transformer
+        config: '{"add": {"headers": ["x-wasm:1"]}}'
+"#;
+    std::fs::write(dir.path().join("kong.yaml"), cfg).unwrap();
+    let out = ok(gateway(dir.path(), &e.url, &["sync"]));
+    assert!(out.contains("applied 8, failed 0"), "{out}");
+    assert!(out.contains("jwk: \"[masked]\""), "key material is masked: {out}");
+    assert_eq!(gateway(dir.path(), &e.url, &["diff", "--exit-code"]).status.code(), Some(0));
+    let dump = dir.path().join("dump.yaml");
+    ok(gateway(dir.path(), &e.url, &["dump", "-o", dump.to_str().unwrap()]));
+    assert_eq!(gateway(dir.path(), &e.url, &["diff", dump.to_str().unwrap(), "--exit-code"]).status.code(), Some(0), "{}", std::fs::read_to_string(&dump).unwrap());
 }

@@ -35,6 +35,8 @@ const NESTED: &[(&str, &str, &str, &str)] = &[
     ("hmacauth_credentials", "consumers", "consumer", "hmacauth_credentials"),
     ("oauth2_credentials", "consumers", "consumer", "oauth2_credentials"),
     ("consumer_group_consumers", "consumers", "consumer", "groups"),
+    ("mtls_auth_credentials", "consumers", "consumer", "mtls_auth_credentials"),
+    ("keys", "key_sets", "set", "keys"),
 ];
 
 /// A decK document: top-level collections, children nested the way decK nests them,

@@ -141,6 +141,11 @@ fn identity(kind: &Kind, body: &Json) -> Option<String> {
         "jwt_secrets" => format!("key:{}", str_of(body, "key")?),
         "oauth2_credentials" => format!("client_id:{}", str_of(body, "client_id")?),
         "acls" => format!("{}@{}", str_of(body, "group")?, foreign_id(body, "consumer")?),
+        "mtls_auth_credentials" => format!("{}@{}", str_of(body, "subject_name")?, foreign_id(body, "consumer")?),
+        "filter_chains" => match str_of(body, "name") {
+            Some(n) => format!("name:{n}"),
+            None => format!("{}|{}", foreign_id(body, "service").unwrap_or_default(), foreign_id(body, "route").unwrap_or_default()),
+        },
         "consumer_group_consumers" => format!("{}@{}", foreign_id(body, "consumer")?, foreign_id(body, "consumer_group")?),
         "targets" => format!("{}@{}", str_of(body, "target")?, foreign_id(body, "upstream")?),
         "plugins" => {
@@ -166,8 +171,8 @@ fn label(kind: &Kind, body: &Json, names: &HashMap<String, String>) -> String {
         "consumers" => format!("consumers/{}", str_of(body, "username").or(str_of(body, "custom_id")).unwrap_or(id)),
         "targets" => format!("targets/{}", str_of(body, "target").unwrap_or(id)),
         "vaults" => format!("vaults/{}", str_of(body, "prefix").unwrap_or(id)),
-        "keyauth_credentials" | "basicauth_credentials" | "acls" | "jwt_secrets" | "hmacauth_credentials" | "oauth2_credentials" => {
-            let what = str_of(body, "group").or(str_of(body, "username")).or(str_of(body, "client_id")).map(String::from).unwrap_or_else(|| id[..id.len().min(8)].to_string());
+        "keyauth_credentials" | "basicauth_credentials" | "acls" | "jwt_secrets" | "hmacauth_credentials" | "oauth2_credentials" | "mtls_auth_credentials" => {
+            let what = str_of(body, "group").or(str_of(body, "username")).or(str_of(body, "client_id")).or(str_of(body, "subject_name")).map(String::from).unwrap_or_else(|| id[..id.len().min(8)].to_string());
             match foreign_id(body, "consumer") {
                 Some(c) => format!("{}/{what} (consumer {})", kind.key, names.get(&c).cloned().unwrap_or(c)),
                 None => format!("{}/{what}", kind.key),
@@ -440,7 +445,9 @@ fn unique_key(kind: &Kind, body: &Json) -> Option<String> {
     match kind.key {
         "consumers" => str_of(body, "username").map(String::from),
         "vaults" => str_of(body, "prefix").map(String::from),
-        "services" | "routes" | "upstreams" | "consumer_groups" | "snis" => str_of(body, "name").map(String::from),
+        "services" | "routes" | "upstreams" | "consumer_groups" | "snis" | "keys" | "key_sets" | "partials" => {
+            str_of(body, "name").map(String::from)
+        }
         _ => None,
     }
 }
