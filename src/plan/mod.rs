@@ -592,8 +592,8 @@ mod tests {
 
     #[test]
     fn unsupported_kinds_are_refused() {
-        let cfg = config("_format_version: '3.0'\nconsumers:\n- username: a\n  mtls_auth_credentials:\n  - subject_name: a\n", &Env::new());
+        let cfg = config("_format_version: '3.0'\nrbac_roles:\n- name: admin\n", &Env::new());
         let errors = build(&cfg, &[]).unwrap_err();
-        assert!(errors[0].contains("mtls_auth_credentials"), "{errors:?}");
+        assert!(errors[0].contains("rbac_roles"), "{errors:?}");
     }
 }
