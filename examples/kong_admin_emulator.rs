@@ -459,7 +459,7 @@ impl Store {
         Reply { status: 204, body: None, headers: Vec::new() }
     }
 
-    fn list(&self, k: &Kind, items: Vec<&Json>, query: &BTreeMap<String, String>, base: &str, top: bool) -> Reply {
+    fn list(&self, items: Vec<&Json>, query: &BTreeMap<String, String>, base: &str, top: bool) -> Reply {
         let size = match query.get("size") {
             None => 100,
             Some(s) => match s.parse::<usize>() {
@@ -508,7 +508,6 @@ impl Store {
         } else {
             body.insert("next".into(), Json::Null);
         }
-        let _ = k;
         reply(200, Json::Object(body))
     }
 
@@ -544,7 +543,7 @@ impl Store {
                 match method {
                     "GET" => {
                         let items: Vec<&Json> = self.all(k.seg).iter().collect();
-                        self.list(k, items, query, &format!("/{seg}"), true)
+                        self.list(items, query, &format!("/{seg}"), true)
                     }
                     "POST" => {
                         let b = parsed.unwrap_or_default();
@@ -622,7 +621,7 @@ impl Store {
                     ("GET", [_, _, _]) => {
                         let ids = members(self);
                         let consumers: Vec<&Json> = self.all("consumers").iter().filter(|c| ids.iter().any(|i| i == id_of(c))).collect();
-                        self.list(member_kind, consumers, query, &format!("/consumer_groups/{g}/consumers"), false)
+                        self.list(consumers, query, &format!("/consumer_groups/{g}/consumers"), false)
                     }
                     ("POST", [_, _, _]) => {
                         let who = parsed.as_ref().and_then(|b| b.get("consumer")).and_then(Json::as_str).unwrap_or("").to_string();
@@ -693,7 +692,7 @@ impl Store {
                 match method {
                     "GET" => {
                         let items: Vec<&Json> = self.all(ck.seg).iter().filter(|e| belongs(e)).collect();
-                        self.list(ck, items, query, &format!("/{pseg}/{pkey}/{cseg}"), false)
+                        self.list(items, query, &format!("/{pseg}/{pkey}/{cseg}"), false)
                     }
                     "POST" => {
                         let mut b = parsed.unwrap_or_default();

@@ -166,9 +166,8 @@ pub fn render_text(req: &SimRequest, s: &Simulation) -> String {
             }
         }
     }
-    if let (Some(e), Some(body)) = (&s.error, &s.error_body) {
+    if let Some(body) = &s.error_body {
         let _ = writeln!(out, "response:  {} {}", s.status, body);
-        let _ = e;
     }
     for w in &s.warnings {
         let _ = writeln!(out, "warning:   {w}");
