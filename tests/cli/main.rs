@@ -3,6 +3,7 @@
 //! - `fixtures`: every `testdata/deck/{valid,invalid}` file, with `# expect: CODE` markers
 //! - `validate`, `render`: whole CLI output snapshots (insta)
 //! - `simulate`: simulate and route tests
+//! - `readme`: the README's sample outputs are real
 //! - `bad_input`: malformed, missing, huge and hostile inputs
 //! - `conformance`: every Kong docs page in ../shared/corpus/docs
 //! - `completions`: checked-in completion scripts are current
@@ -12,6 +13,7 @@ mod bad_input;
 mod completions;
 mod conformance;
 mod fixtures;
+mod readme;
 mod render;
 mod schemas;
 mod simulate;
