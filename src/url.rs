@@ -21,13 +21,11 @@ pub fn decode_component(s: &str) -> String {
     while i < b.len() {
         match b[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => match u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                Ok(v) => {
-                    out.push(v);
-                    i += 2;
-                }
-                Err(_) => out.push(b'%'),
-            },
+            b'%' if i + 2 < b.len() && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit() => {
+                let hex = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+                out.push(hex(b[i + 1]) * 16 + hex(b[i + 2]));
+                i += 2;
+            }
             c => out.push(c),
         }
         i += 1;
@@ -44,5 +42,6 @@ mod tests {
         assert_eq!(encode_component("a b/[c]"), "a%20b%2F%5Bc%5D");
         assert_eq!(decode_component("a%20b+c%2F"), "a b c/");
         assert_eq!(decode_component("%zz"), "%zz");
+        assert_eq!(decode_component("%aé%"), "%aé%", "no panic inside a multi-byte character");
     }
 }

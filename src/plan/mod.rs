@@ -172,7 +172,7 @@ fn label(kind: &Kind, body: &Json, names: &HashMap<String, String>) -> String {
         "targets" => format!("targets/{}", str_of(body, "target").unwrap_or(id)),
         "vaults" => format!("vaults/{}", str_of(body, "prefix").unwrap_or(id)),
         "keyauth_credentials" | "basicauth_credentials" | "acls" | "jwt_secrets" | "hmacauth_credentials" | "oauth2_credentials" | "mtls_auth_credentials" => {
-            let what = str_of(body, "group").or(str_of(body, "username")).or(str_of(body, "client_id")).or(str_of(body, "subject_name")).map(String::from).unwrap_or_else(|| id[..id.len().min(8)].to_string());
+            let what = str_of(body, "group").or(str_of(body, "username")).or(str_of(body, "client_id")).or(str_of(body, "subject_name")).map(String::from).unwrap_or_else(|| id.chars().take(8).collect());
             match foreign_id(body, "consumer") {
                 Some(c) => format!("{}/{what} (consumer {})", kind.key, names.get(&c).cloned().unwrap_or(c)),
                 None => format!("{}/{what}", kind.key),
