@@ -1,6 +1,6 @@
 //! Shared by ping, dump, diff and sync: the Admin API client from flags, and the plan.
 
-use super::simulate::prepare;
+use super::inputs::prepare;
 use super::{Context, Outcome};
 use crate::admin::{self, Client, Connection};
 use crate::cli::ConnectionArgs;
@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub fn client(args: &ConnectionArgs) -> anyhow::Result<Client> {
-    let headers = args.headers.iter().map(|h| super::simulate::parse_header(h)).collect::<anyhow::Result<Vec<_>>>()?;
+    let headers = args.headers.iter().map(|h| super::inputs::parse_header(h)).collect::<anyhow::Result<Vec<_>>>()?;
     let ca_cert = match &args.ca_cert {
         Some(p) => Some(std::fs::read(p).with_context(|| format!("reading --ca-cert {}", p.display()))?),
         None => None,

@@ -6,6 +6,7 @@ mod connect;
 mod diff;
 mod dump;
 mod explain;
+mod inputs;
 mod ping;
 mod render;
 mod serve;

@@ -2,7 +2,7 @@
 //! gets the simulation instead of a provider's answer; nothing is sent anywhere.
 #![allow(clippy::print_stderr)]
 
-use super::simulate::{formula, prepare};
+use super::inputs::{formula, prepare};
 use super::{Context, Outcome};
 use crate::cli::SimulateArgs;
 use crate::exit::Exit;

@@ -1,6 +1,6 @@
 //! `gateway test`: run a route test table against configs.
 
-use super::simulate::{formula, prepare};
+use super::inputs::{formula, prepare};
 use super::{Context, Outcome};
 use crate::cli::{TestArgs, TestOutput};
 use crate::exit::Exit;

@@ -287,25 +287,6 @@ fn read_block(body: &str, origin: Origin, tag_loc: Loc, ctx: &mut LoadCtx) -> Op
     Some(Block { entities, vars, deck_flags })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn liquid_site_variables_and_raw() {
-        assert_eq!(render_liquid("a: {{site.konnect_short_name}}\nb: {% raw %}{{text}}{% endraw %}\n").unwrap(), "a: Konnect\nb: {{text}}\n");
-        assert!(render_liquid("a: {{site.nope}}\n").is_err());
-    }
-
-    #[test]
-    fn include_lines() {
-        assert_eq!(include_target("{% include how-tos/steps/x.md %}").as_deref(), Some("how-tos/steps/x.md"));
-        assert_eq!(include_target("{% include /a/b.md type='q' %}").as_deref(), Some("/a/b.md"));
-        assert_eq!(include_target("{% include_cached /a/b.md %}").as_deref(), Some("/a/b.md"));
-        assert_eq!(include_target("text"), None);
-    }
-}
-
 /// A plugin example page's YAML (`app/_kong_plugins/<plugin>/examples/<x>.yaml`): `title`,
 /// `description`, `config`, `variables`, ... Recognised by a top-level `config` next to a
 /// `title` or `description` and no decK keys.
@@ -368,4 +349,23 @@ pub fn plugin_example_document(path: &Path, doc: &Node, ctx: &mut LoadCtx) -> (N
         })
         .unwrap_or_default();
     (out, vars)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn liquid_site_variables_and_raw() {
+        assert_eq!(render_liquid("a: {{site.konnect_short_name}}\nb: {% raw %}{{text}}{% endraw %}\n").unwrap(), "a: Konnect\nb: {{text}}\n");
+        assert!(render_liquid("a: {{site.nope}}\n").is_err());
+    }
+
+    #[test]
+    fn include_lines() {
+        assert_eq!(include_target("{% include how-tos/steps/x.md %}").as_deref(), Some("how-tos/steps/x.md"));
+        assert_eq!(include_target("{% include /a/b.md type='q' %}").as_deref(), Some("/a/b.md"));
+        assert_eq!(include_target("{% include_cached /a/b.md %}").as_deref(), Some("/a/b.md"));
+        assert_eq!(include_target("text"), None);
+    }
 }
