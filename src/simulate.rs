@@ -315,10 +315,18 @@ impl<'a> Simulator<'a> {
         let protocols = if protocols.is_empty() { vec!["http".to_string(), "https".to_string()] } else { protocols };
         if !req.https && protocols.iter().any(|p| p == "https") && !protocols.iter().any(|p| p == "http") {
             let code = rn.get("https_redirect_status_code").and_then(Node::as_i64).unwrap_or(426) as u16;
-            let msg = "Please use HTTPS protocol";
             sim.status = code;
-            sim.error = Some(ErrorBody { message: msg.into() });
-            sim.error_body = Some(json!({ "message": msg }));
+            if code == 426 {
+                let msg = "Please use HTTPS protocol";
+                sim.error = Some(ErrorBody { message: msg.into() });
+                sim.error_body = Some(json!({ "message": msg }));
+            } else {
+                // Kong redirects to the same URL over https
+                let host = req.host.as_deref().map(|h| h.split(':').next().unwrap_or(h)).unwrap_or("localhost");
+                let location = format!("https://{host}{}", req.target);
+                sim.error = Some(ErrorBody { message: format!("redirect to {location}") });
+                sim.error_body = Some(json!({ "message": format!("redirect to {location}") }));
+            }
             return sim;
         }
         if protocols.iter().all(|p| p == "grpc" || p == "grpcs") {

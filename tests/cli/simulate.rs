@@ -160,3 +160,23 @@ fn ai_proxy_spec_cases() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.stdout.ends_with("14 passed, 0 failed\n"), "{}", run.stdout);
 }
+
+#[test]
+fn https_only_routes_over_http() {
+    // kong-router.md §6.6: 426 "Please use HTTPS protocol", or a redirect per https_redirect_status_code
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kong.yaml"),
+        "_format_version: \"3.0\"\nservices:\n- name: s\n  host: h\n  routes:\n  - name: secure\n    protocols: [https]\n    paths: [/secure]\n  - name: moved\n    protocols: [https]\n    https_redirect_status_code: 301\n    paths: [/moved]\n",
+    )
+    .unwrap();
+    let run = gateway(dir.path(), &["simulate", "--path", "/secure", "--host", "api.example.com", "--output", "json"], &[]);
+    assert_eq!(run.code, 3);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((v["status"].as_u64(), v["error"]["message"].as_str()), (Some(426), Some("Please use HTTPS protocol")));
+    let run = gateway(dir.path(), &["simulate", "--path", "/moved?x=1", "--host", "api.example.com:8000", "--output", "json"], &[]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((v["status"].as_u64(), v["error"]["message"].as_str()), (Some(301), Some("redirect to https://api.example.com/moved?x=1")));
+    let ok = gateway(dir.path(), &["simulate", "--path", "/secure", "--scheme", "https"], &[]);
+    assert_eq!(ok.code, 0, "{}", ok.stdout);
+}
