@@ -8,7 +8,8 @@
 use gateway::env::{Env, EnvMode};
 use gateway::load::{self, Disk};
 use gateway::router::Formula;
-use gateway::simulate::{router_request, SimRequest, Simulator};
+use gateway::router::Request;
+use gateway::simulate::Simulator;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -20,7 +21,7 @@ impl Lcg {
     }
 }
 
-fn requests(sim: &Simulator, n: usize) -> Vec<SimRequest> {
+fn requests(sim: &Simulator, n: usize) -> Vec<Request> {
     let routes = sim.route_entities();
     let mut rng = Lcg(7);
     (0..n)
@@ -40,14 +41,13 @@ fn requests(sim: &Simulator, n: usize) -> Vec<SimRequest> {
             let header = r.get("headers").and_then(|h| h.get("x-tenant")).and_then(|v| v.as_seq()).and_then(|v| v.first()).and_then(|v| v.as_str()).map(String::from);
             // one request in ten misses on purpose
             let target = if k % 10 == 9 { format!("/miss/{k}") } else { concrete };
-            SimRequest {
+            Request {
                 method,
                 target,
                 host,
                 headers: header.map(|h| vec![("X-Tenant".to_string(), h)]).unwrap_or_default(),
-                body: None,
                 https: false,
-                port: 8000,
+                listener_port: 8000,
                 sni: None,
             }
         })
@@ -65,7 +65,7 @@ fn main() {
     let t = Instant::now();
     let sim = Simulator::new(&loaded.config, Formula::Effective).expect("config builds");
     println!("routes: {}, sub-routes: {}, router build: {:.1} ms", sim.route_entities().len(), sim.router().entries.len(), t.elapsed().as_secs_f64() * 1000.0);
-    let reqs: Vec<_> = requests(&sim, n).iter().map(router_request).collect();
+    let reqs = requests(&sim, n);
     let router = sim.router();
     let mut lat = Vec::with_capacity(n);
     let mut hits = 0;

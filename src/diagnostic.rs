@@ -86,6 +86,11 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// Kong (or decK) would refuse the config because of this finding.
+    pub fn refused_by_kong(&self) -> bool {
+        self.is_error() && self.rule.origin == Origin::Kong
+    }
 }
 
 /// Sorts findings by file, line, column and rule so every renderer is deterministic.

@@ -21,9 +21,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
 
 /// The `'static` spelling of an entity kind that references can point at.
 pub fn static_kind(kind: &str) -> Option<&'static str> {
-    ["services", "routes", "consumers", "consumer_groups", "upstreams", "certificates", "plugins", "vaults", "snis", "targets"]
-        .into_iter()
-        .find(|k| *k == kind)
+    crate::admin::kinds::kind(kind).map(|k| k.key)
 }
 
 /// Consumer credential collections that decK nests under consumers.

@@ -5,6 +5,7 @@
 //! checked field by field; maps (captures, headers) are compared as subsets.
 
 use crate::node::{Node, Value};
+use crate::router::Request;
 use crate::simulate::{SimRequest, Simulation, Simulator};
 use crate::source::Loc;
 use serde::Serialize;
@@ -140,14 +141,16 @@ pub fn cases(table: &Node) -> Result<Vec<Case>, Vec<TableError>> {
                 name: label,
                 loc: t.loc,
                 request: SimRequest {
-                    method,
-                    target: path,
-                    host: get("host"),
-                    headers,
+                    request: Request {
+                        method,
+                        target: path,
+                        host: get("host"),
+                        headers,
+                        https,
+                        listener_port: get("port").and_then(|p| p.parse().ok()).unwrap_or(if https { 8443 } else { 8000 }),
+                        sni: get("sni"),
+                    },
                     body,
-                    https,
-                    port: get("port").and_then(|p| p.parse().ok()).unwrap_or(if https { 8443 } else { 8000 }),
-                    sni: get("sni"),
                 },
                 expect: expect.clone(),
             });

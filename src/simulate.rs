@@ -13,18 +13,11 @@ use serde::Serialize;
 use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeMap;
 
-/// A request to simulate.
+/// A request to simulate: what the router sees, plus the body the AI proxy reads.
 #[derive(Clone, Debug, Default)]
 pub struct SimRequest {
-    pub method: String,
-    /// Path and optional query, as sent.
-    pub target: String,
-    pub host: Option<String>,
-    pub headers: Vec<(String, String)>,
+    pub request: Request,
     pub body: Option<Vec<u8>>,
-    pub https: bool,
-    pub port: u16,
-    pub sni: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -178,23 +171,18 @@ pub fn service_target(svc: &Entity) -> ServiceTarget {
     ServiceTarget { protocol, host, port, path }
 }
 
-/// Splits a service `url` into protocol, host, port and path, as Kong expands it.
+/// Splits a service `url` into protocol, host, port and path, as Kong expands it (the port
+/// defaults by protocol).
 pub fn parse_service_url(url: &str) -> (String, String, Option<u16>, Option<String>) {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], Some(rest[i..].to_string())),
-        None => (rest, None),
+    let Ok(p) = crate::url::split(url) else {
+        return ("http".into(), url.to_string(), Some(80), None);
     };
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h.to_string(), p.parse().ok()),
-        _ => (authority.to_string(), None),
-    };
-    let port = port.or(match scheme {
+    let port = p.port.or(match p.scheme.as_str() {
         "https" | "grpcs" | "wss" => Some(443),
         "http" | "grpc" | "ws" => Some(80),
         _ => None,
     });
-    (scheme.to_string(), host, port, path.filter(|p| !p.is_empty()))
+    (p.scheme, p.host, port, Some(p.path).filter(|p| !p.is_empty()))
 }
 
 impl<'a> Simulator<'a> {
@@ -221,7 +209,7 @@ impl<'a> Simulator<'a> {
 
     /// Just the route Kong picks (for the test runner and benchmarks).
     pub fn find_route(&self, req: &SimRequest) -> Option<&'a Entity> {
-        self.router.find(&router_request(req)).map(|m| self.routes[m.route])
+        self.router.find(&req.request).map(|m| self.routes[m.route])
     }
 
     pub fn router(&self) -> &Router {
@@ -229,11 +217,11 @@ impl<'a> Simulator<'a> {
     }
 
     pub fn simulate(&self, req: &SimRequest, show_secrets: bool) -> Simulation {
-        let rreq = router_request(req);
-        let found = self.router.find(&rreq);
+        let http = &req.request;
+        let found = self.router.find(http);
         let mut warnings = Vec::new();
         let mut explanation = Vec::new();
-        let other = self.router.find_with_other_formula(&rreq);
+        let other = self.router.find_with_other_formula(http);
         let name_of = |m: &Option<router::Match>| m.as_ref().map(|m| self.routes[m.route].label());
         if name_of(&found) != name_of(&other) {
             let (eff, doc) = match self.formula {
@@ -249,13 +237,13 @@ impl<'a> Simulator<'a> {
         let Some(m) = found else {
             let msg = "no Route matched with those values";
             let mut sim = Simulation::rejected(404, msg, json!({ "message": msg }));
-            if rreq.match_path().is_none() {
+            if http.match_path().is_none() {
                 sim.warnings.push("the normalized request path is not valid UTF-8: Kong's router errors and answers 404".into());
             }
             sim.warnings.extend(warnings);
             return sim;
         };
-        let all = self.router.all_matches(&rreq);
+        let all = self.router.all_matches(http);
         let winner = &self.router.entries[m.entry];
         explanation.push(format!("priority {:#018x} ({:?} formula)", winner.priority, self.formula));
         if let Some(runner) = all.iter().find(|x| x.route != m.route) {
@@ -277,14 +265,12 @@ impl<'a> Simulator<'a> {
             explanation.push("no other route matches this request".into());
         }
         let route = self.routes[m.route];
-        self.after_match(req, &rreq, route, &m, show_secrets, warnings, explanation)
+        self.after_match(req, route, &m, show_secrets, warnings, explanation)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn after_match(
         &self,
         req: &SimRequest,
-        rreq: &Request,
         route: &'a Entity,
         m: &router::Match,
         show_secrets: bool,
@@ -313,7 +299,7 @@ impl<'a> Simulator<'a> {
         };
         let protocols = strings(rn.get("protocols"));
         let protocols = if protocols.is_empty() { vec!["http".to_string(), "https".to_string()] } else { protocols };
-        if !req.https && protocols.iter().any(|p| p == "https") && !protocols.iter().any(|p| p == "http") {
+        if !req.request.https && protocols.iter().any(|p| p == "https") && !protocols.iter().any(|p| p == "http") {
             let code = rn.get("https_redirect_status_code").and_then(Node::as_i64).unwrap_or(426) as u16;
             sim.status = code;
             if code == 426 {
@@ -322,15 +308,15 @@ impl<'a> Simulator<'a> {
                 sim.error_body = Some(json!({ "message": msg }));
             } else {
                 // Kong redirects to the same URL over https
-                let host = req.host.as_deref().map(|h| h.split(':').next().unwrap_or(h)).unwrap_or("localhost");
-                let location = format!("https://{host}{}", req.target);
+                let host = req.request.host.as_deref().map(|h| h.split(':').next().unwrap_or(h)).unwrap_or("localhost");
+                let location = format!("https://{host}{}", req.request.target);
                 sim.error = Some(ErrorBody { message: format!("redirect to {location}") });
                 sim.error_body = Some(json!({ "message": format!("redirect to {location}") }));
             }
             return sim;
         }
         if protocols.iter().all(|p| p == "grpc" || p == "grpcs") {
-            let ct = rreq.header_values("content-type").next().unwrap_or("");
+            let ct = req.request.header_values("content-type").next().unwrap_or("");
             if !ct.starts_with("application/grpc") {
                 let msg = "Non-gRPC request matched gRPC route";
                 sim.status = 415;
@@ -346,32 +332,32 @@ impl<'a> Simulator<'a> {
             sim.error_body = Some(json!({ "message": msg }));
             return sim;
         };
-        let (plugins, conditional) = self.plugins_for(route, service, req.https);
+        let (plugins, conditional) = self.plugins_for(route, service, req.request.https);
         sim.plugins = plugins.iter().map(|(p, scope)| PluginRef { name: p.node.get_str("name").unwrap_or("").into(), id: p.id().map(String::from), scope: scope.clone() }).collect();
         sim.plugins.extend(conditional.iter().map(|(p, scope)| PluginRef {
             name: p.node.get_str("name").unwrap_or("").into(),
             id: p.id().map(String::from),
             scope: scope.clone(),
         }));
-        let path = rreq.match_path().unwrap_or_default();
+        let path = req.request.match_path().unwrap_or_default();
         let st = service_target(service);
         let base = st.path.clone().unwrap_or_else(|| "/".into());
         let up_path = normalize::escape(upstream::upstream_path_v0(&path, m.matched_path.as_deref(), &base, strip).as_bytes());
-        let query = router::query_of(&req.target).map(String::from);
+        let query = router::query_of(&req.request.target).map(String::from);
         let preserve = rn.get("preserve_host").and_then(Node::as_bool).unwrap_or(false);
         let default_port = (st.protocol == "https" && st.port == 443) || (st.protocol == "http" && st.port == 80);
         let authority = if default_port { st.host.clone() } else { format!("{}:{}", st.host, st.port) };
-        let host_header = match (&req.host, preserve) {
+        let host_header = match (&req.request.host, preserve) {
             (Some(h), true) => h.clone(),
             _ => authority.clone(),
         };
-        let mut headers: BTreeMap<String, String> = forwarded_headers(req);
-        headers.insert("X-Forwarded-Path".into(), router::path_only(&req.target).to_string());
+        let mut headers: BTreeMap<String, String> = forwarded_headers(&req.request);
+        headers.insert("X-Forwarded-Path".into(), router::path_only(&req.request.target).to_string());
         if let Some(prefix) = sim.strip_prefix.as_ref().filter(|p| *p != "/") {
             headers.insert("X-Forwarded-Prefix".into(), prefix.clone());
         }
         let url = format!("{}://{}{}{}", st.protocol, authority, up_path, query.as_ref().map(|q| format!("?{q}")).unwrap_or_default());
-        sim.upstream = Some(UpstreamRequest { method: req.method.clone(), url, path: up_path, host_header, headers });
+        sim.upstream = Some(UpstreamRequest { method: req.request.method.clone(), url, path: up_path, host_header, headers });
         if let Some((plugin, _)) = plugins.iter().find(|(p, _)| matches!(p.node.get_str("name"), Some("ai-proxy" | "ai-proxy-advanced"))) {
             self.apply_ai(&mut sim, plugin, req, m, show_secrets);
         }
@@ -449,18 +435,18 @@ impl<'a> Simulator<'a> {
                 Source::UriCaptures => m.captures.as_ref()?.iter().find(|(k, _)| k == key && k.parse::<usize>().is_err()).map(|(_, v)| v.clone()),
                 Source::Headers => {
                     let want = router::header_key(key);
-                    req.headers.iter().find(|(k, _)| router::header_key(k) == want).map(|(_, v)| v.clone())
+                    req.request.headers.iter().find(|(k, _)| router::header_key(k) == want).map(|(_, v)| v.clone())
                 }
-                Source::QueryParams => query_params(&req.target).into_iter().find(|(k, _)| k == key).map(|(_, v)| v),
+                Source::QueryParams => query_params(&req.request.target).into_iter().find(|(k, _)| k == key).map(|(_, v)| v),
             }
         };
-        let client_query = query_params(&req.target);
+        let client_query = query_params(&req.request.target);
         let mut resolved_targets = Vec::new();
         let mut first_error: Option<String> = None;
         for (i, t) in targets.iter().enumerate() {
             match resolve_target(t, &lookup) {
                 Ok(rt) => {
-                    let url = ai_upstream::build(&rt, router::path_only(&req.target), &client_query).ok().map(|u| url_of(&u, &[]));
+                    let url = ai_upstream::build(&rt, router::path_only(&req.request.target), &client_query).ok().map(|u| url_of(&u, &[]));
                     resolved_targets.push(AiTarget {
                         provider: rt.provider.clone(),
                         model: rt.model.clone(),
@@ -541,7 +527,7 @@ impl<'a> Simulator<'a> {
                 sim.warnings.push(format!("model name '{model}' contains characters that Kong refuses in upstream paths"));
             }
         }
-        let up = match ai_upstream::build(&rt, router::path_only(&req.target), &client_query) {
+        let up = match ai_upstream::build(&rt, router::path_only(&req.request.target), &client_query) {
             Ok(u) => u,
             Err(e) => {
                 sim.warnings.push(format!("cannot build the {provider} upstream URL: {e}"));
@@ -584,7 +570,7 @@ impl<'a> Simulator<'a> {
         }
         upstream.headers.insert("Content-Type".into(), "application/json".into());
         if let (Some(hn), Some(hv)) = (a("header_name").and_then(Node::as_str), a("header_value")) {
-            let client_has = req.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(hn));
+            let client_has = req.request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(hn));
             if !(client_has && allow_override) {
                 upstream.headers.retain(|k, _| !k.eq_ignore_ascii_case(hn));
                 upstream.headers.insert(hn.to_string(), mask(hv));
@@ -632,7 +618,7 @@ pub fn query_params(target: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn forwarded_headers(req: &SimRequest) -> BTreeMap<String, String> {
+fn forwarded_headers(req: &Request) -> BTreeMap<String, String> {
     let mut h = BTreeMap::new();
     for (k, v) in &req.headers {
         let lk = k.to_ascii_lowercase();
@@ -645,7 +631,7 @@ fn forwarded_headers(req: &SimRequest) -> BTreeMap<String, String> {
     if let Some(host) = &req.host {
         h.insert("X-Forwarded-Host".into(), host.split(':').next().unwrap_or(host).to_string());
     }
-    h.insert("X-Forwarded-Port".into(), req.port.to_string());
+    h.insert("X-Forwarded-Port".into(), req.listener_port.to_string());
     h
 }
 
@@ -717,18 +703,5 @@ fn balance(algorithm: &str, weights: &[u64], single: bool) -> (usize, Vec<f64>, 
         "consistent-hashing" => (0, proportional, Some("consistent-hashing: the target depends on the hash of the balancer's hash_on_header value; the first target is shown".into())),
         "semantic" => (0, proportional, Some("semantic: the target depends on the prompt's embedding; the first target is shown".into())),
         _ => (0, proportional, Some("round-robin: Kong shuffles the wheel per worker, so the first pick is random; shares are exact over a full wheel; the first target is shown".into())),
-    }
-}
-
-/// Converts a `SimRequest` into the router's input.
-pub fn router_request(req: &SimRequest) -> Request {
-    Request {
-        method: req.method.clone(),
-        target: req.target.clone(),
-        host: req.host.clone(),
-        headers: req.headers.clone(),
-        https: req.https,
-        listener_port: req.port,
-        sni: req.sni.clone(),
     }
 }

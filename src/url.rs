@@ -33,6 +33,40 @@ pub fn decode_component(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A URL split the way Kong reads `url` fields: scheme, host (IPv6 in brackets kept),
+/// optional port, path (without query and fragment; empty when absent).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parts {
+    pub scheme: String,
+    pub host: String,
+    pub port: Option<u16>,
+    pub path: String,
+}
+
+/// Splits a URL; the errors are Kong's ("missing scheme in url", "missing host in url").
+pub fn split(u: &str) -> Result<Parts, &'static str> {
+    let (scheme, rest) = u.split_once("://").ok_or("missing scheme in url")?;
+    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+        return Err("missing scheme in url");
+    }
+    let rest = rest.split(['?', '#']).next().unwrap_or("");
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let authority = authority.rsplit_once('@').map(|(_, h)| h).unwrap_or(authority);
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && (!h.starts_with('[') || h.ends_with(']')) => {
+            (h, p.parse().ok())
+        }
+        _ => (authority, None),
+    };
+    if host.is_empty() {
+        return Err("missing host in url");
+    }
+    Ok(Parts { scheme: scheme.to_string(), host: host.to_string(), port, path: path.to_string() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +77,15 @@ mod tests {
         assert_eq!(decode_component("a%20b+c%2F"), "a b c/");
         assert_eq!(decode_component("%zz"), "%zz");
         assert_eq!(decode_component("%aé%"), "%aé%", "no panic inside a multi-byte character");
+    }
+
+    #[test]
+    fn splits_urls_like_kong() {
+        let p = split("https://user:pw@api.example.com:8443/v1/x?q=1").unwrap();
+        assert_eq!((p.scheme.as_str(), p.host.as_str(), p.port, p.path.as_str()), ("https", "api.example.com", Some(8443), "/v1/x"));
+        assert_eq!(split("http://[::1]:80").unwrap().host, "[::1]");
+        assert_eq!(split("http://[::1]").unwrap().port, None);
+        assert_eq!(split("example.com/path"), Err("missing scheme in url"));
+        assert_eq!(split("http:///path"), Err("missing host in url"));
     }
 }

@@ -47,17 +47,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Option<Node>, YamlError> {
         let loc = builder.docs[1].loc;
         return Err(YamlError { loc, message: "more than one YAML document in one file is not supported".into() });
     }
-    Ok(builder.docs.pop().flatten_doc())
-}
-
-trait FlattenDoc {
-    fn flatten_doc(self) -> Option<Node>;
-}
-
-impl FlattenDoc for Option<Node> {
-    fn flatten_doc(self) -> Option<Node> {
-        self.filter(|n| !n.is_null())
-    }
+    Ok(builder.docs.pop().filter(|n| !n.is_null()))
 }
 
 enum Frame {

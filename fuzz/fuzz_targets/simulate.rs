@@ -4,7 +4,7 @@
 
 use gateway::env::{Env, EnvMode};
 use gateway::load::{self, MemFiles};
-use gateway::router::Formula;
+use gateway::router::{Formula, Request};
 use gateway::simulate::{SimRequest, Simulator};
 use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;
@@ -38,7 +38,8 @@ fuzz_target!(|data: &[u8]| {
     for config in configs() {
         let sim = Simulator::new(config, Formula::Effective).expect("fixture configs build");
         for method in ["POST", "GET"] {
-            let req = SimRequest { method: method.into(), target: target.clone(), host: host.clone(), headers: headers.clone(), body: body.clone(), https: false, port: 8000, sni: None };
+            let request = Request { method: method.into(), target: target.clone(), host: host.clone(), headers: headers.clone(), https: false, listener_port: 8000, sni: None };
+            let req = SimRequest { request, body: body.clone() };
             let _ = sim.simulate(&req, false);
         }
     }

@@ -61,24 +61,6 @@ fn openai_operation(route_type: &str) -> Option<&'static str> {
     })
 }
 
-fn parse_url(u: &str) -> Result<(String, String, Option<u16>, String), String> {
-    let (scheme, rest) = u.split_once("://").ok_or("missing scheme in url")?;
-    let rest = rest.split(['?', '#']).next().unwrap_or("");
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    let authority = authority.rsplit_once('@').map(|(_, h)| h).unwrap_or(authority);
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty() => (h, p.parse().ok()),
-        _ => (authority, None),
-    };
-    if host.is_empty() {
-        return Err("missing host in url".into());
-    }
-    Ok((scheme.to_string(), host.to_string(), port, path.to_string()))
-}
-
 fn one_slash(path: &str) -> String {
     format!("/{}", path.trim_start_matches('/'))
 }
@@ -199,7 +181,7 @@ pub fn build(t: &Target, client_path: &str, client_query: &[(String, String)]) -
         other => return Err(format!("provider '{other}' is not known to the simulator")),
     }
     if let Some(u) = opt("upstream_url") {
-        let (scheme, host, port, path) = parse_url(&u)?;
+        let crate::url::Parts { scheme, host, port, path } = crate::url::split(&u)?;
         up.scheme = scheme;
         up.host = host;
         // Kong's drivers default the port to 443 even for http:// URLs without a port

@@ -48,9 +48,8 @@ pub fn plan(configs: &[PathBuf], conn: &ConnectionArgs, extra_tags: &[String], c
     tags.sort();
     tags.dedup();
     let current = admin::state::fetch(&client, &tags).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
-    let secrets = prepared.loaded.document.as_ref().map(crate::output::secret_values).unwrap_or_default();
     match plan::build(&prepared.loaded.config, &current) {
-        Ok(plan) => Ok(Ok(Planned { plan, client, secrets })),
+        Ok(plan) => Ok(Ok(Planned { plan, client, secrets: prepared.secrets })),
         Err(errors) => {
             let mut stderr = String::new();
             for e in errors {
@@ -59,13 +58,4 @@ pub fn plan(configs: &[PathBuf], conn: &ConnectionArgs, extra_tags: &[String], c
             Ok(Err(Outcome { stderr, code: Some(Exit::Failure), ..Default::default() }))
         }
     }
-}
-
-/// Replaces every secret value that might appear in a text (errors from Kong can echo input).
-pub fn scrub(text: &str, secrets: &[String]) -> String {
-    let mut t = text.to_string();
-    for s in secrets.iter().filter(|s| s.chars().count() >= 4) {
-        t = t.replace(s.as_str(), "[masked]");
-    }
-    t
 }

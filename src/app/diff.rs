@@ -17,7 +17,7 @@ pub fn run(args: &DiffArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         Output::Json => serde_json::to_string_pretty(&plan::to_json(&planned.plan, &[]))? + "\n",
         Output::Text => text(&planned.plan, ctx.color_out),
     };
-    Ok(Outcome { stdout: connect::scrub(&stdout, &planned.secrets), code: Some(code), ..Default::default() })
+    Ok(Outcome { stdout: crate::output::mask_text(&stdout, &planned.secrets), code: Some(code), ..Default::default() })
 }
 
 fn value(v: &Option<serde_json::Value>) -> String {

@@ -3,7 +3,7 @@
 
 use super::{Context, Outcome};
 use crate::cli::Priority;
-use crate::diagnostic::{Diagnostic, Origin, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::env::EnvMode;
 use crate::exit::Exit;
 use crate::load::{self, Disk, Loaded};
@@ -12,28 +12,36 @@ use crate::router::Formula;
 use anyhow::bail;
 use std::path::PathBuf;
 
-/// A config ready for simulate, test, diff or sync: loaded and checked; Kong-rejected
-/// configs never get here, lint findings are kept as warnings.
-pub struct Prepared {
-    pub loaded: Loaded,
-    pub lint: Vec<String>,
-}
-
-/// Loads configs for simulation. Kong-rejected configs become an `Outcome` with exit 1.
-pub fn prepare(configs: &[PathBuf], ctx: &Context) -> Result<Prepared, Outcome> {
-    let configs = if configs.is_empty() { vec![PathBuf::from("kong.yaml")] } else { configs.to_vec() };
-    let loaded = load::load(&configs, &Disk, &ctx.env, EnvMode::Resolve);
+/// Loads configs and runs every validation rule. Also returns the values that came from
+/// the environment, for masking whatever is printed later.
+pub fn check(paths: &[PathBuf], ctx: &Context, mode: EnvMode) -> (Loaded, Vec<Diagnostic>, Vec<String>) {
+    let loaded = load::load(paths, &Disk, &ctx.env, mode);
     let mut diags = loaded.diagnostics.clone();
     if loaded.document.is_some() {
         diags.extend(crate::validate::validate(&loaded.config));
     }
     let secrets = loaded.document.as_ref().map(output::secret_values).unwrap_or_default();
+    (loaded, diags, secrets)
+}
+
+/// A config ready for simulate, test, diff or sync: loaded and checked; Kong-rejected
+/// configs never get here, lint findings are kept as warnings.
+pub struct Prepared {
+    pub loaded: Loaded,
+    pub lint: Vec<String>,
+    pub secrets: Vec<String>,
+}
+
+/// Loads configs (default `kong.yaml`) with environment values resolved. A config Kong
+/// would refuse becomes an `Outcome` with exit 1.
+pub fn prepare(configs: &[PathBuf], ctx: &Context) -> Result<Prepared, Outcome> {
+    let configs = if configs.is_empty() { vec![PathBuf::from("kong.yaml")] } else { configs.to_vec() };
+    let (loaded, mut diags, secrets) = check(&configs, ctx, EnvMode::Resolve);
     output::mask_secrets(&mut diags, &secrets);
-    let refused: Vec<Diagnostic> =
-        diags.iter().filter(|d| d.severity == Severity::Error && d.rule.origin == Origin::Kong).cloned().collect();
+    let refused: Vec<Diagnostic> = diags.iter().filter(|d| d.refused_by_kong()).cloned().collect();
     if loaded.document.is_none() || !refused.is_empty() {
         let mut stderr = text::diagnostics(&refused, &loaded.sources, ctx.color);
-        stderr.push_str("error: Kong would refuse this config; nothing simulated\n");
+        stderr.push_str("error: Kong would refuse this config; nothing done\n");
         return Err(Outcome { stderr, code: Some(Exit::Failure), ..Default::default() });
     }
     let lint = diags
@@ -44,7 +52,7 @@ pub fn prepare(configs: &[PathBuf], ctx: &Context) -> Result<Prepared, Outcome> 
             format!("{at}[{}] {}", d.rule.code, d.message)
         })
         .collect();
-    Ok(Prepared { loaded, lint })
+    Ok(Prepared { loaded, lint, secrets })
 }
 
 pub fn formula(p: Priority) -> Formula {

@@ -6,6 +6,7 @@ use super::inputs::{formula, prepare};
 use super::{Context, Outcome};
 use crate::cli::SimulateArgs;
 use crate::exit::Exit;
+use crate::router::Request;
 use crate::simulate::{SimRequest, Simulation, Simulator};
 use anyhow::{anyhow, Context as _};
 use serde_json::json;
@@ -39,19 +40,19 @@ pub fn run(args: &SimulateArgs, addr: &str, ctx: &Context) -> anyhow::Result<Out
             .map(|h| (h.field.as_str().as_str().to_string(), h.value.as_str().to_string()))
             .collect();
         let host = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("host")).map(|(_, v)| v.clone());
-        let req = SimRequest {
+        let http = Request {
             method: request.method().as_str().to_string(),
             target: request.url().to_string(),
             host,
             headers,
-            body: Some(body),
             https: false,
-            port,
+            listener_port: port,
             sni: None,
         };
+        let req = SimRequest { request: http, body: Some(body) };
         let result = sim.simulate(&req, false);
         let (status, body, extra) = respond(&result, counter);
-        eprintln!("{} {} -> {}", req.method, req.target, status);
+        eprintln!("{} {} -> {}", req.request.method, req.request.target, status);
         let mut response = tiny_http::Response::from_string(body).with_status_code(status);
         let mut add = |k: &str, v: &str| {
             if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {

@@ -4,6 +4,7 @@ use super::inputs::{formula, parse_header, prepare};
 use super::{Context, Outcome};
 use crate::cli::{Output, Scheme, SimulateArgs};
 use crate::exit::Exit;
+use crate::router::Request;
 use crate::simulate::{SimRequest, Simulation, Simulator};
 use anyhow::{bail, Context as _};
 use std::fmt::Write;
@@ -35,16 +36,16 @@ pub fn run(args: &SimulateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     if !args.path.starts_with('/') {
         bail!("--path must start with `/` (got `{}`)", args.path);
     }
-    let req = SimRequest {
+    let request = Request {
         method: args.method.clone(),
         target: args.path.clone(),
         host: args.host.clone(),
         headers,
-        body,
         https,
-        port: args.port.unwrap_or(if https { 8443 } else { 8000 }),
+        listener_port: args.port.unwrap_or(if https { 8443 } else { 8000 }),
         sni: args.sni.clone(),
     };
+    let req = SimRequest { request, body };
     let mut result = sim.simulate(&req, args.show_secrets);
     result.warnings.splice(0..0, prepared.lint.iter().cloned());
     let code = Some(if result.status == 200 { Exit::Success } else { Exit::Rejected });
@@ -58,7 +59,7 @@ pub fn run(args: &SimulateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
 pub fn render_text(req: &SimRequest, s: &Simulation) -> String {
     let mut out = String::new();
     let verdict = if s.status == 200 { "proxied".to_string() } else { format!("Kong answers {}", s.status) };
-    let _ = writeln!(out, "{} {}  ->  {verdict}", req.method, req.target);
+    let _ = writeln!(out, "{} {}  ->  {verdict}", req.request.method, req.request.target);
     if let Some(r) = &s.route {
         let _ = writeln!(out, "route:     {} (id {})", r.name.as_deref().unwrap_or("<unnamed>"), r.id.as_deref().unwrap_or("random"));
         for e in &s.explanation {

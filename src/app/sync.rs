@@ -38,11 +38,11 @@ pub fn run(args: &SyncArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             Output::Json => serde_json::to_string_pretty(&plan::to_json(&planned.plan, &[]))? + "\n",
             Output::Text => plan_text,
         };
-        return Ok(Outcome { stdout: connect::scrub(&stdout, &planned.secrets), ..Default::default() });
+        return Ok(Outcome { stdout: crate::output::mask_text(&stdout, &planned.secrets), ..Default::default() });
     }
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if interactive && !args.yes {
-        eprint!("{}", connect::scrub(&plan_text, &planned.secrets));
+        eprint!("{}", crate::output::mask_text(&plan_text, &planned.secrets));
         eprint!("Apply these {} changes to {}? [y/N] ", planned.plan.changes.len(), planned.client.addr());
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
@@ -82,7 +82,7 @@ pub fn run(args: &SyncArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         }
     };
     let code = if failed == 0 && skipped == 0 { Exit::Success } else { Exit::Failure };
-    Ok(Outcome { stdout: connect::scrub(&stdout, &planned.secrets), code: Some(code), ..Default::default() })
+    Ok(Outcome { stdout: crate::output::mask_text(&stdout, &planned.secrets), code: Some(code), ..Default::default() })
 }
 
 fn action_word(a: Action) -> &'static str {

@@ -5,16 +5,11 @@ use crate::cli::{Output, ValidateArgs};
 use crate::diagnostic::{self, Severity};
 use crate::env::EnvMode;
 use crate::exit::Exit;
-use crate::load::{self, Disk};
 use crate::output::{self, json, text};
 
 pub fn run(args: &ValidateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
-    let loaded = load::load(&args.inputs, &Disk, &ctx.env, EnvMode::Mock);
-    let mut diags = loaded.diagnostics.clone();
-    if loaded.document.is_some() {
-        diags.extend(crate::validate::validate(&loaded.config));
-    }
-    if args.online && !diags.iter().any(|d| d.severity == Severity::Error && d.rule.origin == crate::diagnostic::Origin::Kong) {
+    let (loaded, mut diags, secrets) = super::inputs::check(&args.inputs, ctx, EnvMode::Mock);
+    if args.online && !diags.iter().any(|d| d.refused_by_kong()) {
         diags.extend(online(&loaded.config, args)?);
     }
     if args.strict {
@@ -23,7 +18,6 @@ pub fn run(args: &ValidateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         }
     }
     diagnostic::sort(&mut diags);
-    let secrets = loaded.document.as_ref().map(output::secret_values).unwrap_or_default();
     output::mask_secrets(&mut diags, &secrets);
     let valid = loaded.document.is_some() && !diags.iter().any(|d| d.severity == Severity::Error);
     let code = Some(if valid { Exit::Success } else { Exit::Failure });

@@ -8,21 +8,24 @@ pub mod text;
 use crate::diagnostic::Diagnostic;
 use crate::node::Node;
 
-/// Replaces secret values (those that came from the environment) wherever they would
-/// appear in a finding's message or hint. Values shorter than 4 characters are left
-/// alone, since masking them would garble unrelated text.
+/// Replaces secret values wherever they appear in a text: the last line of defence for
+/// texts that can echo input (Kong's error messages, findings). Values shorter than 4
+/// characters are left alone, since masking them would garble unrelated text.
+pub fn mask_text(text: &str, secrets: &[String]) -> String {
+    let mut t = text.to_string();
+    for s in secrets.iter().filter(|s| s.chars().count() >= 4) {
+        if t.contains(s.as_str()) {
+            t = t.replace(s.as_str(), "[masked]");
+        }
+    }
+    t
+}
+
+/// `mask_text` over every finding's message and hint.
 pub fn mask_secrets(diags: &mut [Diagnostic], secrets: &[String]) {
     for d in diags {
-        for s in secrets.iter().filter(|s| s.chars().count() >= 4) {
-            if d.message.contains(s.as_str()) {
-                d.message = d.message.replace(s.as_str(), "[masked]");
-            }
-            if let Some(h) = &mut d.hint {
-                if h.contains(s.as_str()) {
-                    *h = h.replace(s.as_str(), "[masked]");
-                }
-            }
-        }
+        d.message = mask_text(&d.message, secrets);
+        d.hint = d.hint.as_deref().map(|h| mask_text(h, secrets));
     }
 }
 

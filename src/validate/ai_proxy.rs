@@ -4,7 +4,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::node::{Node, Value};
 use crate::rules;
-use crate::validate::entities::parse_url;
 
 /// Kong's "non-empty": not missing, not null, not "", not {}.
 fn set(n: Option<&Node>) -> bool {
@@ -70,7 +69,7 @@ fn check_target(t: &Node, field: &str, label: &str, out: &mut Vec<Diagnostic>) {
     }
     if let Some(u) = opt("upstream_url") {
         if let Some(s) = u.as_str() {
-            if let Err(msg) = parse_url(s) {
+            if let Err(msg) = crate::url::split(s) {
                 out.push(
                     Diagnostic::new(&rules::AI_PROXY_CHECK, msg)
                         .at(u.loc)

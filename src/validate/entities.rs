@@ -31,7 +31,7 @@ fn check_service(ent: &crate::model::Entity, label: &str, out: &mut Vec<Diagnost
     match n.get_set("url") {
         Some(url) => {
             if let Some(u) = url.as_str() {
-                if let Err(msg) = parse_url(u) {
+                if let Err(msg) = crate::url::split(u) {
                     out.push(Diagnostic::new(&rules::ENTITY_CHECK, msg).at(url.loc).entity(label).field("url"));
                 }
             }
@@ -45,21 +45,4 @@ fn check_service(ent: &crate::model::Entity, label: &str, out: &mut Vec<Diagnost
         ),
         None => {}
     }
-}
-
-/// Checks a URL has a scheme and a host, with Kong's messages.
-pub fn parse_url(u: &str) -> Result<(), String> {
-    let Some((scheme, rest)) = u.split_once("://") else {
-        return Err("missing scheme in url".into());
-    };
-    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
-        return Err("missing scheme in url".into());
-    }
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = host.rsplit_once('@').map(|(_, h)| h).unwrap_or(host);
-    let host = if host.starts_with('[') { host } else { host.split(':').next().unwrap_or("") };
-    if host.is_empty() {
-        return Err("missing host in url".into());
-    }
-    Ok(())
 }

@@ -8,14 +8,7 @@ use std::collections::HashMap;
 
 /// (field, kind it points at) for every foreign key an entity kind can carry.
 fn foreign_keys(kind: &str) -> &'static [(&'static str, &'static str)] {
-    match kind {
-        "routes" => &[("service", "services")],
-        "plugins" => &[("service", "services"), ("route", "routes"), ("consumer", "consumers"), ("consumer_group", "consumer_groups")],
-        "consumer_group_consumers" => &[("consumer", "consumers"), ("consumer_group", "consumer_groups")],
-        "targets" => &[("upstream", "upstreams")],
-        "services" => &[("client_certificate", "certificates")],
-        _ => &[],
-    }
+    crate::admin::kinds::kind(kind).map(|k| k.foreign).unwrap_or(&[])
 }
 
 pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
