@@ -78,13 +78,6 @@ impl Node {
         }
     }
 
-    pub fn as_seq_mut(&mut self) -> Option<&mut Vec<Node>> {
-        match &mut self.value {
-            Value::Seq(s) => Some(s),
-            _ => None,
-        }
-    }
-
     pub fn entries(&self) -> &[Entry] {
         match &self.value {
             Value::Map(m) => m,
@@ -154,18 +147,6 @@ impl Node {
             Value::Str(_) => "string",
             Value::Seq(_) => "array",
             Value::Map(_) => "object",
-        }
-    }
-
-    /// True when this node or any node below it came from the environment.
-    pub fn has_env(&self) -> bool {
-        if self.env.is_some() {
-            return true;
-        }
-        match &self.value {
-            Value::Seq(s) => s.iter().any(Node::has_env),
-            Value::Map(m) => m.iter().any(|e| e.value.has_env()),
-            _ => false,
         }
     }
 

@@ -46,7 +46,7 @@ impl Index {
             for p in &e.paths {
                 match p {
                     PathMatcher::Prefix(s) => keys.push((s.as_bytes().to_vec(), None)),
-                    PathMatcher::Regex { regex, .. } => match literal_prefixes(regex.as_str()) {
+                    PathMatcher::Regex(regex) => match literal_prefixes(regex.as_str()) {
                         Some(lits) => keys.extend(lits.into_iter().map(|l| (l, Some(regex.as_str().to_string())))),
                         None => always = true,
                     },

@@ -95,7 +95,7 @@ pub fn header_key(name: &str) -> String {
 #[derive(Clone, Debug)]
 pub enum PathMatcher {
     Prefix(String),
-    Regex { source: String, regex: Regex },
+    Regex(Regex),
 }
 
 /// One sub-route: what the router really orders and matches.
@@ -184,8 +184,8 @@ impl Router {
     pub fn new(routes: &[RouteSpec], formula: Formula) -> Result<Router, BuildError> {
         let mut entries = Vec::new();
         for (i, r) in routes.iter().enumerate() {
-            for (group, paths) in split_paths(&r.paths).into_iter().enumerate() {
-                entries.push(build_entry(i, r, paths, group, formula)?);
+            for paths in split_paths(&r.paths) {
+                entries.push(build_entry(i, r, paths, formula)?);
             }
         }
         let split: Vec<usize> = {
@@ -280,7 +280,7 @@ impl Router {
                         return Some(Match { route: e.route, entry: i, matched_path: Some(prefix.clone()), captures: None });
                     }
                 }
-                PathMatcher::Regex { regex, .. } => {
+                PathMatcher::Regex(regex) => {
                     if let Some(caps) = regex.captures(path) {
                         let whole = caps.get(0).map(|m| m.as_str().to_string()).unwrap_or_default();
                         let mut out = vec![("0".to_string(), whole.clone())];
@@ -319,7 +319,7 @@ pub fn split_paths(paths: &[String]) -> Vec<Vec<String>> {
     groups.into_iter().map(|(_, g)| g).collect()
 }
 
-fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, _group: usize, formula: Formula) -> Result<Entry, BuildError> {
+fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, formula: Formula) -> Result<Entry, BuildError> {
     let mut matchers = Vec::new();
     for p in &paths {
         if p.starts_with('~') {
@@ -330,7 +330,7 @@ fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, _group: usize, f
                     pattern::RegexRejection::Router(m) | pattern::RegexRejection::Pcre(m) => m,
                 },
             })?;
-            matchers.push(PathMatcher::Regex { source: p.clone(), regex });
+            matchers.push(PathMatcher::Regex(regex));
         } else {
             matchers.push(PathMatcher::Prefix(p.clone()));
         }
