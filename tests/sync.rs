@@ -429,3 +429,36 @@ filter_chains:
     ok(gateway(dir.path(), &e.url, &["dump", "-o", dump.to_str().unwrap()]));
     assert_eq!(gateway(dir.path(), &e.url, &["diff", dump.to_str().unwrap(), "--exit-code"]).status.code(), Some(0), "{}", std::fs::read_to_string(&dump).unwrap());
 }
+
+/// Kong keeps names unique (admin-api.md: 409 on a UNIQUE violation), so entities that
+/// trade names need their writes ordered, and a swap needs a temporary name.
+#[test]
+fn swapped_and_chained_unique_names_converge_without_conflicts() {
+    let e = emulator(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = |pairs: &[(&str, &str, &str)]| {
+        let mut y = String::from("_format_version: \"3.0\"\nservices:\n");
+        for (id, name, _) in pairs {
+            y.push_str(&format!("- id: {id}\n  name: {name}\n  host: {name}.internal\n"));
+        }
+        y.push_str("consumers:\n");
+        for (i, (_, name, custom)) in pairs.iter().enumerate() {
+            y.push_str(&format!("- id: 0000000{i}-0000-4000-8000-000000000000\n  username: {name}\n  custom_id: {custom}\n"));
+        }
+        std::fs::write(dir.path().join("kong.yaml"), y).unwrap();
+    };
+    let (a, b, c) = ("aaaaaaaa-0000-4000-8000-000000000000", "bbbbbbbb-0000-4000-8000-000000000000", "cccccccc-0000-4000-8000-000000000000");
+    config(&[(a, "alpha", "c1"), (b, "beta", "c2"), (c, "gamma", "c3")]);
+    ok(gateway(dir.path(), &e.url, &["sync"]));
+    // alpha and beta swap; gamma takes a new name; consumers rotate all three custom ids
+    config(&[(a, "beta", "c2"), (b, "alpha", "c3"), (c, "delta", "c1")]);
+    let out = ok(gateway(dir.path(), &e.url, &["sync"]));
+    assert!(out.contains("failed 0, not attempted 0"), "{out}");
+    assert!(out.contains("(parked on a temporary name that another update takes)"), "a swap goes through a temporary name: {out}");
+    let diff = gateway(dir.path(), &e.url, &["diff", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    let service: Value = serde_json::from_str(&http_get(&e.url, &format!("/services/{a}"))).unwrap();
+    assert_eq!((service["name"].as_str(), service["host"].as_str()), (Some("beta"), Some("beta.internal")));
+    let consumer: Value = serde_json::from_str(&http_get(&e.url, "/consumers/00000002-0000-4000-8000-000000000000")).unwrap();
+    assert_eq!((consumer["username"].as_str(), consumer["custom_id"].as_str()), (Some("delta"), Some("c1")));
+}

@@ -57,6 +57,13 @@ pub struct Change {
     /// Must run before creates and updates (it frees a unique name one of them needs).
     #[serde(skip)]
     pub early: bool,
+    /// Order among the writes of one level: a write that takes a unique value another
+    /// update gives up runs after it.
+    #[serde(skip)]
+    pub step: usize,
+    /// Index of the desired entity a write comes from.
+    #[serde(skip)]
+    desired: Option<usize>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -85,9 +92,9 @@ impl Plan {
     /// changes inside a phase are independent and may run in parallel.
     pub fn phases(&self) -> Vec<Vec<usize>> {
         let mut phases: Vec<Vec<usize>> = Vec::new();
-        let mut last: Option<(bool, bool, u8)> = None;
+        let mut last: Option<(bool, bool, u8, usize)> = None;
         for (i, c) in self.changes.iter().enumerate() {
-            let key = (c.early, c.action == Action::Delete, c.level);
+            let key = (c.early, c.action == Action::Delete, c.level, c.step);
             if last != Some(key) {
                 phases.push(Vec::new());
                 last = Some(key);
@@ -284,7 +291,7 @@ pub fn build(config: &Config, current: &[Current]) -> Result<Plan, Vec<String>> 
     }
     let mut changes = Vec::new();
     let mut matched_current = vec![false; current.len()];
-    for d in &desired {
+    for (di, d) in desired.iter().enumerate() {
         let plugin = str_of(&d.body, "name").filter(|_| d.kind.key == "plugins").map(String::from);
         let secret = |path: &str| is_secret(d.kind, plugin.as_deref(), path, &d.secrets);
         let mut want = d.body.clone();
@@ -326,14 +333,13 @@ pub fn build(config: &Config, current: &[Current]) -> Result<Plan, Vec<String>> 
                 parent,
                 level: d.kind.level,
                 early: false,
+                step: 0,
+                desired: Some(di),
             });
         }
     }
-    // deletes, and which of them free a unique name a create or update needs
-    let wanted_names: BTreeSet<(&str, String)> = desired
-        .iter()
-        .filter_map(|d| unique_key(d.kind, &d.body).map(|k| (d.kind.key, k)))
-        .collect();
+    // deletes, and which of them free a unique value a create or update needs
+    let wanted: BTreeSet<(&str, &str, String)> = desired.iter().flat_map(|d| unique_values(d.kind, &d.body)).collect();
     let mut early_ids: BTreeSet<String> = BTreeSet::new();
     let mut deletes = Vec::new();
     for (i, c) in current.iter().enumerate() {
@@ -342,7 +348,7 @@ pub fn build(config: &Config, current: &[Current]) -> Result<Plan, Vec<String>> 
         }
         let kind = kinds::kind(c.kind).expect("known");
         let id = str_of(&c.body, "id").unwrap_or("").to_string();
-        if unique_key(kind, &c.body).is_some_and(|k| wanted_names.contains(&(kind.key, k))) {
+        if unique_values(kind, &c.body).iter().any(|u| wanted.contains(u)) {
             early_ids.insert(id.clone());
         }
         deletes.push(Change {
@@ -355,6 +361,8 @@ pub fn build(config: &Config, current: &[Current]) -> Result<Plan, Vec<String>> 
             parent: foreign_id(&c.body, "upstream"),
             level: kind.level,
             early: false,
+            step: 0,
+            desired: None,
         });
     }
     // children of an early delete that are deleted too must go first
@@ -376,14 +384,15 @@ pub fn build(config: &Config, current: &[Current]) -> Result<Plan, Vec<String>> 
     for d in &mut deletes {
         d.early = early_ids.contains(&d.id);
     }
-    let order = |c: &Change| -> (u8, i16, String) {
+    order_unique_moves(&mut changes, &desired, current);
+    let order = |c: &Change| -> (u8, i16, usize, String) {
         let phase = match (c.action, c.early) {
             (Action::Delete, true) => 0,
             (Action::Delete, false) => 2,
             _ => 1,
         };
         let level = if c.action == Action::Delete { -(c.level as i16) } else { c.level as i16 };
-        (phase, level, format!("{}{}", c.kind, c.name))
+        (phase, level, c.step, format!("{}{}", c.kind, c.name))
     };
     changes.extend(deletes);
     changes.sort_by_key(order);
@@ -440,15 +449,106 @@ fn with_id(body: &Json, id: &str) -> Json {
     b
 }
 
-/// The value Kong keeps unique per kind (its endpoint key).
-fn unique_key(kind: &Kind, body: &Json) -> Option<String> {
-    match kind.key {
-        "consumers" => str_of(body, "username").map(String::from),
-        "vaults" => str_of(body, "prefix").map(String::from),
-        "services" | "routes" | "upstreams" | "consumer_groups" | "snis" | "keys" | "key_sets" | "partials" => {
-            str_of(body, "name").map(String::from)
+/// The `(kind, field, value)` triples Kong keeps unique that an entity holds.
+fn unique_values(kind: &'static Kind, body: &Json) -> Vec<(&'static str, &'static str, String)> {
+    kind.unique.iter().filter_map(|f| str_of(body, f).map(|v| (kind.key, *f, v.to_string()))).collect()
+}
+
+/// Orders writes that move unique values between existing entities (a rename onto a name
+/// another update gives up runs after that update) and breaks cycles (A and B swapping
+/// names) with a temporary value, so that no write hits Kong's unique constraint.
+fn order_unique_moves(changes: &mut Vec<Change>, desired: &[Desired], current: &[Current]) {
+    let holder: HashMap<(&str, &str, String), usize> =
+        current.iter().enumerate().flat_map(|(i, c)| kinds::kind(c.kind).map(|k| unique_values(k, &c.body)).unwrap_or_default().into_iter().map(move |u| (u, i))).collect();
+    let change_of_current: HashMap<usize, usize> =
+        changes.iter().enumerate().filter_map(|(ci, c)| c.desired.and_then(|d| desired[d].matched).map(|m| (m, ci))).collect();
+    // after[i]: writes that must run before write i, with the field that links them
+    let mut after: Vec<Vec<(usize, &'static str)>> = vec![Vec::new(); changes.len()];
+    for (ci, c) in changes.iter().enumerate() {
+        let Some(d) = c.desired.map(|d| &desired[d]) else { continue };
+        for (kind, field, value) in unique_values(d.kind, &d.body) {
+            let Some(&h) = holder.get(&(kind, field, value.clone())) else { continue };
+            if Some(h) == d.matched {
+                continue;
+            }
+            let Some(&hc) = change_of_current.get(&h) else { continue };
+            let gives_up = changes[hc].desired.is_some_and(|hd| str_of(&desired[hd].body, field) != Some(value.as_str()));
+            if gives_up {
+                after[ci].push((hc, field));
+            }
         }
-        _ => None,
+    }
+    if after.iter().all(Vec::is_empty) {
+        return;
+    }
+    let mut step: Vec<Option<usize>> = vec![None; changes.len()];
+    loop {
+        // resolve steps for everything whose predecessors are resolved
+        let mut progressed = true;
+        while progressed {
+            progressed = false;
+            for i in 0..changes.len() {
+                if step[i].is_some() {
+                    continue;
+                }
+                let deps: Option<Vec<usize>> = after[i].iter().map(|(j, _)| step[*j]).collect();
+                if let Some(deps) = deps {
+                    step[i] = Some(deps.iter().map(|s| s + 1).max().unwrap_or(0));
+                    progressed = true;
+                }
+            }
+        }
+        // what is left sits on a cycle (or behind one): move one member out of the way first
+        let Some(stuck) = (0..changes.len()).find(|&i| step[i].is_none() && !after[i].is_empty()) else { break };
+        let mut seen = BTreeSet::new();
+        let mut blocker = stuck;
+        while seen.insert(blocker) {
+            blocker = after[blocker].iter().map(|(j, _)| *j).find(|j| step[*j].is_none()).expect("an unresolved write waits on another");
+        }
+        let fields: Vec<&'static str> = after.iter().flatten().filter(|(j, _)| *j == blocker).map(|(_, f)| *f).collect();
+        let d = &desired[changes[blocker].desired.expect("a write")];
+        let temp = temporary_move(&changes[blocker], &current[d.matched.expect("an update")].body, &fields, &|f| is_secret(d.kind, None, f, &d.secrets));
+        changes.push(temp);
+        let t = changes.len() - 1;
+        step.push(Some(0));
+        after.push(Vec::new());
+        for deps in after.iter_mut() {
+            for (j, _) in deps.iter_mut() {
+                if *j == blocker {
+                    *j = t;
+                }
+            }
+        }
+    }
+    for (c, s) in changes.iter_mut().zip(step) {
+        c.step = s.unwrap_or(0);
+    }
+}
+
+/// An extra update that parks an entity's unique values on temporary ones.
+fn temporary_move(c: &Change, current: &Json, fields: &[&str], secret: &dyn Fn(&str) -> bool) -> Change {
+    let short: String = c.id.chars().filter(|ch| *ch != '-').take(8).collect();
+    let mut body = c.body.clone().unwrap_or(Json::Null);
+    let mut changed = BTreeMap::new();
+    for f in fields {
+        let old = str_of(current, f).unwrap_or_default();
+        let temp = format!("swap-{short}-{old}");
+        body[*f] = Json::String(temp.clone());
+        let shown = |v: &str| Some(Json::String(if secret(f) { MASK.into() } else { v.into() }));
+        changed.insert(f.to_string(), FieldChange { old: shown(old), new: shown(&temp) });
+    }
+    Change {
+        action: Action::Update,
+        kind: c.kind,
+        name: format!("{} (parked on a temporary {} that another update takes)", c.name, fields.join(", ")),
+        id: c.id.clone(),
+        fields: changed,
+        body: Some(body),
+        parent: c.parent.clone(),
+        level: c.level,
+        early: false,
+        step: 0,
+        desired: None,
     }
 }
 
@@ -588,6 +688,47 @@ mod tests {
         assert_eq!(order, vec![(Action::Delete, "routes"), (Action::Delete, "services"), (Action::Create, "services"), (Action::Create, "routes")]);
         assert_eq!(plan.phases().len(), 4);
         assert_eq!(plan.summary(), Summary { create: 2, update: 0, delete: 2 });
+    }
+
+    const ID_A: &str = "aaaaaaaa-1111-4111-8111-111111111111";
+    const ID_B: &str = "bbbbbbbb-2222-4222-8222-222222222222";
+
+    fn named_services(pairs: &[(&str, &str)]) -> Config {
+        let mut yaml = String::from("_format_version: '3.0'\nservices:\n");
+        for (id, name) in pairs {
+            yaml.push_str(&format!("- id: {id}\n  name: {name}\n  host: h\n"));
+        }
+        config(&yaml, &Env::new())
+    }
+
+    #[test]
+    fn a_rename_onto_a_name_another_update_gives_up_runs_after_it() {
+        // b -> c and a -> b: Kong would answer 409 to a -> b while b still holds the name
+        let cfg = named_services(&[(ID_A, "b"), (ID_B, "c")]);
+        let have = [current("services", json!({"id": ID_A, "name": "a", "host": "h"})), current("services", json!({"id": ID_B, "name": "b", "host": "h"}))];
+        let plan = build(&cfg, &have).unwrap();
+        let order: Vec<(&str, Option<Json>)> = plan.changes.iter().map(|c| (c.id.as_str(), c.fields["name"].new.clone())).collect();
+        assert_eq!(order, vec![(ID_B, Some(json!("c"))), (ID_A, Some(json!("b")))]);
+        assert_eq!(plan.phases().len(), 2);
+    }
+
+    #[test]
+    fn a_swap_of_names_goes_through_a_temporary_name() {
+        let cfg = named_services(&[(ID_A, "b"), (ID_B, "a")]);
+        let have = [current("services", json!({"id": ID_A, "name": "a", "host": "h"})), current("services", json!({"id": ID_B, "name": "b", "host": "h"}))];
+        let plan = build(&cfg, &have).unwrap();
+        let sent: Vec<(&str, &str)> = plan.changes.iter().map(|c| (c.id.as_str(), c.body.as_ref().unwrap()["name"].as_str().unwrap())).collect();
+        assert_eq!(plan.changes.len(), 3, "{sent:?}");
+        // replaying the writes in order never puts two entities on one name
+        let mut names: HashMap<&str, &str> = [(ID_A, "a"), (ID_B, "b")].into();
+        for (id, name) in &sent {
+            assert!(!names.iter().any(|(other, n)| other != id && n == name), "{name} is still taken when {id} takes it: {sent:?}");
+            names.insert(id, name);
+        }
+        assert_eq!(names, [(ID_A, "b"), (ID_B, "a")].into());
+        assert!(plan.changes[0].name.contains("temporary"), "{}", plan.changes[0].name);
+        assert_eq!(plan.summary().update, 3);
+        assert_eq!(plan.phases().len(), 3);
     }
 
     #[test]
