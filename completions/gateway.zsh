@@ -153,6 +153,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
 '--exit-code[Exit 2 when there are changes (0 none, 1 error)]' \
+'--bundled-schemas[Fill Kong'\''s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway'\''s /schemas endpoints]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -176,6 +177,7 @@ _arguments "${_arguments_options[@]}" : \
 '--dry-run[Print the plan and stop\: no write request is sent]' \
 '-y[Apply without asking (asking happens only on an interactive terminal)]' \
 '--yes[Apply without asking (asking happens only on an interactive terminal)]' \
+'--bundled-schemas[Fill Kong'\''s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway'\''s /schemas endpoints]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \

@@ -9,6 +9,11 @@
 //!
 //! kong_admin_emulator [--listen ADDR] [--token T] [--fault-rate F] [--faults 500,429,drop]
 //!                     [--retry-after SECS] [--latency-ms N] [--seed N] [--enterprise]
+//!                     [--plugin-schemas FILE]
+//!
+//! `--plugin-schemas` plays another Kong version or a custom plugin: a JSON object of plugin
+//! name to schema (the compact form of gateway's src/schema) that replaces or adds to the
+//! bundled plugin schemas, for filling defaults and for `GET /schemas/plugins/{name}`.
 
 use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeMap;
@@ -26,6 +31,7 @@ struct Opts {
     latency_ms: u64,
     seed: u64,
     enterprise: bool,
+    plugin_schemas: Option<String>,
 }
 
 fn opts() -> Opts {
@@ -38,6 +44,7 @@ fn opts() -> Opts {
         latency_ms: 0,
         seed: 1,
         enterprise: false,
+        plugin_schemas: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -51,6 +58,7 @@ fn opts() -> Opts {
             "--retry-after" => o.retry_after = v,
             "--latency-ms" => o.latency_ms = v.parse().expect("--latency-ms number"),
             "--seed" => o.seed = v.parse().expect("--seed number"),
+            "--plugin-schemas" => o.plugin_schemas = Some(v),
             "--enterprise" => {
                 o.enterprise = true;
                 i += 1;
@@ -193,24 +201,62 @@ fn schema_violation(fields: Map<String, Json>) -> Reply {
     reply(400, json!({ "code": 2, "name": "schema violation", "message": message, "fields": fields }))
 }
 
-/// Kong's defaults for a kind, filled where the body has none.
-fn fill_defaults(k: &Kind, body: &mut Map<String, Json>) {
-    let defaults: Json = match k.seg {
+static PLUGIN_OVERLAY: std::sync::OnceLock<BTreeMap<String, gateway::schema::PluginSchema>> = std::sync::OnceLock::new();
+
+/// The schema of a plugin this gateway has: `--plugin-schemas` first, then the bundled ones.
+fn plugin_schema(name: &str) -> Option<&'static gateway::schema::PluginSchema> {
+    PLUGIN_OVERLAY.get().and_then(|o| o.get(name)).or_else(|| gateway::schema::plugin(name))
+}
+
+/// Kong 3.x upstream health-check defaults (kong/db/schema/entities/upstreams.lua).
+fn healthchecks_defaults() -> Json {
+    json!({
+        "threshold": 0,
+        "active": {"type": "http", "timeout": 1, "concurrency": 10, "http_path": "/", "https_verify_certificate": true,
+            "healthy": {"interval": 0, "http_statuses": [200, 302], "successes": 0},
+            "unhealthy": {"interval": 0, "http_statuses": [429, 404, 500, 501, 502, 503, 504, 505], "tcp_failures": 0, "timeouts": 0, "http_failures": 0}},
+        "passive": {"type": "http",
+            "healthy": {"http_statuses": [200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307, 308], "successes": 0},
+            "unhealthy": {"http_statuses": [429, 500, 503], "tcp_failures": 0, "timeouts": 0, "http_failures": 0}}
+    })
+}
+
+/// Fills `body` from `defaults`, descending into records the body gives in part.
+fn merge_defaults(body: &mut Map<String, Json>, defaults: &Map<String, Json>) {
+    for (key, v) in defaults {
+        match body.get_mut(key) {
+            Some(Json::Object(sub)) => {
+                if let Json::Object(d) = v {
+                    merge_defaults(sub, d);
+                }
+            }
+            Some(x) if !x.is_null() => {}
+            _ => {
+                body.insert(key.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// The entity defaults this emulator fills, per kind.
+fn entity_defaults(k: &Kind) -> Json {
+    match k.seg {
         "services" => json!({"protocol": "http", "port": 80, "retries": 5, "connect_timeout": 60000, "write_timeout": 60000, "read_timeout": 60000, "enabled": true}),
         "routes" => json!({"protocols": ["http", "https"], "https_redirect_status_code": 426, "strip_path": true, "preserve_host": false,
             "request_buffering": true, "response_buffering": true, "regex_priority": 0, "path_handling": "v0"}),
-        "upstreams" => json!({"algorithm": "round-robin", "hash_on": "none", "hash_fallback": "none", "hash_on_cookie_path": "/", "slots": 10000, "use_srv_name": false}),
+        "upstreams" => json!({"algorithm": "round-robin", "hash_on": "none", "hash_fallback": "none", "hash_on_cookie_path": "/", "slots": 10000, "use_srv_name": false,
+            "healthchecks": healthchecks_defaults()}),
         "targets" => json!({"weight": 100}),
         "plugins" => json!({"enabled": true}),
         "jwts" => json!({"algorithm": "HS256"}),
         "oauth2" => json!({"client_type": "confidential", "hash_secret": false}),
         _ => json!({}),
-    };
-    for (key, v) in defaults.as_object().expect("object") {
-        if body.get(key).is_none_or(Json::is_null) {
-            body.insert(key.clone(), v.clone());
-        }
     }
+}
+
+/// Kong's defaults for a kind, filled where the body has none.
+fn fill_defaults(k: &Kind, body: &mut Map<String, Json>) {
+    merge_defaults(body, entity_defaults(k).as_object().expect("object"));
     // credentials Kong generates when absent, and the basic-auth password it hashes
     let generated: &[&str] = match k.seg {
         "key-auths" => &["key"],
@@ -224,7 +270,7 @@ fn fill_defaults(k: &Kind, body: &mut Map<String, Json>) {
         }
     }
     if k.seg == "plugins" {
-        if let Some(ps) = body.get("name").and_then(Json::as_str).and_then(gateway::schema::plugin) {
+        if let Some(ps) = body.get("name").and_then(Json::as_str).and_then(plugin_schema) {
             if body.get("protocols").is_none_or(Json::is_null) {
                 if let Some(d) = &ps.protocols.default {
                     body.insert("protocols".into(), d.clone());
@@ -267,6 +313,104 @@ fn fill_record(m: &mut Map<String, Json>, s: &gateway::schema::Schema) {
 /// An absent nested record is built (and filled) only when none of its fields is required.
 fn builds(s: &gateway::schema::Schema) -> bool {
     s.fields.values().all(|f| !f.required && (f.ty != gateway::schema::Type::Record || builds(f)))
+}
+
+/// A value's field definition in Kong's schema form (the type read off the default).
+fn lua_field_of_default(v: &Json) -> Json {
+    let mut def = Map::new();
+    let ty = match v {
+        Json::Bool(_) => "boolean",
+        Json::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Json::Number(_) => "number",
+        Json::Array(_) => "array",
+        Json::Object(m) => {
+            def.insert("fields".into(), Json::Array(m.iter().map(|(k, x)| json!({ k.clone(): lua_field_of_default(x) })).collect()));
+            "record"
+        }
+        _ => "string",
+    };
+    def.insert("type".into(), json!(ty));
+    if let Json::Array(a) = v {
+        def.insert("elements".into(), a.first().map(lua_field_of_default).map(|mut e| {
+            e.as_object_mut().map(|o| o.remove("default"));
+            e
+        }).unwrap_or(json!({"type": "string"})));
+    }
+    def.insert("default".into(), v.clone());
+    Json::Object(def)
+}
+
+/// A compact schema node in Kong's schema form.
+fn lua_field(s: &gateway::schema::Schema) -> Json {
+    use gateway::schema::Type;
+    let ty = match s.ty {
+        Type::String => "string",
+        Type::Integer => "integer",
+        Type::Number => "number",
+        Type::Boolean => "boolean",
+        Type::Array => "array",
+        Type::Set => "set",
+        Type::Record => "record",
+        Type::Map => "map",
+        Type::Foreign => "foreign",
+        Type::OneOf | Type::Any => "any",
+    };
+    let mut def = Map::new();
+    def.insert("type".into(), json!(ty));
+    if s.required {
+        def.insert("required".into(), json!(true));
+    }
+    if let Some(d) = &s.default {
+        def.insert("default".into(), d.clone());
+    }
+    if let Some(c) = &s.choices {
+        def.insert("one_of".into(), json!(c));
+    }
+    if let (Some(lo), Some(hi)) = (s.min, s.max) {
+        def.insert("between".into(), json!([lo, hi]));
+    }
+    if s.encrypted {
+        def.insert("encrypted".into(), json!(true));
+    }
+    if s.referenceable {
+        def.insert("referenceable".into(), json!(true));
+    }
+    if !s.fields.is_empty() || s.ty == Type::Record {
+        def.insert("fields".into(), Json::Array(s.fields.iter().map(|(k, f)| json!({ k.clone(): lua_field(f) })).collect()));
+    }
+    if let Some(i) = &s.items {
+        def.insert("elements".into(), lua_field(i));
+    }
+    if let Some(v) = &s.values {
+        def.insert("values".into(), lua_field(v));
+    }
+    Json::Object(def)
+}
+
+/// `GET /schemas/plugins/{name}`: the plugin's fields as Kong lists them.
+fn plugin_schema_answer(name: &str, ps: &gateway::schema::PluginSchema) -> Json {
+    let mut fields = vec![json!({"id": {"type": "string", "auto": true}}), json!({"name": {"type": "string", "required": true, "default": name}})];
+    for scope in ["consumer", "consumer_group", "route", "service"] {
+        let mut def = json!({"type": "foreign", "reference": format!("{scope}s")});
+        if !ps.scopes.iter().any(|s| s == scope) {
+            def["eq"] = Json::Null;
+        }
+        fields.push(json!({ scope: def }));
+    }
+    fields.push(json!({"protocols": lua_field(&ps.protocols)}));
+    fields.push(json!({"enabled": {"type": "boolean", "default": true}}));
+    fields.push(json!({"config": lua_field(&ps.config)}));
+    json!({ "fields": fields })
+}
+
+/// `GET /schemas/{entity}`: the fields this emulator fills defaults for, in Kong's form.
+fn entity_schema_answer(k: &Kind) -> Json {
+    let defaults = entity_defaults(k);
+    let mut fields: Vec<Json> = vec![json!({"id": {"type": "string", "auto": true}})];
+    for (name, v) in defaults.as_object().expect("object") {
+        fields.push(json!({ name.clone(): lua_field_of_default(v) }));
+    }
+    json!({ "fields": fields })
 }
 
 /// Entity fields Kong returns as `null` when unset.
@@ -342,7 +486,7 @@ impl Store {
         }
         if k.seg == "plugins" {
             let name = body.get("name").and_then(Json::as_str).unwrap_or("");
-            if gateway::schema::plugin(name).is_none() {
+            if plugin_schema(name).is_none() {
                 let mut f = Map::new();
                 f.insert("name".into(), json!(format!("plugin '{name}' not enabled; add it to the 'plugins' configuration property")));
                 return schema_violation(f);
@@ -350,7 +494,7 @@ impl Store {
         }
         if k.seg == "plugins" && dry {
             let name = body.get("name").and_then(Json::as_str).unwrap_or("");
-            if let Some(ps) = gateway::schema::plugin(name) {
+            if let Some(ps) = plugin_schema(name) {
                 for scope in ["consumer", "consumer_group", "route", "service"] {
                     if body.get(scope).is_some_and(|v| !v.is_null()) && !ps.scopes.iter().any(|s| s == scope) {
                         let mut f = Map::new();
@@ -531,6 +675,14 @@ impl Store {
                        "plugins": {"enabled_in_cluster": []}}),
             ),
             ["status"] if method == "GET" => reply(200, json!({"database": {"reachable": true}, "server": {}, "memory": {}})),
+            ["schemas", "plugins", name] if method == "GET" && *name != "validate" => match plugin_schema(name) {
+                Some(ps) => reply(200, plugin_schema_answer(name, ps)),
+                None => message(404, &format!("No plugin named '{name}'")),
+            },
+            ["schemas", name] if method == "GET" => match KINDS.iter().find(|k| k.name == *name && (enterprise || !k.enterprise)) {
+                Some(k) => reply(200, entity_schema_answer(k)),
+                None => message(404, &format!("No entity named '{name}'")),
+            },
             ["schemas", name, "validate"] if method == "POST" => match KINDS.iter().find(|k| k.name == *name && (enterprise || !k.enterprise)) {
                 Some(k) => self.write(k, &new_id(), parsed.unwrap_or_default(), None, true),
                 None => message(404, &format!("No entity named '{name}'")),
@@ -878,6 +1030,10 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
 
 fn main() {
     let opts = opts();
+    if let Some(path) = &opts.plugin_schemas {
+        let text = std::fs::read_to_string(path).expect("--plugin-schemas file");
+        PLUGIN_OVERLAY.set(serde_json::from_str(&text).expect("--plugin-schemas: name -> compact plugin schema")).ok();
+    }
     let listener = TcpListener::bind(&opts.listen).expect("bind");
     let addr = listener.local_addr().expect("local addr");
     eprintln!("listening on http://{addr}");

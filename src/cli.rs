@@ -275,6 +275,10 @@ pub struct DiffArgs {
     /// Only entities with this tag, in addition to the file's `_info.select_tags`.
     #[arg(long = "select-tag", value_name = "TAG")]
     pub select_tags: Vec<String>,
+    /// Fill Kong's defaults from the schemas bundled with gateway (Kong 3.15) only, without
+    /// asking the gateway's /schemas endpoints.
+    #[arg(long)]
+    pub bundled_schemas: bool,
 }
 
 #[derive(Debug, Args)]
@@ -305,6 +309,10 @@ pub struct SyncArgs {
     /// Only entities with this tag, in addition to the file's `_info.select_tags`.
     #[arg(long = "select-tag", value_name = "TAG")]
     pub select_tags: Vec<String>,
+    /// Fill Kong's defaults from the schemas bundled with gateway (Kong 3.15) only, without
+    /// asking the gateway's /schemas endpoints.
+    #[arg(long)]
+    pub bundled_schemas: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -462,3 +462,38 @@ fn swapped_and_chained_unique_names_converge_without_conflicts() {
     let consumer: Value = serde_json::from_str(&http_get(&e.url, "/consumers/00000002-0000-4000-8000-000000000000")).unwrap();
     assert_eq!((consumer["username"].as_str(), consumer["custom_id"].as_str()), (Some("delta"), Some("c1")));
 }
+
+/// decK fills defaults from the gateway's `/schemas` endpoints (deck.md "Defaults"); so does
+/// `gateway`, which is what keeps a Kong version with other defaults, or a custom plugin,
+/// free of phantom diffs. The emulator plays such a gateway with `--plugin-schemas`.
+#[test]
+fn defaults_come_from_the_gateways_own_schemas() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundled: Value = serde_json::from_str(&std::fs::read_to_string(root().join("schemas/plugins-3.15.json")).unwrap()).unwrap();
+    let mut rate_limiting = bundled["plugins"]["rate-limiting"].clone();
+    rate_limiting["config"]["fields"]["window_alignment"] = serde_json::json!({"type": "string", "default": "aligned"});
+    let overlay = serde_json::json!({
+        "rate-limiting": rate_limiting,
+        "acme-stamp": {"scopes": ["route", "service"], "protocols": {"type": "set", "default": ["https", "http"]},
+                       "config": {"type": "record", "fields": {"header": {"type": "string", "default": "X-Acme"}, "value": {"type": "string"}}}}
+    });
+    let overlay_path = dir.path().join("overlay.json");
+    std::fs::write(&overlay_path, overlay.to_string()).unwrap();
+    let e = emulator(&["--plugin-schemas", overlay_path.to_str().unwrap()]);
+    std::fs::write(
+        dir.path().join("kong.yaml"),
+        "_format_version: \"3.0\"\nservices:\n- name: api\n  host: api.internal\n  plugins:\n  - name: rate-limiting\n    config: {minute: 5}\n  - name: acme-stamp\n    config: {value: v1}\nupstreams:\n- name: pool\n  healthchecks: {active: {healthy: {interval: 5}}}\n",
+    )
+    .unwrap();
+    let synced = gateway(dir.path(), &e.url, &["sync"]);
+    assert!(synced.status.success(), "{}", text(&synced));
+    assert!(!text(&synced).contains("note:"), "{}", text(&synced));
+    let diff = gateway(dir.path(), &e.url, &["diff", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    // the same plan from the bundled schemas alone sees what this gateway added as changes
+    let bundled = gateway(dir.path(), &e.url, &["diff", "--exit-code", "--bundled-schemas"]);
+    assert_eq!(bundled.status.code(), Some(2), "{}", text(&bundled));
+    let out = text(&bundled);
+    assert!(out.contains("config.window_alignment: \"aligned\" -> (unset)") && out.contains("config.header: \"X-Acme\" -> (unset)"), "{out}");
+    assert!(!out.contains("upstreams/pool"), "health-check defaults are Kong's, bundled too: {out}");
+}

@@ -5,6 +5,7 @@
 //! 5xx with exponential backoff. Errors say what was asked, of which address, and why.
 
 pub mod kinds;
+pub mod schemas;
 pub mod state;
 
 use anyhow::{anyhow, bail, Context as _};

@@ -6,6 +6,7 @@ use crate::admin::{self, Client, Connection};
 use crate::cli::ConnectionArgs;
 use crate::exit::Exit;
 use crate::plan::{self, Plan};
+use crate::schema::kong::Schemas;
 use anyhow::{anyhow, Context as _};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -33,10 +34,19 @@ pub struct Planned {
     pub plan: Plan,
     pub client: Client,
     pub secrets: Vec<String>,
+    /// Said on standard error: where defaults could not come from the gateway.
+    pub notes: Vec<String>,
+}
+
+impl Planned {
+    /// The notes as standard error lines.
+    pub fn notes_text(&self) -> String {
+        self.notes.iter().map(|n| format!("note: {n}\n")).collect()
+    }
 }
 
 /// Loads and checks the config, reads the gateway, and plans. Problems become an Outcome.
-pub fn plan(configs: &[PathBuf], conn: &ConnectionArgs, extra_tags: &[String], ctx: &Context) -> anyhow::Result<Result<Planned, Outcome>> {
+pub fn plan(configs: &[PathBuf], conn: &ConnectionArgs, extra_tags: &[String], bundled_schemas: bool, ctx: &Context) -> anyhow::Result<Result<Planned, Outcome>> {
     let prepared = match prepare(configs, ctx) {
         Ok(p) => p,
         Err(o) => return Ok(Err(o)),
@@ -48,8 +58,27 @@ pub fn plan(configs: &[PathBuf], conn: &ConnectionArgs, extra_tags: &[String], c
     tags.sort();
     tags.dedup();
     let current = admin::state::fetch(&client, &tags).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
-    match plan::build(&prepared.loaded.config, &current) {
-        Ok(plan) => Ok(Ok(Planned { plan, client, secrets: prepared.secrets })),
+    let (schemas, notes) = if bundled_schemas {
+        (Schemas::bundled(), Vec::new())
+    } else {
+        let config = &prepared.loaded.config;
+        let mut kinds: Vec<&str> = config.entities.iter().map(|e| e.kind).chain(current.iter().map(|c| c.kind))
+            // plugins: the per-plugin schemas below; memberships have no defaults
+            .filter(|k| admin::kinds::kind(k).is_some() && !matches!(*k, "plugins" | "consumer_group_consumers"))
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        let mut plugins: Vec<String> = config
+            .of_kind("plugins")
+            .filter_map(|e| e.node.get_str("name").map(String::from))
+            .chain(current.iter().filter(|c| c.kind == "plugins").filter_map(|c| c.body.get("name").and_then(serde_json::Value::as_str).map(String::from)))
+            .collect();
+        plugins.sort();
+        plugins.dedup();
+        admin::schemas::fetch(&client, &kinds, &plugins)
+    };
+    match plan::build(&prepared.loaded.config, &current, &schemas) {
+        Ok(plan) => Ok(Ok(Planned { plan, client, secrets: prepared.secrets, notes })),
         Err(errors) => {
             let mut stderr = String::new();
             for e in errors {

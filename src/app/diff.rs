@@ -8,7 +8,7 @@ use colored::Colorize;
 use std::fmt::Write;
 
 pub fn run(args: &DiffArgs, ctx: &Context) -> anyhow::Result<Outcome> {
-    let planned = match connect::plan(&args.configs, &args.conn, &args.select_tags, ctx)? {
+    let planned = match connect::plan(&args.configs, &args.conn, &args.select_tags, args.bundled_schemas, ctx)? {
         Ok(p) => p,
         Err(o) => return Ok(o),
     };
@@ -17,7 +17,7 @@ pub fn run(args: &DiffArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         Output::Json => serde_json::to_string_pretty(&plan::to_json(&planned.plan, &[]))? + "\n",
         Output::Text => text(&planned.plan, ctx.color_out),
     };
-    Ok(Outcome { stdout: crate::output::mask_text(&stdout, &planned.secrets), code: Some(code), ..Default::default() })
+    Ok(Outcome { stdout: crate::output::mask_text(&stdout, &planned.secrets), stderr: planned.notes_text(), code: Some(code) })
 }
 
 fn value(v: &Option<serde_json::Value>) -> String {

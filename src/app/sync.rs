@@ -28,7 +28,7 @@ pub struct Outcome1 {
 }
 
 pub fn run(args: &SyncArgs, ctx: &Context) -> anyhow::Result<Outcome> {
-    let planned = match connect::plan(&args.configs, &args.conn, &args.select_tags, ctx)? {
+    let planned = match connect::plan(&args.configs, &args.conn, &args.select_tags, args.bundled_schemas, ctx)? {
         Ok(p) => p,
         Err(o) => return Ok(o),
     };
@@ -38,8 +38,9 @@ pub fn run(args: &SyncArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             Output::Json => serde_json::to_string_pretty(&plan::to_json(&planned.plan, &[]))? + "\n",
             Output::Text => plan_text,
         };
-        return Ok(Outcome { stdout: crate::output::mask_text(&stdout, &planned.secrets), ..Default::default() });
+        return Ok(Outcome { stdout: crate::output::mask_text(&stdout, &planned.secrets), stderr: planned.notes_text(), ..Default::default() });
     }
+    eprint!("{}", planned.notes_text());
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if interactive && !args.yes {
         eprint!("{}", crate::output::mask_text(&plan_text, &planned.secrets));

@@ -11,6 +11,7 @@ pub mod normalize;
 
 use crate::admin::kinds::{self, Kind};
 use crate::model::{reference, Config, Entity};
+use crate::schema::kong::Schemas;
 use crate::node::{Node, Value};
 use normalize::{fill_defaults, normalize_current, normalize_desired};
 use serde::Serialize;
@@ -195,7 +196,7 @@ fn label(kind: &Kind, body: &Json, names: &HashMap<String, String>) -> String {
 }
 
 /// Builds the plan. Entities of kinds sync does not manage are reported as errors.
-pub fn build(config: &Config, current: &[Current]) -> Result<Plan, Vec<String>> {
+pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<Plan, Vec<String>> {
     let mut errors = Vec::new();
     for e in &config.entities {
         if kinds::kind(e.kind).is_none() {
@@ -293,9 +294,9 @@ pub fn build(config: &Config, current: &[Current]) -> Result<Plan, Vec<String>> 
     let mut matched_current = vec![false; current.len()];
     for (di, d) in desired.iter().enumerate() {
         let plugin = str_of(&d.body, "name").filter(|_| d.kind.key == "plugins").map(String::from);
-        let secret = |path: &str| is_secret(d.kind, plugin.as_deref(), path, &d.secrets);
+        let secret = |path: &str| is_secret(d.kind, plugin.as_deref(), path, &d.secrets, schemas);
         let mut want = d.body.clone();
-        fill_defaults(d.kind, &mut want);
+        fill_defaults(d.kind, &mut want, schemas);
         if d.kind.key == "basicauth_credentials" && !config.skip_hash_for_basic_auth {
             normalize::hash_basic_auth_password(&mut want);
         }
@@ -311,7 +312,7 @@ pub fn build(config: &Config, current: &[Current]) -> Result<Plan, Vec<String>> 
             Some(m) => {
                 matched_current[m] = true;
                 let mut have = cur_norm[m].0.clone();
-                fill_defaults(d.kind, &mut have);
+                fill_defaults(d.kind, &mut have, schemas);
                 let mut fields = BTreeMap::new();
                 diff("", Some(&have), Some(&want), &mut fields, &secret);
                 (Action::Update, fields)
@@ -384,7 +385,7 @@ pub fn build(config: &Config, current: &[Current]) -> Result<Plan, Vec<String>> 
     for d in &mut deletes {
         d.early = early_ids.contains(&d.id);
     }
-    order_unique_moves(&mut changes, &desired, current);
+    order_unique_moves(&mut changes, &desired, current, schemas);
     let order = |c: &Change| -> (u8, i16, usize, String) {
         let phase = match (c.action, c.early) {
             (Action::Delete, true) => 0,
@@ -457,7 +458,7 @@ fn unique_values(kind: &'static Kind, body: &Json) -> Vec<(&'static str, &'stati
 /// Orders writes that move unique values between existing entities (a rename onto a name
 /// another update gives up runs after that update) and breaks cycles (A and B swapping
 /// names) with a temporary value, so that no write hits Kong's unique constraint.
-fn order_unique_moves(changes: &mut Vec<Change>, desired: &[Desired], current: &[Current]) {
+fn order_unique_moves(changes: &mut Vec<Change>, desired: &[Desired], current: &[Current], schemas: &Schemas) {
     let holder: HashMap<(&str, &str, String), usize> =
         current.iter().enumerate().flat_map(|(i, c)| kinds::kind(c.kind).map(|k| unique_values(k, &c.body)).unwrap_or_default().into_iter().map(move |u| (u, i))).collect();
     let change_of_current: HashMap<usize, usize> =
@@ -507,7 +508,7 @@ fn order_unique_moves(changes: &mut Vec<Change>, desired: &[Desired], current: &
         }
         let fields: Vec<&'static str> = after.iter().flatten().filter(|(j, _)| *j == blocker).map(|(_, f)| *f).collect();
         let d = &desired[changes[blocker].desired.expect("a write")];
-        let temp = temporary_move(&changes[blocker], &current[d.matched.expect("an update")].body, &fields, &|f| is_secret(d.kind, None, f, &d.secrets));
+        let temp = temporary_move(&changes[blocker], &current[d.matched.expect("an update")].body, &fields, &|f| is_secret(d.kind, None, f, &d.secrets, schemas));
         changes.push(temp);
         let t = changes.len() - 1;
         step.push(Some(0));
@@ -552,7 +553,7 @@ fn temporary_move(c: &Change, current: &Json, fields: &[&str], secret: &dyn Fn(&
     }
 }
 
-fn is_secret(kind: &Kind, plugin: Option<&str>, path: &str, env: &BTreeSet<String>) -> bool {
+fn is_secret(kind: &Kind, plugin: Option<&str>, path: &str, env: &BTreeSet<String>, schemas: &Schemas) -> bool {
     if env.iter().any(|p| path == p || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}["))) {
         return true;
     }
@@ -561,7 +562,7 @@ fn is_secret(kind: &Kind, plugin: Option<&str>, path: &str, env: &BTreeSet<Strin
         return true;
     }
     if let (Some(name), Some(rest)) = (plugin, path.strip_prefix("config.")) {
-        if let Some(schema) = crate::schema::plugin(name) {
+        if let Some(schema) = schemas.plugin(name) {
             let mut s = &schema.config;
             for part in rest.split('.') {
                 let field = part.split('[').next().unwrap_or(part);
@@ -658,7 +659,7 @@ mod tests {
                    "path": "/api", "retries": 5, "connect_timeout": 60000, "write_timeout": 60000, "read_timeout": 60000,
                    "enabled": true, "tags": null, "client_certificate": null, "created_at": 1, "updated_at": 2}),
         );
-        let plan = build(&cfg, &[kong]).unwrap();
+        let plan = build(&cfg, &[kong], &Schemas::bundled()).unwrap();
         assert!(plan.is_empty(), "{:?}", plan.changes);
     }
 
@@ -669,7 +670,7 @@ mod tests {
             "_format_version: '3.0'\nplugins:\n- name: ai-proxy\n  config:\n    route_type: llm/v1/chat\n    auth: {header_name: api-key, header_value: '${{ env \"DECK_KEY\" }}'}\n    model: {provider: openai, name: gpt-4o}\n",
             &env,
         );
-        let plan = build(&cfg, &[]).unwrap();
+        let plan = build(&cfg, &[], &Schemas::bundled()).unwrap();
         let c = &plan.changes[0];
         assert_eq!(c.action, Action::Create);
         assert_eq!(c.fields["config.auth.header_value"].new, Some(json!("[masked]")));
@@ -683,7 +684,7 @@ mod tests {
         let cfg = config("_format_version: '3.0'\nservices:\n- name: s\n  id: 33333333-3333-4333-8333-333333333333\n  host: h\n  routes:\n  - name: r2\n    paths: [/x]\n", &Env::new());
         let old_service = json!({"id": "11111111-1111-4111-8111-111111111111", "name": "s", "host": "old"});
         let old_route = json!({"id": "22222222-2222-4222-8222-222222222222", "name": "r1", "paths": ["/x"], "service": {"id": "11111111-1111-4111-8111-111111111111"}});
-        let plan = build(&cfg, &[current("services", old_service), current("routes", old_route)]).unwrap();
+        let plan = build(&cfg, &[current("services", old_service), current("routes", old_route)], &Schemas::bundled()).unwrap();
         let order: Vec<(Action, &str)> = plan.changes.iter().map(|c| (c.action, c.kind)).collect();
         assert_eq!(order, vec![(Action::Delete, "routes"), (Action::Delete, "services"), (Action::Create, "services"), (Action::Create, "routes")]);
         assert_eq!(plan.phases().len(), 4);
@@ -706,7 +707,7 @@ mod tests {
         // b -> c and a -> b: Kong would answer 409 to a -> b while b still holds the name
         let cfg = named_services(&[(ID_A, "b"), (ID_B, "c")]);
         let have = [current("services", json!({"id": ID_A, "name": "a", "host": "h"})), current("services", json!({"id": ID_B, "name": "b", "host": "h"}))];
-        let plan = build(&cfg, &have).unwrap();
+        let plan = build(&cfg, &have, &Schemas::bundled()).unwrap();
         let order: Vec<(&str, Option<Json>)> = plan.changes.iter().map(|c| (c.id.as_str(), c.fields["name"].new.clone())).collect();
         assert_eq!(order, vec![(ID_B, Some(json!("c"))), (ID_A, Some(json!("b")))]);
         assert_eq!(plan.phases().len(), 2);
@@ -716,7 +717,7 @@ mod tests {
     fn a_swap_of_names_goes_through_a_temporary_name() {
         let cfg = named_services(&[(ID_A, "b"), (ID_B, "a")]);
         let have = [current("services", json!({"id": ID_A, "name": "a", "host": "h"})), current("services", json!({"id": ID_B, "name": "b", "host": "h"}))];
-        let plan = build(&cfg, &have).unwrap();
+        let plan = build(&cfg, &have, &Schemas::bundled()).unwrap();
         let sent: Vec<(&str, &str)> = plan.changes.iter().map(|c| (c.id.as_str(), c.body.as_ref().unwrap()["name"].as_str().unwrap())).collect();
         assert_eq!(plan.changes.len(), 3, "{sent:?}");
         // replaying the writes in order never puts two entities on one name
@@ -734,7 +735,7 @@ mod tests {
     #[test]
     fn unsupported_kinds_are_refused() {
         let cfg = config("_format_version: '3.0'\nrbac_roles:\n- name: admin\n", &Env::new());
-        let errors = build(&cfg, &[]).unwrap_err();
+        let errors = build(&cfg, &[], &Schemas::bundled()).unwrap_err();
         assert!(errors[0].contains("rbac_roles"), "{errors:?}");
     }
 }

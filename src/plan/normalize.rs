@@ -2,7 +2,8 @@
 //! defaults filled on both sides, server-managed fields and nulls dropped, sets sorted.
 
 use crate::admin::kinds::Kind;
-use crate::schema::{self, Schema, Type};
+use crate::schema::kong::Schemas;
+use crate::schema::{Schema, Type};
 use serde_json::{Map, Value as Json};
 
 const SERVER_FIELDS: &[&str] = &["id", "created_at", "updated_at", "ws_id"];
@@ -91,10 +92,10 @@ pub fn hash_basic_auth_password(body: &mut Json) {
 
 /// Fills Kong's defaults: the entity schema's, and for plugins the plugin's protocols and
 /// config (records are filled recursively, as Kong auto-fills them).
-pub fn fill_defaults(kind: &Kind, body: &mut Json) {
+pub fn fill_defaults(kind: &Kind, body: &mut Json, schemas: &Schemas) {
     let Json::Object(m) = body else { return };
-    if let Some(s) = schema::entity(kind.key) {
-        fill_record(m, s, false);
+    if let Some(s) = schemas.entity(kind.key) {
+        fill_record(m, s, true);
     }
     let defaults: &[(&str, Json)] = &match kind.key {
         "targets" => vec![("weight", Json::from(100))],
@@ -106,7 +107,7 @@ pub fn fill_defaults(kind: &Kind, body: &mut Json) {
         m.entry(k.to_string()).or_insert_with(|| v.clone());
     }
     if kind.key == "plugins" {
-        let Some(ps) = m.get("name").and_then(Json::as_str).and_then(schema::plugin) else { return };
+        let Some(ps) = m.get("name").and_then(Json::as_str).and_then(|n| schemas.plugin(n)) else { return };
         if !m.contains_key("protocols") {
             if let Some(mut d) = ps.protocols.default.clone() {
                 if let Json::Array(a) = &mut d {

@@ -9,6 +9,7 @@
 //! `one_of` (alternatives), `referenceable`, `encrypted`, `nullable`.
 
 pub mod check;
+pub mod kong;
 
 use indexmap::IndexMap;
 use serde::Deserialize;

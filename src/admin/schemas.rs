@@ -1,0 +1,70 @@
+//! Reading a gateway's own schemas (`/schemas/{entity}`, `/schemas/plugins/{name}`), so a
+//! plan fills the defaults of the Kong version it talks to, custom plugins included.
+
+use super::Client;
+use crate::schema::kong::{entity_schema, plugin_schema, Schemas};
+use reqwest::Method;
+
+/// Requests in flight at once while reading schemas.
+const PARALLEL: usize = 8;
+
+enum Wanted<'a> {
+    Entity(&'a str),
+    Plugin(&'a str),
+}
+
+/// The schemas of `kinds` and `plugins` as the gateway reports them, over the bundled ones.
+/// What the gateway does not answer (older versions, RBAC, a plugin it lacks) keeps the
+/// bundled schema; the notes say so where that may matter.
+pub fn fetch(client: &Client, kinds: &[&str], plugins: &[String]) -> (Schemas, Vec<String>) {
+    let wanted: Vec<Wanted> = kinds.iter().map(|k| Wanted::Entity(k)).chain(plugins.iter().map(|p| Wanted::Plugin(p))).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let answers: Vec<(usize, Result<serde_json::Value, super::ApiError>)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..PARALLEL.min(wanted.len()))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut got = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let Some(w) = wanted.get(i) else { return got };
+                        let path = match w {
+                            Wanted::Entity(k) => format!("/schemas/{k}"),
+                            Wanted::Plugin(p) => format!("/schemas/plugins/{}", crate::url::encode_component(p)),
+                        };
+                        got.push((i, client.call(Method::GET, &path, None)));
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().expect("schema thread")).collect()
+    });
+    let mut schemas = Schemas::bundled();
+    let mut notes = Vec::new();
+    let mut refused = Vec::new();
+    for (i, answer) in answers {
+        match (&wanted[i], answer) {
+            (Wanted::Entity(k), Ok(a)) => match entity_schema(&a) {
+                Ok(s) => schemas.add_entity(k, s),
+                Err(e) => notes.push(format!("the gateway's schema of {k} is not readable ({e}); using the bundled one")),
+            },
+            (Wanted::Plugin(p), Ok(a)) => match plugin_schema(&a) {
+                Ok(s) => schemas.add_plugin(p, s),
+                Err(e) => notes.push(format!("the gateway's schema of plugin {p} is not readable ({e}); using the bundled one")),
+            },
+            (Wanted::Plugin(p), Err(e)) if e.status == Some(404) && crate::schema::plugin(p).is_none() => {
+                notes.push(format!("plugin {p}: neither the gateway nor the bundled schemas know it; its defaults are not filled"))
+            }
+            (_, Err(e)) if e.status == Some(404) => {}
+            (w, Err(e)) => refused.push(match w {
+                Wanted::Entity(k) => format!("{k} ({e})"),
+                Wanted::Plugin(p) => format!("plugin {p} ({e})"),
+            }),
+        }
+    }
+    if !refused.is_empty() {
+        refused.sort();
+        notes.push(format!("could not read the gateway's schemas of {}; defaults come from the bundled Kong {} schemas", refused.join(", "), crate::schema::plugins().kong_version));
+    }
+    notes.sort();
+    (schemas, notes)
+}
