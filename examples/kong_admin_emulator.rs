@@ -87,6 +87,10 @@ struct Kind {
 }
 
 static KINDS: &[Kind] = &[
+    Kind { seg: "licenses", name: "licenses", endpoint_key: None, unique: &[], foreign: &[], enterprise: true },
+    Kind { seg: "cloned-plugins", name: "cloned_plugins", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
+    Kind { seg: "custom-plugins", name: "custom_plugins", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
+    Kind { seg: "ai-models", name: "ai_models", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
     Kind { seg: "services", name: "services", endpoint_key: Some("name"), unique: &["name"], foreign: &[("client_certificate", "certificates", false)], enterprise: false },
     Kind { seg: "routes", name: "routes", endpoint_key: Some("name"), unique: &["name"], foreign: &[("service", "services", false)], enterprise: false },
     Kind { seg: "consumers", name: "consumers", endpoint_key: Some("username"), unique: &["username", "custom_id"], foreign: &[], enterprise: false },
@@ -254,8 +258,8 @@ fn entity_defaults(k: &Kind) -> Json {
     }
 }
 
-/// Kong's defaults for a kind, filled where the body has none.
-fn fill_defaults(k: &Kind, body: &mut Map<String, Json>) {
+/// Kong's defaults for a kind, filled where the body has none (`plugin`: the plugin's schema).
+fn fill_defaults(k: &Kind, body: &mut Map<String, Json>, plugin: Option<&gateway::schema::PluginSchema>) {
     merge_defaults(body, entity_defaults(k).as_object().expect("object"));
     // credentials Kong generates when absent, and the basic-auth password it hashes
     let generated: &[&str] = match k.seg {
@@ -270,7 +274,7 @@ fn fill_defaults(k: &Kind, body: &mut Map<String, Json>) {
         }
     }
     if k.seg == "plugins" {
-        if let Some(ps) = body.get("name").and_then(Json::as_str).and_then(plugin_schema) {
+        if let Some(ps) = plugin {
             if body.get("protocols").is_none_or(Json::is_null) {
                 if let Some(d) = &ps.protocols.default {
                     body.insert("protocols".into(), d.clone());
@@ -442,6 +446,19 @@ impl Store {
         }
     }
 
+    /// A plugin's schema: known to this gateway, or the source of a stored cloned plugin.
+    fn plugin_schema(&self, name: &str) -> Option<&'static gateway::schema::PluginSchema> {
+        plugin_schema(name).or_else(|| {
+            let clone = self.all("cloned-plugins").iter().find(|c| c.get("name").and_then(Json::as_str) == Some(name))?;
+            plugin_schema(clone.get("ref").and_then(Json::as_str)?)
+        })
+    }
+
+    /// A custom plugin streamed in through `/custom-plugins` (its schema is Lua source).
+    fn is_custom_plugin(&self, name: &str) -> bool {
+        self.all("custom-plugins").iter().any(|c| c.get("name").and_then(Json::as_str) == Some(name))
+    }
+
     /// Validates and stores `body` as entity `id` of kind `k` (insert or replace).
     fn upsert(&mut self, k: &'static Kind, id: &str, body: Map<String, Json>, replace_at: Option<usize>) -> Reply {
         self.write(k, id, body, replace_at, false)
@@ -475,6 +492,17 @@ impl Store {
                 return schema_violation(f);
             }
         }
+        let required: &[&str] = match k.seg {
+            "licenses" => &["payload"],
+            "cloned-plugins" => &["name", "ref"],
+            "custom-plugins" => &["name", "schema", "handler"],
+            "ai-models" => &["name"],
+            _ => &[],
+        };
+        let missing: Map<String, Json> = required.iter().filter(|f| body.get(**f).is_none_or(Json::is_null)).map(|f| (f.to_string(), json!("required field missing"))).collect();
+        if !missing.is_empty() {
+            return schema_violation(missing);
+        }
         if k.seg == "routes" {
             let set = |f: &str| body.get(f).is_some_and(|v| v.as_array().map(|a| !a.is_empty()).unwrap_or(v.is_object()));
             if !["methods", "hosts", "headers", "paths", "snis"].iter().any(|f| set(f)) {
@@ -484,17 +512,17 @@ impl Store {
                 return schema_violation(f);
             }
         }
+        let plugin = body.get("name").and_then(Json::as_str).and_then(|n| self.plugin_schema(n)).filter(|_| k.seg == "plugins");
         if k.seg == "plugins" {
             let name = body.get("name").and_then(Json::as_str).unwrap_or("");
-            if plugin_schema(name).is_none() {
+            if plugin.is_none() && !self.is_custom_plugin(name) {
                 let mut f = Map::new();
                 f.insert("name".into(), json!(format!("plugin '{name}' not enabled; add it to the 'plugins' configuration property")));
                 return schema_violation(f);
             }
         }
         if k.seg == "plugins" && dry {
-            let name = body.get("name").and_then(Json::as_str).unwrap_or("");
-            if let Some(ps) = plugin_schema(name) {
+            if let Some(ps) = plugin {
                 for scope in ["consumer", "consumer_group", "route", "service"] {
                     if body.get(scope).is_some_and(|v| !v.is_null()) && !ps.scopes.iter().any(|s| s == scope) {
                         let mut f = Map::new();
@@ -548,7 +576,7 @@ impl Store {
                 return reply(409, json!({"code": 5, "name": "unique constraint violation", "message": message, "fields": f}));
             }
         }
-        fill_defaults(k, &mut body);
+        fill_defaults(k, &mut body, plugin);
         if k.seg == "basic-auths" && replace_at.is_none_or(|i| self.all(k.seg)[i].get("password") != body.get("password")) {
             let consumer = body.get("consumer").and_then(|c| c.get("id")).and_then(Json::as_str).unwrap_or("").to_string();
             if let Some(Json::String(p)) = body.get_mut("password") {
@@ -675,8 +703,17 @@ impl Store {
                        "plugins": {"enabled_in_cluster": []}}),
             ),
             ["status"] if method == "GET" => reply(200, json!({"database": {"reachable": true}, "server": {}, "memory": {}})),
-            ["schemas", "plugins", name] if method == "GET" && *name != "validate" => match plugin_schema(name) {
+            ["schemas", "plugins", name] if method == "GET" && *name != "validate" => match self.plugin_schema(name) {
                 Some(ps) => reply(200, plugin_schema_answer(name, ps)),
+                None if self.is_custom_plugin(name) => {
+                    let empty: gateway::schema::PluginSchema = serde_json::from_value(json!({
+                        "scopes": ["consumer", "route", "service"],
+                        "protocols": {"type": "set", "default": ["grpc", "grpcs", "http", "https"]},
+                        "config": {"type": "record"}
+                    }))
+                    .expect("schema");
+                    reply(200, plugin_schema_answer(name, &empty))
+                }
                 None => message(404, &format!("No plugin named '{name}'")),
             },
             ["schemas", name] if method == "GET" => match KINDS.iter().find(|k| k.name == *name && (enterprise || !k.enterprise)) {

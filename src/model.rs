@@ -153,6 +153,8 @@ pub struct Config {
     pub select_tags: Vec<String>,
     /// `_info.skip_hash_for_basic_auth`: basic-auth passwords in the file are Kong's hashes.
     pub skip_hash_for_basic_auth: bool,
+    /// `_info.include_plugin_definitions`: cloned and custom plugin definitions are managed.
+    pub include_plugin_definitions: bool,
 }
 
 impl Config {
@@ -198,6 +200,7 @@ impl Config {
         });
         cfg.workspace = doc.get_str("_workspace").map(String::from);
         cfg.skip_hash_for_basic_auth = info.and_then(|i| i.get("skip_hash_for_basic_auth")).and_then(Node::as_bool).unwrap_or(false);
+        cfg.include_plugin_definitions = info.and_then(|i| i.get("include_plugin_definitions")).and_then(Node::as_bool).unwrap_or(false);
         for e in doc.entries() {
             if TOP_LEVEL_KEYS.contains(&e.key.as_str()) {
                 if e.key.starts_with('_') {
@@ -323,7 +326,8 @@ impl Config {
 
     fn apply_select_tags(&mut self, loc: Loc) {
         for ent in &mut self.entities {
-            if matches!(ent.kind, "consumer_group_consumers") {
+            // memberships and licenses carry no tags
+            if matches!(ent.kind, "consumer_group_consumers" | "licenses") {
                 continue;
             }
             let mut tags: Vec<Node> = ent.node.get("tags").and_then(Node::as_seq).map(<[Node]>::to_vec).unwrap_or_default();

@@ -295,18 +295,6 @@ fn unreachable_tls_and_non_kong_servers_fail_clearly() {
 }
 
 #[test]
-fn unsupported_entities_are_refused_before_any_request() {
-    let e = emulator(&[]);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("kong.yaml"), "_format_version: \"3.0\"\nlicenses:\n  - payload: \"{}\"\n").unwrap();
-    take_log(&e);
-    let out = gateway(dir.path(), &e.url, &["diff"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out).contains("`licenses` entities are not supported by dump/diff/sync yet"), "{}", text(&out));
-    assert!(writes(&take_log(&e)).is_empty());
-}
-
-#[test]
 fn online_validation_asks_the_gateway() {
     let e = emulator(&[]);
     let r = root();
@@ -496,4 +484,58 @@ fn defaults_come_from_the_gateways_own_schemas() {
     let out = text(&bundled);
     assert!(out.contains("config.window_alignment: \"aligned\" -> (unset)") && out.contains("config.header: \"X-Acme\" -> (unset)"), "{out}");
     assert!(!out.contains("upstreams/pool"), "health-check defaults are Kong's, bundled too: {out}");
+}
+
+/// Kong Enterprise and AI Gateway kinds of the decK format: licenses and plugin definitions
+/// are managed only when the file asks for them (decK's opt-in: GDR dump.Config
+/// IncludeLicenses, `--include-plugin-definitions`); AI models always.
+#[test]
+fn licenses_plugin_definitions_and_ai_models() {
+    let e = emulator(&["--enterprise"]);
+    let dir = tempfile::tempdir().unwrap();
+    let license = r#"{"license":{"signature":"sig-0123456789","payload":{"customer":"Acme Corp"}}}"#;
+    let v1 = format!(
+        "_format_version: \"3.0\"\nlicenses:\n- payload: '{license}'\ncloned_plugins:\n- name: acme-rate-limiting\n  ref: rate-limiting\n  priority: 902\ncustom_plugins:\n- name: acme-stamp\n  handler: \"return {{ PRIORITY = 1, VERSION = '1.0' }}\"\n  schema: \"return {{ name = 'acme-stamp', fields = {{}} }}\"\nai_models:\n- name: gpt-4o\n  alias: '@openai/gpt-4o'\nservices:\n- name: api\n  host: api.internal\n  plugins:\n  - name: acme-rate-limiting\n    config: {{minute: 10, policy: local}}\n  - name: acme-stamp\n"
+    );
+    std::fs::write(dir.path().join("kong.yaml"), &v1).unwrap();
+    let synced = gateway(dir.path(), &e.url, &["sync"]);
+    let out = text(&synced);
+    assert!(synced.status.success(), "{out}");
+    assert!(out.contains("applied 7, failed 0, not attempted 0"), "{out}");
+    assert!(!out.contains("sig-0123456789") && !out.contains("Acme Corp"), "a license payload is masked: {out}");
+    // definitions go in before the plugins that use them
+    let log = writes(&take_log(&e)).into_iter().cloned().collect::<Vec<_>>();
+    let at = |p: &str| log.iter().position(|l| l.contains(p)).unwrap_or_else(|| panic!("{p} in {log:?}"));
+    assert!(at("/cloned-plugins/") < at("/plugins/") && at("/custom-plugins/") < at("/plugins/"), "{log:?}");
+    for extra in [&[][..], &["--bundled-schemas"][..]] {
+        let diff = gateway(dir.path(), &e.url, &[&["diff", "--exit-code"][..], extra].concat());
+        assert_eq!(diff.status.code(), Some(0), "{extra:?}: {}", text(&diff));
+    }
+    // without definitions in the file they are still managed when _info says so; a license
+    // left out of the file is not touched
+    std::fs::write(
+        dir.path().join("kong.yaml"),
+        "_format_version: \"3.0\"\n_info:\n  include_plugin_definitions: true\nai_models:\n- name: gpt-4o\n  alias: '@openai/gpt-4o'\nservices:\n- name: api\n  host: api.internal\n",
+    )
+    .unwrap();
+    let plan = gateway(dir.path(), &e.url, &["diff", "--output", "json"]);
+    let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let deleted: Vec<&str> = plan["changes"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(deleted, ["plugins/acme-rate-limiting (service api)", "plugins/acme-stamp (service api)", "cloned_plugins/acme-rate-limiting", "custom_plugins/acme-stamp"]);
+    ok(gateway(dir.path(), &e.url, &["sync"]));
+    assert_eq!((count(&e, "/licenses"), count(&e, "/cloned-plugins"), count(&e, "/ai-models")), (1, 0, 1));
+}
+
+#[test]
+fn kinds_without_a_gateway_endpoint_are_refused_with_the_reason() {
+    let e = emulator(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kong.yaml"), "_format_version: \"3.0\"\nservice_packages:\n- name: billing\nrbac_roles:\n- name: ops\n").unwrap();
+    take_log(&e);
+    let out = gateway(dir.path(), &e.url, &["diff"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out);
+    assert!(said.contains("error: kong.yaml:3:3: service_packages/billing: service packages are Konnect entities"), "{said}");
+    assert!(said.contains("error: kong.yaml:5:3: rbac_roles/ops: RBAC roles and endpoint permissions are not managed by gateway"), "{said}");
+    assert!(writes(&take_log(&e)).is_empty());
 }

@@ -18,16 +18,28 @@ pub struct Kind {
     pub unique: &'static [&'static str],
     /// Present only on Kong Enterprise (a 404 on its list means "none").
     pub enterprise: bool,
+    /// Managed only when the config asks for it (decK's opt-in kinds: licenses, plugin
+    /// definitions); otherwise neither read nor touched.
+    pub opt_in: bool,
+    /// Carries `tags` (select tags filter and mark it).
+    pub tagged: bool,
 }
 
 pub static KINDS: &[Kind] = &[
-    Kind { key: "certificates", path: "/certificates", singular: "certificate", level: 1, foreign: &[], secret_fields: &["key", "key_alt"], unique: &[], enterprise: false },
-    Kind { key: "ca_certificates", path: "/ca_certificates", singular: "ca_certificate", level: 1, foreign: &[], secret_fields: &[], unique: &[], enterprise: false },
-    Kind { key: "consumers", path: "/consumers", singular: "consumer", level: 1, foreign: &[], secret_fields: &[], unique: &["username", "custom_id"], enterprise: false },
-    Kind { key: "vaults", path: "/vaults", singular: "vault", level: 1, foreign: &[], secret_fields: &[], unique: &["prefix"], enterprise: false },
-    Kind { key: "key_sets", path: "/key-sets", singular: "key_set", level: 1, foreign: &[], secret_fields: &[], unique: &["name"], enterprise: false },
-    Kind { key: "partials", path: "/partials", singular: "partial", level: 1, foreign: &[], secret_fields: &[], unique: &["name"], enterprise: true },
-    Kind { key: "keys", path: "/keys", singular: "key", level: 2, foreign: &[("set", "key_sets")], secret_fields: &["jwk", "pem"], unique: &["name"], enterprise: false },
+    // Kong Enterprise: GDR pkg/types/license.go, go-kong kong/license_service.go
+    Kind { key: "licenses", path: "/licenses", singular: "license", level: 1, foreign: &[], secret_fields: &["payload"], unique: &[], enterprise: true, opt_in: true, tagged: false },
+    // Kong Enterprise plugin definitions: go-kong kong/{cloned,custom}_plugin_definition_service.go
+    Kind { key: "cloned_plugins", path: "/cloned-plugins", singular: "cloned_plugin", level: 1, foreign: &[], secret_fields: &[], unique: &["name"], enterprise: true, opt_in: true, tagged: true },
+    Kind { key: "custom_plugins", path: "/custom-plugins", singular: "custom_plugin", level: 1, foreign: &[], secret_fields: &[], unique: &["name"], enterprise: true, opt_in: true, tagged: true },
+    // AI Gateway 2.0 (deck.md §9): go-kong kong/ai_model_service.go
+    Kind { key: "ai_models", path: "/ai-models", singular: "ai_model", level: 1, foreign: &[], secret_fields: &[], unique: &["name"], enterprise: true, opt_in: false, tagged: true },
+    Kind { key: "certificates", path: "/certificates", singular: "certificate", level: 1, foreign: &[], secret_fields: &["key", "key_alt"], unique: &[], enterprise: false, opt_in: false, tagged: true },
+    Kind { key: "ca_certificates", path: "/ca_certificates", singular: "ca_certificate", level: 1, foreign: &[], secret_fields: &[], unique: &[], enterprise: false, opt_in: false, tagged: true },
+    Kind { key: "consumers", path: "/consumers", singular: "consumer", level: 1, foreign: &[], secret_fields: &[], unique: &["username", "custom_id"], enterprise: false, opt_in: false, tagged: true },
+    Kind { key: "vaults", path: "/vaults", singular: "vault", level: 1, foreign: &[], secret_fields: &[], unique: &["prefix"], enterprise: false, opt_in: false, tagged: true },
+    Kind { key: "key_sets", path: "/key-sets", singular: "key_set", level: 1, foreign: &[], secret_fields: &[], unique: &["name"], enterprise: false, opt_in: false, tagged: true },
+    Kind { key: "partials", path: "/partials", singular: "partial", level: 1, foreign: &[], secret_fields: &[], unique: &["name"], enterprise: true, opt_in: false, tagged: true },
+    Kind { key: "keys", path: "/keys", singular: "key", level: 2, foreign: &[("set", "key_sets")], secret_fields: &["jwk", "pem"], unique: &["name"], enterprise: false, opt_in: false, tagged: true },
     Kind {
         key: "mtls_auth_credentials",
         path: "/mtls-auths",
@@ -37,17 +49,19 @@ pub static KINDS: &[Kind] = &[
         secret_fields: &[],
         unique: &[],
         enterprise: true,
+        opt_in: false,
+        tagged: true,
     },
-    Kind { key: "consumer_groups", path: "/consumer_groups", singular: "consumer_group", level: 2, foreign: &[], secret_fields: &[], unique: &["name"], enterprise: true },
-    Kind { key: "snis", path: "/snis", singular: "sni", level: 2, foreign: &[("certificate", "certificates")], secret_fields: &[], unique: &["name"], enterprise: false },
-    Kind { key: "services", path: "/services", singular: "service", level: 2, foreign: &[("client_certificate", "certificates")], secret_fields: &[], unique: &["name"], enterprise: false },
-    Kind { key: "upstreams", path: "/upstreams", singular: "upstream", level: 2, foreign: &[("client_certificate", "certificates")], secret_fields: &[], unique: &["name"], enterprise: false },
-    Kind { key: "keyauth_credentials", path: "/key-auths", singular: "keyauth_credential", level: 2, foreign: &[("consumer", "consumers")], secret_fields: &["key"], unique: &["key"], enterprise: false },
-    Kind { key: "basicauth_credentials", path: "/basic-auths", singular: "basicauth_credential", level: 2, foreign: &[("consumer", "consumers")], secret_fields: &["password"], unique: &["username"], enterprise: false },
-    Kind { key: "acls", path: "/acls", singular: "acl", level: 2, foreign: &[("consumer", "consumers")], secret_fields: &[], unique: &[], enterprise: false },
-    Kind { key: "jwt_secrets", path: "/jwts", singular: "jwt_secret", level: 2, foreign: &[("consumer", "consumers")], secret_fields: &["secret"], unique: &["key"], enterprise: false },
-    Kind { key: "hmacauth_credentials", path: "/hmac-auths", singular: "hmacauth_credential", level: 2, foreign: &[("consumer", "consumers")], secret_fields: &["secret"], unique: &["username"], enterprise: false },
-    Kind { key: "oauth2_credentials", path: "/oauth2", singular: "oauth2_credential", level: 2, foreign: &[("consumer", "consumers")], secret_fields: &["client_secret"], unique: &["client_id"], enterprise: false },
+    Kind { key: "consumer_groups", path: "/consumer_groups", singular: "consumer_group", level: 2, foreign: &[], secret_fields: &[], unique: &["name"], enterprise: true, opt_in: false, tagged: true },
+    Kind { key: "snis", path: "/snis", singular: "sni", level: 2, foreign: &[("certificate", "certificates")], secret_fields: &[], unique: &["name"], enterprise: false, opt_in: false, tagged: true },
+    Kind { key: "services", path: "/services", singular: "service", level: 2, foreign: &[("client_certificate", "certificates")], secret_fields: &[], unique: &["name"], enterprise: false, opt_in: false, tagged: true },
+    Kind { key: "upstreams", path: "/upstreams", singular: "upstream", level: 2, foreign: &[("client_certificate", "certificates")], secret_fields: &[], unique: &["name"], enterprise: false, opt_in: false, tagged: true },
+    Kind { key: "keyauth_credentials", path: "/key-auths", singular: "keyauth_credential", level: 2, foreign: &[("consumer", "consumers")], secret_fields: &["key"], unique: &["key"], enterprise: false, opt_in: false, tagged: true },
+    Kind { key: "basicauth_credentials", path: "/basic-auths", singular: "basicauth_credential", level: 2, foreign: &[("consumer", "consumers")], secret_fields: &["password"], unique: &["username"], enterprise: false, opt_in: false, tagged: true },
+    Kind { key: "acls", path: "/acls", singular: "acl", level: 2, foreign: &[("consumer", "consumers")], secret_fields: &[], unique: &[], enterprise: false, opt_in: false, tagged: true },
+    Kind { key: "jwt_secrets", path: "/jwts", singular: "jwt_secret", level: 2, foreign: &[("consumer", "consumers")], secret_fields: &["secret"], unique: &["key"], enterprise: false, opt_in: false, tagged: true },
+    Kind { key: "hmacauth_credentials", path: "/hmac-auths", singular: "hmacauth_credential", level: 2, foreign: &[("consumer", "consumers")], secret_fields: &["secret"], unique: &["username"], enterprise: false, opt_in: false, tagged: true },
+    Kind { key: "oauth2_credentials", path: "/oauth2", singular: "oauth2_credential", level: 2, foreign: &[("consumer", "consumers")], secret_fields: &["client_secret"], unique: &["client_id"], enterprise: false, opt_in: false, tagged: true },
     Kind {
         key: "consumer_group_consumers",
         path: "/consumer_groups",
@@ -57,9 +71,11 @@ pub static KINDS: &[Kind] = &[
         secret_fields: &[],
         unique: &[],
         enterprise: true,
+        opt_in: false,
+        tagged: true,
     },
-    Kind { key: "routes", path: "/routes", singular: "route", level: 3, foreign: &[("service", "services")], secret_fields: &[], unique: &["name"], enterprise: false },
-    Kind { key: "targets", path: "/targets", singular: "target", level: 3, foreign: &[("upstream", "upstreams")], secret_fields: &[], unique: &[], enterprise: false },
+    Kind { key: "routes", path: "/routes", singular: "route", level: 3, foreign: &[("service", "services")], secret_fields: &[], unique: &["name"], enterprise: false, opt_in: false, tagged: true },
+    Kind { key: "targets", path: "/targets", singular: "target", level: 3, foreign: &[("upstream", "upstreams")], secret_fields: &[], unique: &[], enterprise: false, opt_in: false, tagged: true },
     Kind {
         key: "filter_chains",
         path: "/filter-chains",
@@ -69,6 +85,8 @@ pub static KINDS: &[Kind] = &[
         secret_fields: &[],
         unique: &["name"],
         enterprise: false,
+        opt_in: false,
+        tagged: true,
     },
     Kind {
         key: "plugins",
@@ -79,6 +97,8 @@ pub static KINDS: &[Kind] = &[
         secret_fields: &[],
         unique: &["instance_name"],
         enterprise: false,
+        opt_in: false,
+        tagged: true,
     },
 ];
 

@@ -16,7 +16,7 @@ enum Wanted<'a> {
 /// The schemas of `kinds` and `plugins` as the gateway reports them, over the bundled ones.
 /// What the gateway does not answer (older versions, RBAC, a plugin it lacks) keeps the
 /// bundled schema; the notes say so where that may matter.
-pub fn fetch(client: &Client, kinds: &[&str], plugins: &[String]) -> (Schemas, Vec<String>) {
+pub fn fetch(client: &Client, kinds: &[&str], plugins: &[String], clones: &[(String, String)]) -> (Schemas, Vec<String>) {
     let wanted: Vec<Wanted> = kinds.iter().map(|k| Wanted::Entity(k)).chain(plugins.iter().map(|p| Wanted::Plugin(p))).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let answers: Vec<(usize, Result<serde_json::Value, super::ApiError>)> = std::thread::scope(|s| {
@@ -39,8 +39,12 @@ pub fn fetch(client: &Client, kinds: &[&str], plugins: &[String]) -> (Schemas, V
         workers.into_iter().flat_map(|w| w.join().expect("schema thread")).collect()
     });
     let mut schemas = Schemas::bundled();
+    for (name, source) in clones {
+        schemas.add_clone(name, source);
+    }
     let mut notes = Vec::new();
     let mut refused = Vec::new();
+    let mut unknown = Vec::new();
     for (i, answer) in answers {
         match (&wanted[i], answer) {
             (Wanted::Entity(k), Ok(a)) => match entity_schema(&a) {
@@ -51,14 +55,17 @@ pub fn fetch(client: &Client, kinds: &[&str], plugins: &[String]) -> (Schemas, V
                 Ok(s) => schemas.add_plugin(p, s),
                 Err(e) => notes.push(format!("the gateway's schema of plugin {p} is not readable ({e}); using the bundled one")),
             },
-            (Wanted::Plugin(p), Err(e)) if e.status == Some(404) && crate::schema::plugin(p).is_none() => {
-                notes.push(format!("plugin {p}: neither the gateway nor the bundled schemas know it; its defaults are not filled"))
-            }
+            (Wanted::Plugin(p), Err(e)) if e.status == Some(404) => unknown.push(*p),
             (_, Err(e)) if e.status == Some(404) => {}
             (w, Err(e)) => refused.push(match w {
                 Wanted::Entity(k) => format!("{k} ({e})"),
                 Wanted::Plugin(p) => format!("plugin {p} ({e})"),
             }),
+        }
+    }
+    for p in unknown {
+        if schemas.plugin(p).is_none() {
+            notes.push(format!("plugin {p}: neither the gateway nor the bundled schemas know it; its defaults are not filled"));
         }
     }
     if !refused.is_empty() {

@@ -5,9 +5,14 @@ use super::{ApiError, Client};
 use crate::plan::Current;
 use serde_json::Value as Json;
 
-/// Every entity of every managed kind, filtered by `tags` (all must match).
-pub fn fetch(client: &Client, tags: &[String]) -> Result<Vec<Current>, ApiError> {
-    let top: Vec<&'static Kind> = KINDS.iter().filter(|k| !matches!(k.key, "targets" | "consumer_group_consumers")).collect();
+/// Every entity of every managed kind, filtered by `tags` (all must match). Opt-in kinds
+/// (licenses, plugin definitions) are read only when listed in `opt_ins`.
+pub fn fetch(client: &Client, tags: &[String], opt_ins: &[&str]) -> Result<Vec<Current>, ApiError> {
+    let top: Vec<&'static Kind> = KINDS
+        .iter()
+        .filter(|k| !matches!(k.key, "targets" | "consumer_group_consumers"))
+        .filter(|k| !k.opt_in || opt_ins.contains(&k.key))
+        .collect();
     let results: Vec<(&'static Kind, Result<Vec<Json>, ApiError>)> = std::thread::scope(|s| {
         let handles: Vec<_> = top
             .iter()
@@ -58,6 +63,7 @@ pub fn fetch(client: &Client, tags: &[String]) -> Result<Vec<Current>, ApiError>
 }
 
 fn list_kind(client: &Client, kind: &Kind, tags: &[String]) -> Result<Vec<Json>, ApiError> {
+    let tags = if kind.tagged { tags } else { &[] };
     match client.list(kind.path, tags) {
         Err(ApiError { status: Some(404), .. }) if kind.enterprise => Ok(Vec::new()),
         other => other,

@@ -57,9 +57,19 @@ pub fn plan(configs: &[PathBuf], conn: &ConnectionArgs, extra_tags: &[String], b
     tags.extend(extra_tags.iter().cloned());
     tags.sort();
     tags.dedup();
-    let current = admin::state::fetch(&client, &tags).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
+    let current = admin::state::fetch(&client, &tags, &plan::opt_ins(&prepared.loaded.config)).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
+    let clones: Vec<(String, String)> = prepared
+        .loaded
+        .config
+        .of_kind("cloned_plugins")
+        .filter_map(|c| Some((c.node.get_str("name")?.to_string(), c.node.get_str("ref")?.to_string())))
+        .collect();
     let (schemas, notes) = if bundled_schemas {
-        (Schemas::bundled(), Vec::new())
+        let mut schemas = Schemas::bundled();
+        for (name, source) in &clones {
+            schemas.add_clone(name, source);
+        }
+        (schemas, Vec::new())
     } else {
         let config = &prepared.loaded.config;
         let mut kinds: Vec<&str> = config.entities.iter().map(|e| e.kind).chain(current.iter().map(|c| c.kind))
@@ -75,14 +85,15 @@ pub fn plan(configs: &[PathBuf], conn: &ConnectionArgs, extra_tags: &[String], b
             .collect();
         plugins.sort();
         plugins.dedup();
-        admin::schemas::fetch(&client, &kinds, &plugins)
+        admin::schemas::fetch(&client, &kinds, &plugins, &clones)
     };
     match plan::build(&prepared.loaded.config, &current, &schemas) {
         Ok(plan) => Ok(Ok(Planned { plan, client, secrets: prepared.secrets, notes })),
         Err(errors) => {
             let mut stderr = String::new();
             for e in errors {
-                stderr.push_str(&format!("error: {e}\n"));
+                let file = prepared.loaded.sources.name(e.at.file);
+                stderr.push_str(&format!("error: {file}:{}: {}\n", e.at, e.message));
             }
             Ok(Err(Outcome { stderr, code: Some(Exit::Failure), ..Default::default() }))
         }

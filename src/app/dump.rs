@@ -12,7 +12,7 @@ use std::collections::HashMap;
 pub fn run(args: &DumpArgs) -> anyhow::Result<Outcome> {
     let client = connect::client(&args.conn)?;
     client.info()?;
-    let current = admin::state::fetch(&client, &args.select_tags).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
+    let current = admin::state::fetch(&client, &args.select_tags, &[]).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
     let doc = document(&current, &args.select_tags);
     let body = render::serialize(&Node::from_json(&doc, Loc::default()), args.format)?;
     match &args.output {

@@ -150,6 +150,7 @@ fn identity(kind: &Kind, body: &Json) -> Option<String> {
         "oauth2_credentials" => format!("client_id:{}", str_of(body, "client_id")?),
         "acls" => format!("{}@{}", str_of(body, "group")?, foreign_id(body, "consumer")?),
         "mtls_auth_credentials" => format!("{}@{}", str_of(body, "subject_name")?, foreign_id(body, "consumer")?),
+        "licenses" => format!("payload:{}", str_of(body, "payload")?.trim()),
         "filter_chains" => match str_of(body, "name") {
             Some(n) => format!("name:{n}"),
             None => format!("{}|{}", foreign_id(body, "service").unwrap_or_default(), foreign_id(body, "route").unwrap_or_default()),
@@ -195,12 +196,46 @@ fn label(kind: &Kind, body: &Json, names: &HashMap<String, String>) -> String {
     }
 }
 
+/// Why a config cannot be planned, at the entity it is about.
+#[derive(Clone, Debug)]
+pub struct PlanError {
+    pub at: crate::source::Loc,
+    pub message: String,
+}
+
+/// The opt-in kinds (decK manages them only when asked) this config asks to manage:
+/// licenses when it lists any, plugin definitions when it lists any or sets
+/// `_info.include_plugin_definitions`.
+pub fn opt_ins(config: &Config) -> Vec<&'static str> {
+    let has = |k: &str| config.of_kind(k).next().is_some();
+    let definitions = config.include_plugin_definitions || has("cloned_plugins") || has("custom_plugins");
+    let mut out = Vec::new();
+    if has("licenses") {
+        out.push("licenses");
+    }
+    if definitions {
+        out.extend(["cloned_plugins", "custom_plugins"]);
+    }
+    out
+}
+
+/// Why a kind of the decK format is not synced to a Kong Gateway Admin API.
+fn unsupported(kind: &str) -> String {
+    match kind {
+        "service_packages" => "service packages are Konnect entities: a Kong Gateway Admin API has no endpoint for them (decK syncs them through its Konnect client)".into(),
+        "rbac_roles" => "RBAC roles and endpoint permissions are not managed by gateway (decK keeps them apart from proxy configuration, under --rbac-resources-only)".into(),
+        "custom_entities" => "custom entities (degraphql_routes, graphql_ratelimiting_cost_decorations) are not managed by gateway yet".into(),
+        other => format!("`{other}` entities are not managed by dump/diff/sync"),
+    }
+}
+
 /// Builds the plan. Entities of kinds sync does not manage are reported as errors.
-pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<Plan, Vec<String>> {
+pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<Plan, Vec<PlanError>> {
     let mut errors = Vec::new();
+    let mut refused = BTreeSet::new();
     for e in &config.entities {
-        if kinds::kind(e.kind).is_none() {
-            errors.push(format!("{}: `{}` entities are not supported by dump/diff/sync yet", e.label(), e.kind));
+        if kinds::kind(e.kind).is_none() && refused.insert(e.kind) {
+            errors.push(PlanError { at: e.node.loc, message: format!("{}: {}", e.label(), unsupported(e.kind)) });
         }
     }
     if !errors.is_empty() {
@@ -250,7 +285,7 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
                     Some(id) => {
                         body[*field] = serde_json::json!({ "id": id });
                     }
-                    None => errors.push(format!("{}: {field} '{}' is neither in the config nor on the gateway", e.label(), r.key)),
+                    None => errors.push(PlanError { at: e.node.loc, message: format!("{}: {field} '{}' is neither in the config nor on the gateway", e.label(), r.key) }),
                 }
             }
             let body = normalize_desired(kind, body);
@@ -734,8 +769,11 @@ mod tests {
 
     #[test]
     fn unsupported_kinds_are_refused() {
-        let cfg = config("_format_version: '3.0'\nrbac_roles:\n- name: admin\n", &Env::new());
+        let cfg = config("_format_version: '3.0'\nrbac_roles:\n- name: admin\n- name: ops\nservice_packages:\n- name: p\n", &Env::new());
         let errors = build(&cfg, &[], &Schemas::bundled()).unwrap_err();
-        assert!(errors[0].contains("rbac_roles"), "{errors:?}");
+        assert_eq!(errors.len(), 2, "one message per kind: {errors:?}");
+        assert!(errors[0].message.starts_with("rbac_roles/admin: ") && errors[0].message.contains("--rbac-resources-only"), "{errors:?}");
+        assert_eq!(errors[0].at.line, 3);
+        assert!(errors[1].message.contains("Konnect"), "{errors:?}");
     }
 }

@@ -120,6 +120,8 @@ pub fn plugin_schema(answer: &Json) -> Result<PluginSchema, String> {
 pub struct Schemas {
     entities: HashMap<String, Schema>,
     plugins: HashMap<String, PluginSchema>,
+    /// Cloned plugins: clone name -> the plugin it copies.
+    clones: HashMap<String, String>,
 }
 
 impl Schemas {
@@ -136,12 +138,20 @@ impl Schemas {
         self.plugins.insert(name.to_string(), schema);
     }
 
+    /// A cloned plugin (Kong Enterprise) has the schema of the plugin it copies.
+    pub fn add_clone(&mut self, name: &str, source: &str) {
+        self.clones.insert(name.to_string(), source.to_string());
+    }
+
     pub fn entity(&self, kind: &str) -> Option<&Schema> {
         self.entities.get(kind).or_else(|| super::entity(kind))
     }
 
     pub fn plugin(&self, name: &str) -> Option<&PluginSchema> {
-        self.plugins.get(name).or_else(|| super::plugin(name))
+        self.plugins
+            .get(name)
+            .or_else(|| super::plugin(name))
+            .or_else(|| self.clones.get(name).filter(|source| *source != name).and_then(|source| self.plugins.get(source).or_else(|| super::plugin(source))))
     }
 }
 
@@ -188,5 +198,7 @@ mod tests {
         s.add_entity("services", entity_schema(&json!({"fields": [{"retries": {"type": "integer", "default": 7}}]})).unwrap());
         assert_eq!(s.entity("services").unwrap().fields["retries"].default, Some(json!(7)));
         assert!(s.plugin("key-auth").is_some(), "bundled fallback");
+        s.add_clone("acme-key-auth", "key-auth");
+        assert_eq!(s.plugin("acme-key-auth").unwrap().config.fields.keys().collect::<Vec<_>>(), s.plugin("key-auth").unwrap().config.fields.keys().collect::<Vec<_>>());
     }
 }
