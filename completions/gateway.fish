@@ -124,6 +124,7 @@ complete -c gateway -n "__fish_gateway_using_subcommand dump" -l color -d 'When 
 always\t''
 never\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -l tls-skip-verify -d 'Do not verify the Admin API\'s TLS certificate'
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -l rbac-resources-only -d 'Dump RBAC roles and their endpoint permissions only (Kong Enterprise)'
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -s h -l help -d 'Print help'
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -s V -l version -d 'Print version'
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -l kong-addr -d 'Admin API address' -r
@@ -140,6 +141,7 @@ always\t''
 never\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -l tls-skip-verify -d 'Do not verify the Admin API\'s TLS certificate'
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -l exit-code -d 'Exit 2 when there are changes (0 none, 1 error)'
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -l rbac-resources-only -d 'Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else'
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -l bundled-schemas -d 'Fill Kong\'s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway\'s /schemas endpoints'
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -s h -l help -d 'Print help'
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -s V -l version -d 'Print version'
@@ -159,6 +161,7 @@ never\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -l tls-skip-verify -d 'Do not verify the Admin API\'s TLS certificate'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -l dry-run -d 'Print the plan and stop: no write request is sent'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -s y -l yes -d 'Apply without asking (asking happens only on an interactive terminal)'
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -l rbac-resources-only -d 'Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -l bundled-schemas -d 'Fill Kong\'s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway\'s /schemas endpoints'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -s h -l help -d 'Print help'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -s V -l version -d 'Print version'

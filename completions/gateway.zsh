@@ -134,6 +134,7 @@ _arguments "${_arguments_options[@]}" : \
 '--format=[Output format]:FORMAT:(yaml json)' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
+'--rbac-resources-only[Dump RBAC roles and their endpoint permissions only (Kong Enterprise)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -153,6 +154,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
 '--exit-code[Exit 2 when there are changes (0 none, 1 error)]' \
+'--rbac-resources-only[Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else]' \
 '--bundled-schemas[Fill Kong'\''s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway'\''s /schemas endpoints]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -177,6 +179,7 @@ _arguments "${_arguments_options[@]}" : \
 '--dry-run[Print the plan and stop\: no write request is sent]' \
 '-y[Apply without asking (asking happens only on an interactive terminal)]' \
 '--yes[Apply without asking (asking happens only on an interactive terminal)]' \
+'--rbac-resources-only[Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else]' \
 '--bundled-schemas[Fill Kong'\''s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway'\''s /schemas endpoints]' \
 '-h[Print help]' \
 '--help[Print help]' \

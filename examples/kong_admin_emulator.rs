@@ -91,6 +91,8 @@ static KINDS: &[Kind] = &[
     Kind { seg: "cloned-plugins", name: "cloned_plugins", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
     Kind { seg: "custom-plugins", name: "custom_plugins", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
     Kind { seg: "ai-models", name: "ai_models", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
+    // served under /rbac/roles (the path is rewritten in `handle`)
+    Kind { seg: "rbac_roles", name: "rbac_roles", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
     Kind { seg: "services", name: "services", endpoint_key: Some("name"), unique: &["name"], foreign: &[("client_certificate", "certificates", false)], enterprise: false },
     Kind { seg: "routes", name: "routes", endpoint_key: Some("name"), unique: &["name"], foreign: &[("service", "services", false)], enterprise: false },
     Kind { seg: "consumers", name: "consumers", endpoint_key: Some("username"), unique: &["username", "custom_id"], foreign: &[], enterprise: false },
@@ -205,6 +207,9 @@ fn schema_violation(fields: Map<String, Json>) -> Reply {
     reply(400, json!({ "code": 2, "name": "schema violation", "message": message, "fields": fields }))
 }
 
+/// Where RBAC endpoint permissions are kept (they are not a generated collection).
+const ENDPOINTS: &str = "rbac_endpoints";
+
 static PLUGIN_OVERLAY: std::sync::OnceLock<BTreeMap<String, gateway::schema::PluginSchema>> = std::sync::OnceLock::new();
 
 /// The schema of a plugin this gateway has: `--plugin-schemas` first, then the bundled ones.
@@ -254,6 +259,7 @@ fn entity_defaults(k: &Kind) -> Json {
         "plugins" => json!({"enabled": true}),
         "jwts" => json!({"algorithm": "HS256"}),
         "oauth2" => json!({"client_type": "confidential", "hash_secret": false}),
+        "rbac_roles" => json!({"is_default": false}),
         _ => json!({}),
     }
 }
@@ -425,6 +431,8 @@ fn null_fields(k: &Kind) -> &'static [&'static str] {
         "consumers" => &["username", "custom_id", "tags"],
         "plugins" => &["instance_name", "route", "service", "consumer", "consumer_group", "tags"],
         "upstreams" => &["tags", "host_header", "client_certificate"],
+        "rbac_roles" => &["comment"],
+        "licenses" => &[],
         "targets" => &["tags"],
         _ => &["tags"],
     }
@@ -443,6 +451,93 @@ impl Store {
         } else {
             let ek = k.endpoint_key?;
             items.iter().position(|e| e.get(ek).and_then(Json::as_str) == Some(key))
+        }
+    }
+
+    /// `/rbac/roles/{role}/endpoints[/{workspace}/{endpoint}]`: Kong Enterprise RBAC endpoint
+    /// permissions, as go-kong's client uses them (kong/endpoint_permission_service.go):
+    /// `actions` sent as a comma-separated string and answered as an array.
+    fn rbac_endpoints(&mut self, method: &str, role: &str, ep: &[&str], query: &BTreeMap<String, String>, body: Option<&[u8]>) -> Reply {
+        let Some(ri) = self.find("rbac_roles", role) else { return message(404, "Not found") };
+        let rid = id_of(&self.all("rbac_roles")[ri]).to_string();
+        let parsed: Map<String, Json> = match body.filter(|b| !b.is_empty()).map(serde_json::from_slice::<Json>) {
+            None => Map::new(),
+            Some(Ok(Json::Object(m))) => m,
+            Some(_) => return message(400, "Cannot parse JSON body"),
+        };
+        let actions_of = |v: &Json| -> Result<Vec<String>, String> {
+            let list: Vec<String> = match v {
+                Json::String(s) => s.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect(),
+                Json::Array(a) => a.iter().filter_map(Json::as_str).map(String::from).collect(),
+                _ => return Err("expected a string".into()),
+            };
+            match list.iter().find(|a| !["read", "create", "update", "delete"].contains(&a.as_str())) {
+                Some(bad) => Err(format!("unknown action '{bad}'")),
+                None => Ok(list),
+            }
+        };
+        let mine = |e: &Json| e["role"]["id"] == json!(rid);
+        match (method, ep) {
+            ("GET", []) => {
+                let items: Vec<&Json> = self.all(ENDPOINTS).iter().filter(|e| mine(e)).collect();
+                self.list(items, query, &format!("/rbac/roles/{role}/endpoints"), false)
+            }
+            ("POST", []) => {
+                let (Some(ws), Some(endpoint)) = (parsed.get("workspace").and_then(Json::as_str), parsed.get("endpoint").and_then(Json::as_str)) else {
+                    let missing: Map<String, Json> = ["workspace", "endpoint"].iter().filter(|f| !parsed.contains_key(**f)).map(|f| (f.to_string(), json!("required field missing"))).collect();
+                    return schema_violation(missing);
+                };
+                if self.all(ENDPOINTS).iter().any(|e| mine(e) && e["workspace"] == json!(ws) && e["endpoint"] == json!(endpoint)) {
+                    let message = format!("UNIQUE violation detected on '{{endpoint=\"{endpoint}\",role={{id=\"{rid}\"}},workspace=\"{ws}\"}}'");
+                    return reply(409, json!({"code": 5, "name": "unique constraint violation", "message": message}));
+                }
+                let actions = match parsed.get("actions").map(actions_of).unwrap_or(Ok(vec!["read".into(), "create".into(), "update".into(), "delete".into()])) {
+                    Ok(a) => a,
+                    Err(e) => return schema_violation([("actions".to_string(), json!(e))].into_iter().collect()),
+                };
+                self.clock += 1;
+                let entity = json!({
+                    "role": {"id": rid}, "workspace": ws, "endpoint": endpoint, "actions": actions,
+                    "negative": parsed.get("negative").and_then(Json::as_bool).unwrap_or(false),
+                    "comment": parsed.get("comment").cloned().unwrap_or(Json::Null),
+                    "created_at": 1_700_000_000 + self.clock,
+                });
+                self.data.entry(ENDPOINTS).or_default().push(entity.clone());
+                reply(201, entity)
+            }
+            (_, [ws, rest @ ..]) if !rest.is_empty() => {
+                let endpoint = format!("/{}", rest.join("/"));
+                let at = self.all(ENDPOINTS).iter().position(|e| {
+                    mine(e) && e["workspace"] == json!(ws) && (e["endpoint"] == json!(endpoint) || (endpoint == "/*" && e["endpoint"] == json!("*")))
+                });
+                match (method, at) {
+                    ("GET", Some(i)) => reply(200, self.all(ENDPOINTS)[i].clone()),
+                    ("PATCH", Some(i)) => {
+                        let mut e = self.all(ENDPOINTS)[i].clone();
+                        if let Some(a) = parsed.get("actions") {
+                            match actions_of(a) {
+                                Ok(a) => e["actions"] = json!(a),
+                                Err(m) => return schema_violation([("actions".to_string(), json!(m))].into_iter().collect()),
+                            }
+                        }
+                        for f in ["negative", "comment"] {
+                            if let Some(v) = parsed.get(f) {
+                                e[f] = v.clone();
+                            }
+                        }
+                        self.data.get_mut(ENDPOINTS).expect("present")[i] = e.clone();
+                        reply(200, e)
+                    }
+                    ("DELETE", Some(i)) => {
+                        self.data.get_mut(ENDPOINTS).expect("present").remove(i);
+                        Reply { status: 204, body: None, headers: Vec::new() }
+                    }
+                    ("DELETE", None) => Reply { status: 204, body: None, headers: Vec::new() },
+                    ("GET" | "PATCH", None) => message(404, "Not found"),
+                    _ => message(405, "Method not allowed"),
+                }
+            }
+            _ => message(405, "Method not allowed"),
         }
     }
 
@@ -613,6 +708,11 @@ impl Store {
         if let Some(items) = self.data.get_mut(k.seg) {
             items.retain(|e| id_of(e) != id);
         }
+        if k.seg == "rbac_roles" {
+            if let Some(eps) = self.data.get_mut(ENDPOINTS) {
+                eps.retain(|e| e["role"]["id"] != json!(id));
+            }
+        }
         for other in KINDS {
             for (field, target, cascade) in other.foreign {
                 if *target == k.seg && *cascade {
@@ -686,6 +786,16 @@ impl Store {
     fn handle(&mut self, method: &str, path: &str, query: &BTreeMap<String, String>, body: Option<&[u8]>, enterprise: bool) -> Reply {
         let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
         let segs: &[&str] = if segs.first() == Some(&"default") { &segs[1..] } else { &segs };
+        if let ["rbac", "roles", rest @ ..] = segs {
+            if !enterprise {
+                return message(404, "Not found");
+            }
+            if let [role, "endpoints", ep @ ..] = rest {
+                return self.rbac_endpoints(method, role, ep, query, body);
+            }
+            let inner = format!("/rbac_roles/{}", rest.join("/"));
+            return self.handle(method, &inner, query, body, enterprise);
+        }
         let parsed: Option<Map<String, Json>> = match body {
             Some(b) if !b.is_empty() => match serde_json::from_slice::<Json>(b) {
                 Ok(Json::Object(m)) => Some(m),

@@ -253,14 +253,36 @@ pub struct DumpArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Yaml)]
     pub format: Format,
+
+    /// Dump RBAC roles and their endpoint permissions only (Kong Enterprise).
+    #[arg(long)]
+    pub rbac_resources_only: bool,
 }
 
+/// What diff and sync plan: the config, and which of the gateway's entities it governs.
 #[derive(Debug, Args)]
-pub struct DiffArgs {
+pub struct PlanArgs {
     /// decK files and docs pages (default: kong.yaml).
     #[arg(value_name = "CONFIG")]
     pub configs: Vec<std::path::PathBuf>,
 
+    /// Only entities with this tag, in addition to the file's `_info.select_tags`.
+    #[arg(long = "select-tag", value_name = "TAG")]
+    pub select_tags: Vec<String>,
+
+    /// Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config
+    /// may hold nothing else.
+    #[arg(long)]
+    pub rbac_resources_only: bool,
+
+    /// Fill Kong's defaults from the schemas bundled with gateway (Kong 3.15) only, without
+    /// asking the gateway's /schemas endpoints.
+    #[arg(long)]
+    pub bundled_schemas: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
     #[command(flatten)]
     pub conn: ConnectionArgs,
 
@@ -272,21 +294,12 @@ pub struct DiffArgs {
     #[arg(long)]
     pub exit_code: bool,
 
-    /// Only entities with this tag, in addition to the file's `_info.select_tags`.
-    #[arg(long = "select-tag", value_name = "TAG")]
-    pub select_tags: Vec<String>,
-    /// Fill Kong's defaults from the schemas bundled with gateway (Kong 3.15) only, without
-    /// asking the gateway's /schemas endpoints.
-    #[arg(long)]
-    pub bundled_schemas: bool,
+    #[command(flatten)]
+    pub target: PlanArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// decK files and docs pages (default: kong.yaml).
-    #[arg(value_name = "CONFIG")]
-    pub configs: Vec<std::path::PathBuf>,
-
     #[command(flatten)]
     pub conn: ConnectionArgs,
 
@@ -306,13 +319,8 @@ pub struct SyncArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
 
-    /// Only entities with this tag, in addition to the file's `_info.select_tags`.
-    #[arg(long = "select-tag", value_name = "TAG")]
-    pub select_tags: Vec<String>,
-    /// Fill Kong's defaults from the schemas bundled with gateway (Kong 3.15) only, without
-    /// asking the gateway's /schemas endpoints.
-    #[arg(long)]
-    pub bundled_schemas: bool,
+    #[command(flatten)]
+    pub target: PlanArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -43,6 +43,7 @@ pub fn child_kinds(kind: &str) -> &'static [&'static str] {
         "upstreams" => &["targets"],
         "certificates" => &["snis"],
         "key_sets" => &["keys"],
+        "rbac_roles" => &["endpoint_permissions"],
         _ => &[],
     }
 }
@@ -57,6 +58,7 @@ fn parent_key(parent_kind: &str) -> &'static str {
         "upstreams" => "upstream",
         "certificates" => "certificate",
         "key_sets" => "set",
+        "rbac_roles" => "role",
         _ => "parent",
     }
 }
@@ -71,6 +73,7 @@ fn child_entity_kind(parent_kind: &str, key: &str) -> &'static str {
         (_, "targets") => "targets",
         (_, "snis") => "snis",
         (_, "keys") => "keys",
+        (_, "endpoint_permissions") => "rbac_endpoint_permissions",
         _ => CREDENTIAL_KINDS.iter().copied().find(|k| *k == key).unwrap_or("unknown"),
     }
 }
@@ -326,8 +329,8 @@ impl Config {
 
     fn apply_select_tags(&mut self, loc: Loc) {
         for ent in &mut self.entities {
-            // memberships and licenses carry no tags
-            if matches!(ent.kind, "consumer_group_consumers" | "licenses") {
+            // memberships, licenses and RBAC carry no tags
+            if matches!(ent.kind, "consumer_group_consumers" | "licenses" | "rbac_roles" | "rbac_endpoint_permissions") {
                 continue;
             }
             let mut tags: Vec<Node> = ent.node.get("tags").and_then(Node::as_seq).map(<[Node]>::to_vec).unwrap_or_default();

@@ -536,6 +536,54 @@ fn kinds_without_a_gateway_endpoint_are_refused_with_the_reason() {
     assert_eq!(out.status.code(), Some(1));
     let said = text(&out);
     assert!(said.contains("error: kong.yaml:3:3: service_packages/billing: service packages are Konnect entities"), "{said}");
-    assert!(said.contains("error: kong.yaml:5:3: rbac_roles/ops: RBAC roles and endpoint permissions are not managed by gateway"), "{said}");
-    assert!(writes(&take_log(&e)).is_empty());
+    assert!(said.contains("error: kong.yaml:5:3: rbac_roles/ops: RBAC resources are managed on their own"), "{said}");
+    assert!(take_log(&e).is_empty(), "refused before any request");
+}
+
+/// RBAC is managed on its own, as decK does with --rbac-resources-only; endpoint permissions
+/// live under their role and send `actions` as one comma-separated string (go-kong
+/// kong/endpoint_permission_service.go).
+#[test]
+fn rbac_roles_and_endpoint_permissions_with_rbac_resources_only() {
+    let e = emulator(&["--enterprise"]);
+    let dir = tempfile::tempdir().unwrap();
+    let rbac = |ops_actions: &str| {
+        format!(
+            "_format_version: \"3.0\"\nrbac_roles:\n- name: ops\n  comment: on call\n  endpoint_permissions:\n  - {{workspace: default, endpoint: /services, actions: [{ops_actions}]}}\n  - {{workspace: default, endpoint: '*', actions: [read], negative: true}}\n- name: auditor\n  endpoint_permissions:\n  - {{workspace: '*', endpoint: '*', actions: [read]}}\n"
+        )
+    };
+    std::fs::write(dir.path().join("rbac.yaml"), rbac("read, update")).unwrap();
+    std::fs::write(dir.path().join("kong.yaml"), "_format_version: \"3.0\"\nservices:\n- {name: api, host: api.internal}\n").unwrap();
+    // proxy config and RBAC do not mix, either way round
+    let mixed = gateway(dir.path(), &e.url, &["diff", "rbac.yaml"]);
+    assert_eq!(mixed.status.code(), Some(1));
+    assert!(text(&mixed).contains("rbac.yaml:3:3: rbac_roles/ops: RBAC resources are managed on their own"), "{}", text(&mixed));
+    let mixed = gateway(dir.path(), &e.url, &["diff", "--rbac-resources-only", "kong.yaml"]);
+    assert!(text(&mixed).contains("may hold RBAC roles and endpoint permissions only"), "{}", text(&mixed));
+    ok(gateway(dir.path(), &e.url, &["sync", "kong.yaml"]));
+    let out = ok(gateway(dir.path(), &e.url, &["sync", "--rbac-resources-only", "rbac.yaml"]));
+    assert!(out.contains("applied 5, failed 0, not attempted 0"), "{out}");
+    assert!(out.contains("rbac_endpoint_permissions/default/services (role ops)"), "{out}");
+    let eps: Value = serde_json::from_str(&http_get(&e.url, "/rbac/roles/ops/endpoints")).unwrap();
+    let services = eps["data"].as_array().unwrap().iter().find(|p| p["endpoint"] == "/services").unwrap();
+    assert_eq!(services["actions"], serde_json::json!(["read", "update"]));
+    for config in [&["--rbac-resources-only", "rbac.yaml"][..], &["kong.yaml"][..]] {
+        let diff = gateway(dir.path(), &e.url, &[&["diff", "--exit-code"][..], config].concat());
+        assert_eq!(diff.status.code(), Some(0), "the other half is not touched: {config:?} {}", text(&diff));
+    }
+    // a changed action set is an update of that permission only; a dropped role goes with its permissions
+    std::fs::write(dir.path().join("rbac.yaml"), rbac("read").replace("- name: auditor\n  endpoint_permissions:\n  - {workspace: '*', endpoint: '*', actions: [read]}\n", "")).unwrap();
+    let plan = gateway(dir.path(), &e.url, &["diff", "--rbac-resources-only", "rbac.yaml", "--output", "json"]);
+    let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert_eq!(plan["summary"], serde_json::json!({"create": 0, "update": 1, "delete": 2}), "{plan}");
+    ok(gateway(dir.path(), &e.url, &["sync", "--rbac-resources-only", "rbac.yaml"]));
+    let diff = gateway(dir.path(), &e.url, &["diff", "--rbac-resources-only", "rbac.yaml", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    assert_eq!(count(&e, "/rbac/roles"), 1);
+    // dump writes the permissions nested under their role, and that file diffs clean
+    let dumped = ok(gateway(dir.path(), &e.url, &["dump", "--rbac-resources-only"]));
+    assert!(dumped.contains("endpoint_permissions:") && !dumped.contains("auditor") && !dumped.contains("api.internal"), "{dumped}");
+    std::fs::write(dir.path().join("dumped.yaml"), &dumped).unwrap();
+    let diff = gateway(dir.path(), &e.url, &["diff", "--rbac-resources-only", "dumped.yaml", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
 }

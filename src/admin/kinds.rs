@@ -31,6 +31,21 @@ pub static KINDS: &[Kind] = &[
     // Kong Enterprise plugin definitions: go-kong kong/{cloned,custom}_plugin_definition_service.go
     Kind { key: "cloned_plugins", path: "/cloned-plugins", singular: "cloned_plugin", level: 1, foreign: &[], secret_fields: &[], unique: &["name"], enterprise: true, opt_in: true, tagged: true },
     Kind { key: "custom_plugins", path: "/custom-plugins", singular: "custom_plugin", level: 1, foreign: &[], secret_fields: &[], unique: &["name"], enterprise: true, opt_in: true, tagged: true },
+    // Kong Enterprise RBAC, managed on its own (--rbac-resources-only): go-kong
+    // kong/rbac_role_service.go, kong/endpoint_permission_service.go
+    Kind { key: "rbac_roles", path: "/rbac/roles", singular: "rbac_role", level: 1, foreign: &[], secret_fields: &[], unique: &["name"], enterprise: true, opt_in: true, tagged: false },
+    Kind {
+        key: "rbac_endpoint_permissions",
+        path: "/rbac/roles",
+        singular: "rbac_endpoint_permission",
+        level: 2,
+        foreign: &[("role", "rbac_roles")],
+        secret_fields: &[],
+        unique: &[],
+        enterprise: true,
+        opt_in: true,
+        tagged: false,
+    },
     // AI Gateway 2.0 (deck.md §9): go-kong kong/ai_model_service.go
     Kind { key: "ai_models", path: "/ai-models", singular: "ai_model", level: 1, foreign: &[], secret_fields: &[], unique: &["name"], enterprise: true, opt_in: false, tagged: true },
     Kind { key: "certificates", path: "/certificates", singular: "certificate", level: 1, foreign: &[], secret_fields: &["key", "key_alt"], unique: &[], enterprise: false, opt_in: false, tagged: true },

@@ -5,14 +5,11 @@ use super::{ApiError, Client};
 use crate::plan::Current;
 use serde_json::Value as Json;
 
-/// Every entity of every managed kind, filtered by `tags` (all must match). Opt-in kinds
-/// (licenses, plugin definitions) are read only when listed in `opt_ins`.
-pub fn fetch(client: &Client, tags: &[String], opt_ins: &[&str]) -> Result<Vec<Current>, ApiError> {
-    let top: Vec<&'static Kind> = KINDS
-        .iter()
-        .filter(|k| !matches!(k.key, "targets" | "consumer_group_consumers"))
-        .filter(|k| !k.opt_in || opt_ins.contains(&k.key))
-        .collect();
+/// Every entity of the top-level `kinds` (and of the kinds nested under them: targets,
+/// memberships, RBAC endpoint permissions), filtered by `tags` (all must match).
+pub fn fetch(client: &Client, tags: &[String], kinds: &[&str]) -> Result<Vec<Current>, ApiError> {
+    const NESTED: &[&str] = &["targets", "consumer_group_consumers", "rbac_endpoint_permissions"];
+    let top: Vec<&'static Kind> = KINDS.iter().filter(|k| kinds.contains(&k.key) && !NESTED.contains(&k.key)).collect();
     let results: Vec<(&'static Kind, Result<Vec<Json>, ApiError>)> = std::thread::scope(|s| {
         let handles: Vec<_> = top
             .iter()
@@ -26,12 +23,16 @@ pub fn fetch(client: &Client, tags: &[String], opt_ins: &[&str]) -> Result<Vec<C
     let mut out = Vec::new();
     let mut upstream_ids = Vec::new();
     let mut group_ids = Vec::new();
+    let mut role_ids = Vec::new();
     for (kind, r) in results {
         for body in r? {
             let id = body.get("id").and_then(Json::as_str).map(String::from);
             match (kind.key, id) {
                 ("upstreams", Some(id)) => upstream_ids.push(id),
                 ("consumer_groups", Some(id)) => group_ids.push(id),
+                // a role Kong made for one admin or user is theirs, not the config's
+                ("rbac_roles", _) if body.get("is_default").and_then(Json::as_bool) == Some(true) => continue,
+                ("rbac_roles", Some(id)) => role_ids.push(id),
                 _ => {}
             }
             out.push(Current { kind: kind.key, body });
@@ -57,6 +58,15 @@ pub fn fetch(client: &Client, tags: &[String], opt_ins: &[&str]) -> Result<Vec<C
                 "consumer": { "id": cid },
             });
             out.push(Current { kind: "consumer_group_consumers", body });
+        }
+    }
+    // RBAC endpoint permissions: listed under each role; keyed by role, workspace and endpoint
+    for role in role_ids {
+        for mut body in client.list(&format!("/rbac/roles/{role}/endpoints"), &[])? {
+            let key = format!("{role}|{}|{}", body.get("workspace").and_then(Json::as_str).unwrap_or(""), body.get("endpoint").and_then(Json::as_str).unwrap_or(""));
+            body["id"] = Json::String(key);
+            body["role"] = serde_json::json!({ "id": role });
+            out.push(Current { kind: "rbac_endpoint_permissions", body });
         }
     }
     Ok(out)

@@ -3,12 +3,11 @@
 use super::inputs::prepare;
 use super::{Context, Outcome};
 use crate::admin::{self, Client, Connection};
-use crate::cli::ConnectionArgs;
+use crate::cli::{ConnectionArgs, PlanArgs};
 use crate::exit::Exit;
 use crate::plan::{self, Plan};
 use crate::schema::kong::Schemas;
 use anyhow::{anyhow, Context as _};
-use std::path::PathBuf;
 use std::time::Duration;
 
 pub fn client(args: &ConnectionArgs) -> anyhow::Result<Client> {
@@ -46,25 +45,36 @@ impl Planned {
 }
 
 /// Loads and checks the config, reads the gateway, and plans. Problems become an Outcome.
-pub fn plan(configs: &[PathBuf], conn: &ConnectionArgs, extra_tags: &[String], bundled_schemas: bool, ctx: &Context) -> anyhow::Result<Result<Planned, Outcome>> {
-    let prepared = match prepare(configs, ctx) {
+pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context) -> anyhow::Result<Result<Planned, Outcome>> {
+    let prepared = match prepare(&args.configs, ctx) {
         Ok(p) => p,
         Err(o) => return Ok(Err(o)),
+    };
+    let refusal = |errors: Vec<plan::PlanError>| {
+        let stderr: String = errors
+            .iter()
+            .map(|e| format!("error: {}:{}: {}\n", prepared.loaded.sources.name(e.at.file), e.at, e.message))
+            .collect();
+        Outcome { stderr, code: Some(Exit::Failure), ..Default::default() }
+    };
+    let kinds = match plan::scope(&prepared.loaded.config, args.rbac_resources_only) {
+        Ok(k) => k,
+        Err(errors) => return Ok(Err(refusal(errors))),
     };
     let client = client(conn)?;
     client.info()?;
     let mut tags = prepared.loaded.config.select_tags.clone();
-    tags.extend(extra_tags.iter().cloned());
+    tags.extend(args.select_tags.iter().cloned());
     tags.sort();
     tags.dedup();
-    let current = admin::state::fetch(&client, &tags, &plan::opt_ins(&prepared.loaded.config)).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
+    let current = admin::state::fetch(&client, &tags, &kinds).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
     let clones: Vec<(String, String)> = prepared
         .loaded
         .config
         .of_kind("cloned_plugins")
         .filter_map(|c| Some((c.node.get_str("name")?.to_string(), c.node.get_str("ref")?.to_string())))
         .collect();
-    let (schemas, notes) = if bundled_schemas {
+    let (schemas, notes) = if args.bundled_schemas {
         let mut schemas = Schemas::bundled();
         for (name, source) in &clones {
             schemas.add_clone(name, source);
@@ -89,13 +99,6 @@ pub fn plan(configs: &[PathBuf], conn: &ConnectionArgs, extra_tags: &[String], b
     };
     match plan::build(&prepared.loaded.config, &current, &schemas) {
         Ok(plan) => Ok(Ok(Planned { plan, client, secrets: prepared.secrets, notes })),
-        Err(errors) => {
-            let mut stderr = String::new();
-            for e in errors {
-                let file = prepared.loaded.sources.name(e.at.file);
-                stderr.push_str(&format!("error: {file}:{}: {}\n", e.at, e.message));
-            }
-            Ok(Err(Outcome { stderr, code: Some(Exit::Failure), ..Default::default() }))
-        }
+        Err(errors) => Ok(Err(refusal(errors))),
     }
 }

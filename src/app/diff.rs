@@ -8,7 +8,7 @@ use colored::Colorize;
 use std::fmt::Write;
 
 pub fn run(args: &DiffArgs, ctx: &Context) -> anyhow::Result<Outcome> {
-    let planned = match connect::plan(&args.configs, &args.conn, &args.select_tags, args.bundled_schemas, ctx)? {
+    let planned = match connect::plan(&args.target, &args.conn, ctx)? {
         Ok(p) => p,
         Err(o) => return Ok(o),
     };

@@ -12,7 +12,9 @@ use std::collections::HashMap;
 pub fn run(args: &DumpArgs) -> anyhow::Result<Outcome> {
     let client = connect::client(&args.conn)?;
     client.info()?;
-    let current = admin::state::fetch(&client, &args.select_tags, &[]).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
+    // what a config with nothing in it governs: the default kinds, or RBAC alone
+    let kinds = crate::plan::scope(&crate::model::Config::default(), args.rbac_resources_only).unwrap_or_default();
+    let current = admin::state::fetch(&client, &args.select_tags, &kinds).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
     let doc = document(&current, &args.select_tags);
     let body = render::serialize(&Node::from_json(&doc, Loc::default()), args.format)?;
     match &args.output {
@@ -37,6 +39,7 @@ const NESTED: &[(&str, &str, &str, &str)] = &[
     ("consumer_group_consumers", "consumers", "consumer", "groups"),
     ("mtls_auth_credentials", "consumers", "consumer", "mtls_auth_credentials"),
     ("keys", "key_sets", "set", "keys"),
+    ("rbac_endpoint_permissions", "rbac_roles", "role", "endpoint_permissions"),
 ];
 
 /// A decK document: top-level collections, children nested the way decK nests them,
@@ -71,7 +74,7 @@ pub fn document(current: &[crate::plan::Current], select_tags: &[String]) -> Jso
         }
         b
     };
-    let sort_key = |b: &Json| b.get("name").or_else(|| b.get("username")).or_else(|| b.get("target")).or_else(|| b.get("id")).map(|v| v.to_string()).unwrap_or_default();
+    let sort_key = |b: &Json| b.get("name").or_else(|| b.get("username")).or_else(|| b.get("target")).or_else(|| b.get("endpoint")).or_else(|| b.get("id")).map(|v| v.to_string()).unwrap_or_default();
     // children by parent id
     let mut children: HashMap<(String, &str), Vec<Json>> = HashMap::new();
     for &(kind_key, _, field, child_key) in NESTED {
@@ -85,6 +88,9 @@ pub fn document(current: &[crate::plan::Current], select_tags: &[String]) -> Jso
                 let mut item = clean(kind, &c.body);
                 if let Json::Object(m) = &mut item {
                     m.remove(field);
+                    if kind_key == "rbac_endpoint_permissions" {
+                        m.remove("id"); // ours, not Kong's
+                    }
                 }
                 item
             };

@@ -28,7 +28,7 @@ pub struct Outcome1 {
 }
 
 pub fn run(args: &SyncArgs, ctx: &Context) -> anyhow::Result<Outcome> {
-    let planned = match connect::plan(&args.configs, &args.conn, &args.select_tags, args.bundled_schemas, ctx)? {
+    let planned = match connect::plan(&args.target, &args.conn, ctx)? {
         Ok(p) => p,
         Err(o) => return Ok(o),
     };
@@ -155,6 +155,7 @@ fn apply(client: &Client, c: &Change) -> Result<(), ApiError> {
                 other => other.map(drop),
             }
         }
+        (_, "rbac_endpoint_permissions") => apply_endpoint_permission(client, c),
         (Action::Delete, "targets") => client.call(Method::DELETE, &format!("{}/{}", target_base(), c.id), None).map(drop),
         (Action::Delete, _) => client.call(Method::DELETE, &format!("{}/{}", kind.path, c.id), None).map(drop),
         (Action::Create, "targets") => {
@@ -169,5 +170,35 @@ fn apply(client: &Client, c: &Change) -> Result<(), ApiError> {
         }
         (_, "targets") => client.call(Method::PUT, &format!("{}/{}", target_base(), c.id), c.body.as_ref()).map(drop),
         _ => client.call(Method::PUT, &format!("{}/{}", kind.path, c.id), c.body.as_ref()).map(drop),
+    }
+}
+
+/// RBAC endpoint permissions live under their role, addressed by workspace and endpoint
+/// (go-kong kong/endpoint_permission_service.go); `actions` travel as one comma-separated string.
+fn apply_endpoint_permission(client: &Client, c: &Change) -> Result<(), ApiError> {
+    let mut parts = c.id.splitn(3, '|');
+    let (role, workspace, endpoint) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let endpoint = if endpoint.starts_with('/') { endpoint.to_string() } else { format!("/{endpoint}") };
+    let one = format!("/rbac/roles/{role}/endpoints/{workspace}{endpoint}");
+    let body = c.body.as_ref().map(|b| {
+        let mut b = b.clone();
+        if let Some(serde_json::Value::Array(actions)) = b.get("actions") {
+            let joined: Vec<&str> = actions.iter().filter_map(serde_json::Value::as_str).collect();
+            b["actions"] = serde_json::Value::String(joined.join(","));
+        }
+        if let serde_json::Value::Object(m) = &mut b {
+            m.remove("role");
+            m.remove("id");
+        }
+        b
+    });
+    match c.action {
+        Action::Delete => client.call(Method::DELETE, &one, None).map(drop),
+        Action::Update => client.call(Method::PATCH, &one, body.as_ref()).map(drop),
+        Action::Create => match client.call(Method::POST, &format!("/rbac/roles/{role}/endpoints"), body.as_ref()) {
+            // a retried POST whose first attempt landed
+            Err(e) if e.status == Some(409) => client.call(Method::PATCH, &one, body.as_ref()).map(drop),
+            other => other.map(drop),
+        },
     }
 }

@@ -156,6 +156,7 @@ fn identity(kind: &Kind, body: &Json) -> Option<String> {
             None => format!("{}|{}", foreign_id(body, "service").unwrap_or_default(), foreign_id(body, "route").unwrap_or_default()),
         },
         "consumer_group_consumers" => format!("{}@{}", foreign_id(body, "consumer")?, foreign_id(body, "consumer_group")?),
+        "rbac_endpoint_permissions" => format!("{}{}@{}", str_of(body, "workspace")?, str_of(body, "endpoint")?, foreign_id(body, "role")?),
         "targets" => format!("{}@{}", str_of(body, "target")?, foreign_id(body, "upstream")?),
         "plugins" => {
             let scope: Vec<String> = ["service", "route", "consumer", "consumer_group"].iter().map(|f| foreign_id(body, f).unwrap_or_default()).collect();
@@ -191,6 +192,10 @@ fn label(kind: &Kind, body: &Json, names: &HashMap<String, String>) -> String {
             let name = |f: &str| foreign_id(body, f).map(|id| names.get(&id).cloned().unwrap_or(id)).unwrap_or_default();
             format!("consumer_group_consumers/{} in {}", name("consumer"), name("consumer_group"))
         }
+        "rbac_endpoint_permissions" => {
+            let role = foreign_id(body, "role").map(|id| names.get(&id).cloned().unwrap_or(id)).unwrap_or_default();
+            format!("rbac_endpoint_permissions/{}{} (role {role})", str_of(body, "workspace").unwrap_or(""), str_of(body, "endpoint").unwrap_or(""))
+        }
         "certificates" | "ca_certificates" => format!("{}/{id}", kind.key),
         _ => format!("{}/{}", kind.key, str_of(body, "name").unwrap_or(id)),
     }
@@ -203,27 +208,54 @@ pub struct PlanError {
     pub message: String,
 }
 
-/// The opt-in kinds (decK manages them only when asked) this config asks to manage:
-/// licenses when it lists any, plugin definitions when it lists any or sets
-/// `_info.include_plugin_definitions`.
-pub fn opt_ins(config: &Config) -> Vec<&'static str> {
+/// RBAC kinds: managed only on their own, with `--rbac-resources-only` (as decK does).
+pub const RBAC_KINDS: &[&str] = &["rbac_roles", "rbac_endpoint_permissions"];
+
+/// The top-level kinds diff and sync read from the gateway for this config, or why the config
+/// cannot be planned. Licenses and plugin definitions are opt-in as in decK (licenses when the
+/// config lists any, definitions when it lists any or sets `_info.include_plugin_definitions`);
+/// RBAC is managed alone, in `rbac_only` mode, and mixing it with proxy configuration is refused.
+pub fn scope(config: &Config, rbac_only: bool) -> Result<Vec<&'static str>, Vec<PlanError>> {
+    let mut errors = Vec::new();
+    let mut refused = BTreeSet::new();
+    for e in &config.entities {
+        let rbac = RBAC_KINDS.contains(&e.kind);
+        let why = if kinds::kind(e.kind).is_none() {
+            unsupported(e.kind)
+        } else if rbac && !rbac_only {
+            "RBAC resources are managed on their own: put them in a file of their own and pass --rbac-resources-only (as with decK)".into()
+        } else if !rbac && rbac_only {
+            "with --rbac-resources-only the config may hold RBAC roles and endpoint permissions only".into()
+        } else {
+            continue;
+        };
+        if refused.insert(e.kind) {
+            errors.push(PlanError { at: e.node.loc, message: format!("{}: {why}", e.label()) });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if rbac_only {
+        return Ok(vec!["rbac_roles"]);
+    }
     let has = |k: &str| config.of_kind(k).next().is_some();
     let definitions = config.include_plugin_definitions || has("cloned_plugins") || has("custom_plugins");
-    let mut out = Vec::new();
-    if has("licenses") {
-        out.push("licenses");
-    }
-    if definitions {
-        out.extend(["cloned_plugins", "custom_plugins"]);
-    }
-    out
+    Ok(kinds::KINDS
+        .iter()
+        .filter(|k| match k.key {
+            "licenses" => has("licenses"),
+            "cloned_plugins" | "custom_plugins" => definitions,
+            _ => !k.opt_in,
+        })
+        .map(|k| k.key)
+        .collect())
 }
 
 /// Why a kind of the decK format is not synced to a Kong Gateway Admin API.
 fn unsupported(kind: &str) -> String {
     match kind {
         "service_packages" => "service packages are Konnect entities: a Kong Gateway Admin API has no endpoint for them (decK syncs them through its Konnect client)".into(),
-        "rbac_roles" => "RBAC roles and endpoint permissions are not managed by gateway (decK keeps them apart from proxy configuration, under --rbac-resources-only)".into(),
         "custom_entities" => "custom entities (degraphql_routes, graphql_ratelimiting_cost_decorations) are not managed by gateway yet".into(),
         other => format!("`{other}` entities are not managed by dump/diff/sync"),
     }
@@ -232,9 +264,8 @@ fn unsupported(kind: &str) -> String {
 /// Builds the plan. Entities of kinds sync does not manage are reported as errors.
 pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<Plan, Vec<PlanError>> {
     let mut errors = Vec::new();
-    let mut refused = BTreeSet::new();
     for e in &config.entities {
-        if kinds::kind(e.kind).is_none() && refused.insert(e.kind) {
+        if kinds::kind(e.kind).is_none() {
             errors.push(PlanError { at: e.node.loc, message: format!("{}: {}", e.label(), unsupported(e.kind)) });
         }
     }
@@ -306,6 +337,13 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
                         "{}:{}",
                         foreign_id(&body, "consumer_group").unwrap_or_default(),
                         foreign_id(&body, "consumer").unwrap_or_default()
+                    ),
+                    // nor has an endpoint permission: it is role, workspace and endpoint
+                    "rbac_endpoint_permissions" => format!(
+                        "{}|{}|{}",
+                        foreign_id(&body, "role").unwrap_or_default(),
+                        str_of(&body, "workspace").unwrap_or_default(),
+                        str_of(&body, "endpoint").unwrap_or_default()
                     ),
                     _ => uuid::Uuid::new_v4().to_string(),
                 });
@@ -768,12 +806,18 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_kinds_are_refused() {
+    fn unsupported_kinds_and_rbac_mixed_with_proxy_config_are_refused() {
         let cfg = config("_format_version: '3.0'\nrbac_roles:\n- name: admin\n- name: ops\nservice_packages:\n- name: p\n", &Env::new());
-        let errors = build(&cfg, &[], &Schemas::bundled()).unwrap_err();
+        let errors = scope(&cfg, false).unwrap_err();
         assert_eq!(errors.len(), 2, "one message per kind: {errors:?}");
         assert!(errors[0].message.starts_with("rbac_roles/admin: ") && errors[0].message.contains("--rbac-resources-only"), "{errors:?}");
         assert_eq!(errors[0].at.line, 3);
         assert!(errors[1].message.contains("Konnect"), "{errors:?}");
+        let rbac = config("_format_version: '3.0'\nrbac_roles:\n- name: ops\n  endpoint_permissions:\n  - {workspace: default, endpoint: /services, actions: [read]}\n", &Env::new());
+        assert_eq!(scope(&rbac, true).unwrap(), vec!["rbac_roles"]);
+        let proxy = config("_format_version: '3.0'\nservices:\n- {name: s, host: h}\n", &Env::new());
+        assert!(scope(&proxy, true).unwrap_err()[0].message.contains("RBAC roles and endpoint permissions only"));
+        let kinds = scope(&proxy, false).unwrap();
+        assert!(kinds.contains(&"services") && kinds.contains(&"ai_models") && !kinds.contains(&"licenses") && !kinds.contains(&"cloned_plugins"));
     }
 }

@@ -13,6 +13,7 @@ fn set_fields(kind: &Kind) -> &'static [&'static str] {
     match kind.key {
         "routes" => &["protocols", "methods", "snis"],
         "plugins" => &["protocols"],
+        "rbac_endpoint_permissions" => &["actions"],
         _ => &[],
     }
 }
@@ -101,6 +102,8 @@ pub fn fill_defaults(kind: &Kind, body: &mut Json, schemas: &Schemas) {
         "targets" => vec![("weight", Json::from(100))],
         "jwt_secrets" => vec![("algorithm", Json::from("HS256"))],
         "oauth2_credentials" => vec![("client_type", Json::from("confidential")), ("hash_secret", Json::from(false))],
+        "rbac_roles" => vec![("is_default", Json::from(false))],
+        "rbac_endpoint_permissions" => vec![("negative", Json::from(false))],
         _ => vec![],
     };
     for (k, v) in defaults {
