@@ -91,6 +91,9 @@ static KINDS: &[Kind] = &[
     Kind { seg: "cloned-plugins", name: "cloned_plugins", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
     Kind { seg: "custom-plugins", name: "custom_plugins", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
     Kind { seg: "ai-models", name: "ai_models", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
+    // Kong Enterprise's degraphql plugin: listed at /degraphql_routes, written under
+    // /services/{service}/degraphql/routes (the path is rewritten in `handle`)
+    Kind { seg: "degraphql_routes", name: "degraphql_routes", endpoint_key: None, unique: &[], foreign: &[("service", "services", true)], enterprise: true },
     // served under /rbac/roles (the path is rewritten in `handle`)
     Kind { seg: "rbac_roles", name: "rbac_roles", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
     Kind { seg: "services", name: "services", endpoint_key: Some("name"), unique: &["name"], foreign: &[("client_certificate", "certificates", false)], enterprise: false },
@@ -260,6 +263,7 @@ fn entity_defaults(k: &Kind) -> Json {
         "jwts" => json!({"algorithm": "HS256"}),
         "oauth2" => json!({"client_type": "confidential", "hash_secret": false}),
         "rbac_roles" => json!({"is_default": false}),
+        "degraphql_routes" => json!({"methods": ["GET"]}),
         _ => json!({}),
     }
 }
@@ -432,7 +436,7 @@ fn null_fields(k: &Kind) -> &'static [&'static str] {
         "plugins" => &["instance_name", "route", "service", "consumer", "consumer_group", "tags"],
         "upstreams" => &["tags", "host_header", "client_certificate"],
         "rbac_roles" => &["comment"],
-        "licenses" => &[],
+        "licenses" | "degraphql_routes" => &[],
         "targets" => &["tags"],
         _ => &["tags"],
     }
@@ -592,6 +596,7 @@ impl Store {
             "cloned-plugins" => &["name", "ref"],
             "custom-plugins" => &["name", "schema", "handler"],
             "ai-models" => &["name"],
+            "degraphql_routes" => &["uri", "query"],
             _ => &[],
         };
         let missing: Map<String, Json> = required.iter().filter(|f| body.get(**f).is_none_or(Json::is_null)).map(|f| (f.to_string(), json!("required field missing"))).collect();
@@ -786,6 +791,10 @@ impl Store {
     fn handle(&mut self, method: &str, path: &str, query: &BTreeMap<String, String>, body: Option<&[u8]>, enterprise: bool) -> Reply {
         let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
         let segs: &[&str] = if segs.first() == Some(&"default") { &segs[1..] } else { &segs };
+        if let ["services", service, "degraphql", "routes", rest @ ..] = segs {
+            let inner = format!("/services/{service}/degraphql_routes/{}", rest.join("/"));
+            return self.handle(method, &inner, query, body, enterprise);
+        }
         if let ["rbac", "roles", rest @ ..] = segs {
             if !enterprise {
                 return message(404, "Not found");
@@ -960,6 +969,7 @@ impl Store {
                     ("routes", "plugins") => Some((kind("plugins").expect("kind"), "route")),
                     ("consumers", "plugins") => Some((kind("plugins").expect("kind"), "consumer")),
                     ("consumers", "key-auth") => Some((kind("key-auths").expect("kind"), "consumer")),
+                    ("services", "degraphql_routes") if enterprise => Some((kind("degraphql_routes").expect("kind"), "service")),
                     _ => None,
                 };
                 let Some((ck, fk)) = nested else { return message(404, "Not found") };

@@ -249,6 +249,15 @@ impl Config {
             out.push(Diagnostic::new(&rules::WRONG_TYPE, "expected a record").at(item.loc).field(path));
             return;
         }
+        // decK's one supported custom entity: `{type: degraphql_routes, fields: {...}}`
+        if kind == "custom_entities" && item.get_str("type") == Some("degraphql_routes") {
+            let mut node = item.get("fields").filter(|f| f.is_map()).cloned().unwrap_or_else(|| Node::map(item.loc));
+            if let Some(id) = item.get_set("id") {
+                node.set("id", id.clone());
+            }
+            self.entities.push(Entity { kind: "degraphql_routes", node, path });
+            return;
+        }
         let mut node = item.clone();
         let children: Vec<(String, Node)> = child_kinds(kind)
             .iter()

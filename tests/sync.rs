@@ -587,3 +587,35 @@ fn rbac_roles_and_endpoint_permissions_with_rbac_resources_only() {
     let diff = gateway(dir.path(), &e.url, &["diff", "--rbac-resources-only", "dumped.yaml", "--exit-code"]);
     assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
 }
+
+/// decK's one custom entity, `degraphql_routes` (GDR pkg/file/builder.go): matched by uri and
+/// query, methods default to GET, written under the service (go-kong degraphql_route_service.go).
+#[test]
+fn degraphql_routes_as_custom_entities() {
+    let e = emulator(&["--enterprise"]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = |query: &str, extra: &str| {
+        format!("_format_version: \"3.0\"\nservices:\n- {{name: graph, host: graph.internal}}\ncustom_entities:\n- type: degraphql_routes\n  fields:\n    service: {{name: graph}}\n    uri: /users\n    query: '{query}'\n{extra}")
+    };
+    std::fs::write(dir.path().join("kong.yaml"), config("{ users { id } }", "")).unwrap();
+    let out = ok(gateway(dir.path(), &e.url, &["sync"]));
+    assert!(out.contains("+ create degraphql_routes/users"), "{out}");
+    let log = writes(&take_log(&e)).into_iter().cloned().collect::<Vec<_>>();
+    assert!(log.iter().any(|l| l.starts_with("POST /services/") && l.contains("/degraphql/routes")), "{log:?}");
+    let diff = gateway(dir.path(), &e.url, &["diff", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(0), "methods default to GET: {}", text(&diff));
+    // a new query is a new route (decK matches by uri and query): the old one goes
+    std::fs::write(dir.path().join("kong.yaml"), config("{ users { id name } }", "")).unwrap();
+    let plan = gateway(dir.path(), &e.url, &["diff", "--output", "json"]);
+    let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert_eq!(plan["summary"], serde_json::json!({"create": 1, "update": 0, "delete": 1}), "{plan}");
+    ok(gateway(dir.path(), &e.url, &["sync"]));
+    assert_eq!(count(&e, "/degraphql_routes"), 1);
+    let diff = gateway(dir.path(), &e.url, &["diff", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    // other custom entity types are refused, as decK does
+    std::fs::write(dir.path().join("kong.yaml"), config("{ users { id } }", "- type: graphql_ratelimiting_cost_decorations\n  fields: {type_path: Query.users}\n")).unwrap();
+    let refused = gateway(dir.path(), &e.url, &["diff"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused).contains("kong.yaml:10:3: custom_entities"), "{}", text(&refused));
+}

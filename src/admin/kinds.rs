@@ -46,6 +46,20 @@ pub static KINDS: &[Kind] = &[
         opt_in: true,
         tagged: false,
     },
+    // decK's one custom entity (GDR pkg/file/builder.go): listed at /degraphql_routes, written
+    // under its service (go-kong kong/degraphql_route_service.go); managed when the file has some
+    Kind {
+        key: "degraphql_routes",
+        path: "/degraphql_routes",
+        singular: "degraphql_route",
+        level: 3,
+        foreign: &[("service", "services")],
+        secret_fields: &[],
+        unique: &[],
+        enterprise: true,
+        opt_in: true,
+        tagged: false,
+    },
     // AI Gateway 2.0 (deck.md §9): go-kong kong/ai_model_service.go
     Kind { key: "ai_models", path: "/ai-models", singular: "ai_model", level: 1, foreign: &[], secret_fields: &[], unique: &["name"], enterprise: true, opt_in: false, tagged: true },
     Kind { key: "certificates", path: "/certificates", singular: "certificate", level: 1, foreign: &[], secret_fields: &["key", "key_alt"], unique: &[], enterprise: false, opt_in: false, tagged: true },

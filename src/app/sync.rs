@@ -156,6 +156,20 @@ fn apply(client: &Client, c: &Change) -> Result<(), ApiError> {
             }
         }
         (_, "rbac_endpoint_permissions") => apply_endpoint_permission(client, c),
+        (_, "degraphql_routes") => {
+            let base = format!("/services/{}/degraphql/routes", c.parent.clone().unwrap_or_default());
+            let one = format!("{base}/{}", c.id);
+            match c.action {
+                Action::Delete => client.call(Method::DELETE, &one, None).map(drop),
+                Action::Update => client.call(Method::PATCH, &one, c.body.as_ref()).map(drop),
+                Action::Create => match client.call(Method::POST, &base, c.body.as_ref()) {
+                    Ok(_) => Ok(()),
+                    // a retried POST whose first attempt landed: the route is there already
+                    Err(e) if matches!(e.status, Some(400 | 409)) => client.call(Method::GET, &one, None).map(drop).map_err(|_| e),
+                    Err(e) => Err(e),
+                },
+            }
+        }
         (Action::Delete, "targets") => client.call(Method::DELETE, &format!("{}/{}", target_base(), c.id), None).map(drop),
         (Action::Delete, _) => client.call(Method::DELETE, &format!("{}/{}", kind.path, c.id), None).map(drop),
         (Action::Create, "targets") => {

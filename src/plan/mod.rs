@@ -50,7 +50,7 @@ pub struct Change {
     /// What is sent (PUT/POST body); never printed.
     #[serde(skip)]
     pub body: Option<Json>,
-    /// The upstream a target belongs to.
+    /// The entity a nested one is written under (see `parent_of`).
     #[serde(skip)]
     pub parent: Option<String>,
     #[serde(skip)]
@@ -151,6 +151,8 @@ fn identity(kind: &Kind, body: &Json) -> Option<String> {
         "acls" => format!("{}@{}", str_of(body, "group")?, foreign_id(body, "consumer")?),
         "mtls_auth_credentials" => format!("{}@{}", str_of(body, "subject_name")?, foreign_id(body, "consumer")?),
         "licenses" => format!("payload:{}", str_of(body, "payload")?.trim()),
+        // decK matches DeGraphQL routes by uri and query
+        "degraphql_routes" => format!("{}|{}", str_of(body, "uri")?, str_of(body, "query")?),
         "filter_chains" => match str_of(body, "name") {
             Some(n) => format!("name:{n}"),
             None => format!("{}|{}", foreign_id(body, "service").unwrap_or_default(), foreign_id(body, "route").unwrap_or_default()),
@@ -180,6 +182,10 @@ fn label(kind: &Kind, body: &Json, names: &HashMap<String, String>) -> String {
         }
         "consumers" => format!("consumers/{}", str_of(body, "username").or(str_of(body, "custom_id")).unwrap_or(id)),
         "targets" => format!("targets/{}", str_of(body, "target").unwrap_or(id)),
+        "degraphql_routes" => {
+            let uri = str_of(body, "uri").unwrap_or(id);
+            format!("degraphql_routes{}{uri}", if uri.starts_with('/') { "" } else { "/" })
+        }
         "vaults" => format!("vaults/{}", str_of(body, "prefix").unwrap_or(id)),
         "keyauth_credentials" | "basicauth_credentials" | "acls" | "jwt_secrets" | "hmacauth_credentials" | "oauth2_credentials" | "mtls_auth_credentials" => {
             let what = str_of(body, "group").or(str_of(body, "username")).or(str_of(body, "client_id")).or(str_of(body, "subject_name")).map(String::from).unwrap_or_else(|| id.chars().take(8).collect());
@@ -245,6 +251,7 @@ pub fn scope(config: &Config, rbac_only: bool) -> Result<Vec<&'static str>, Vec<
         .iter()
         .filter(|k| match k.key {
             "licenses" => has("licenses"),
+            "degraphql_routes" => has("degraphql_routes"),
             "cloned_plugins" | "custom_plugins" => definitions,
             _ => !k.opt_in,
         })
@@ -256,7 +263,7 @@ pub fn scope(config: &Config, rbac_only: bool) -> Result<Vec<&'static str>, Vec<
 fn unsupported(kind: &str) -> String {
     match kind {
         "service_packages" => "service packages are Konnect entities: a Kong Gateway Admin API has no endpoint for them (decK syncs them through its Konnect client)".into(),
-        "custom_entities" => "custom entities (degraphql_routes, graphql_ratelimiting_cost_decorations) are not managed by gateway yet".into(),
+        "custom_entities" => "of custom entities only `type: degraphql_routes` is supported (as in decK)".into(),
         other => format!("`{other}` entities are not managed by dump/diff/sync"),
     }
 }
@@ -373,11 +380,11 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
         if d.kind.key == "basicauth_credentials" && !config.skip_hash_for_basic_auth {
             normalize::hash_basic_auth_password(&mut want);
         }
-        let parent = foreign_id(&d.body, "upstream");
+        let parent = parent_of(d.kind, &d.body);
         let mut send = d.body.clone();
         if let Json::Object(m) = &mut send {
             m.remove("id");
-            if d.kind.key == "targets" {
+            if matches!(d.kind.key, "targets" | "degraphql_routes") {
                 m.insert("id".into(), Json::String(d.id.clone()));
             }
         }
@@ -432,7 +439,7 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
             id,
             fields: BTreeMap::new(),
             body: None,
-            parent: foreign_id(&c.body, "upstream"),
+            parent: parent_of(kind, &c.body),
             level: kind.level,
             early: false,
             step: 0,
@@ -513,6 +520,15 @@ pub fn validation_bodies(config: &Config) -> Vec<(&Entity, &'static str, Json)> 
             Some((e, kind.key, body))
         })
         .collect()
+}
+
+/// The entity a nested one is written under (targets: their upstream; DeGraphQL routes: their service).
+fn parent_of(kind: &Kind, body: &Json) -> Option<String> {
+    match kind.key {
+        "targets" => foreign_id(body, "upstream"),
+        "degraphql_routes" => foreign_id(body, "service"),
+        _ => None,
+    }
 }
 
 fn with_id(body: &Json, id: &str) -> Json {

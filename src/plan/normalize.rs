@@ -14,6 +14,7 @@ fn set_fields(kind: &Kind) -> &'static [&'static str] {
         "routes" => &["protocols", "methods", "snis"],
         "plugins" => &["protocols"],
         "rbac_endpoint_permissions" => &["actions"],
+        "degraphql_routes" => &["methods"],
         _ => &[],
     }
 }
@@ -104,6 +105,7 @@ pub fn fill_defaults(kind: &Kind, body: &mut Json, schemas: &Schemas) {
         "oauth2_credentials" => vec![("client_type", Json::from("confidential")), ("hash_secret", Json::from(false))],
         "rbac_roles" => vec![("is_default", Json::from(false))],
         "rbac_endpoint_permissions" => vec![("negative", Json::from(false))],
+        "degraphql_routes" => vec![("methods", Json::from(vec!["GET"]))],
         _ => vec![],
     };
     for (k, v) in defaults {
