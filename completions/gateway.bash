@@ -175,7 +175,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__dump)
-            opts="-o -h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --output --select-tag --format --rbac-resources-only --color --help --version"
+            opts="-o -h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --output --select-tag --format --rbac-resources-only --include --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -219,6 +219,10 @@ _gateway() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                --include)
+                    COMPREPLY=($(compgen -W "licenses plugin-definitions degraphql-routes" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -120,12 +120,15 @@ complete -c gateway -n "__fish_gateway_using_subcommand dump" -s o -l output -d 
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -l select-tag -d 'Only entities with this tag (repeatable; all must match)' -r
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -l format -d 'Output format' -r -f -a "yaml\t''
 json\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -l include -d 'Also dump a kind sync manages only on request (repeatable)' -r -f -a "licenses\t'Kong Enterprise licenses (`licenses`)'
+plugin-definitions\t'Cloned and custom plugin definitions; the file gets `_info.include_plugin_definitions`'
+degraphql-routes\t'DeGraphQL routes, written as `custom_entities` of `type: degraphql_routes`'"
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -l tls-skip-verify -d 'Do not verify the Admin API\'s TLS certificate'
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -l rbac-resources-only -d 'Dump RBAC roles and their endpoint permissions only (Kong Enterprise)'
-complete -c gateway -n "__fish_gateway_using_subcommand dump" -s h -l help -d 'Print help'
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -s V -l version -d 'Print version'
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -l kong-addr -d 'Admin API address' -r
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -l headers -d 'A header sent with every request, e.g. \'Kong-Admin-Token: ...\' (repeatable)' -r

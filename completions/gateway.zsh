@@ -132,11 +132,14 @@ _arguments "${_arguments_options[@]}" : \
 '--output=[Write to FILE instead of standard output]:FILE:_files' \
 '*--select-tag=[Only entities with this tag (repeatable; all must match)]:TAG:_default' \
 '--format=[Output format]:FORMAT:(yaml json)' \
+'*--include=[Also dump a kind sync manages only on request (repeatable)]:KIND:((licenses\:"Kong Enterprise licenses (\`licenses\`)"
+plugin-definitions\:"Cloned and custom plugin definitions; the file gets \`_info.include_plugin_definitions\`"
+degraphql-routes\:"DeGraphQL routes, written as \`custom_entities\` of \`type\: degraphql_routes\`"))' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
 '--rbac-resources-only[Dump RBAC roles and their endpoint permissions only (Kong Enterprise)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 && ret=0

@@ -257,6 +257,21 @@ pub struct DumpArgs {
     /// Dump RBAC roles and their endpoint permissions only (Kong Enterprise).
     #[arg(long)]
     pub rbac_resources_only: bool,
+
+    /// Also dump a kind sync manages only on request (repeatable).
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub include: Vec<OptIn>,
+}
+
+/// Kinds decK and gateway manage only when asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OptIn {
+    /// Kong Enterprise licenses (`licenses`).
+    Licenses,
+    /// Cloned and custom plugin definitions; the file gets `_info.include_plugin_definitions`.
+    PluginDefinitions,
+    /// DeGraphQL routes, written as `custom_entities` of `type: degraphql_routes`.
+    DegraphqlRoutes,
 }
 
 /// What diff and sync plan: the config, and which of the gateway's entities it governs.

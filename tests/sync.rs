@@ -511,6 +511,14 @@ fn licenses_plugin_definitions_and_ai_models() {
         let diff = gateway(dir.path(), &e.url, &[&["diff", "--exit-code"][..], extra].concat());
         assert_eq!(diff.status.code(), Some(0), "{extra:?}: {}", text(&diff));
     }
+    // a plain dump leaves the opt-in kinds out; asked for, they round-trip
+    let plain = ok(gateway(dir.path(), &e.url, &["dump"]));
+    assert!(!plain.contains("licenses:") && !plain.contains("cloned_plugins:") && plain.contains("ai_models:"), "{plain}");
+    let full = ok(gateway(dir.path(), &e.url, &["dump", "--include", "licenses", "--include", "plugin-definitions"]));
+    assert!(full.contains("include_plugin_definitions: true") && full.contains("licenses:") && full.contains("acme-stamp"), "{full}");
+    std::fs::write(dir.path().join("dumped.yaml"), &full).unwrap();
+    let diff = gateway(dir.path(), &e.url, &["diff", "dumped.yaml", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
     // without definitions in the file they are still managed when _info says so; a license
     // left out of the file is not touched
     std::fs::write(
@@ -612,6 +620,11 @@ fn degraphql_routes_as_custom_entities() {
     ok(gateway(dir.path(), &e.url, &["sync"]));
     assert_eq!(count(&e, "/degraphql_routes"), 1);
     let diff = gateway(dir.path(), &e.url, &["diff", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    let dumped = ok(gateway(dir.path(), &e.url, &["dump", "--include", "degraphql-routes"]));
+    assert!(dumped.contains("custom_entities:\n- type: degraphql_routes"), "{dumped}");
+    std::fs::write(dir.path().join("dumped.yaml"), &dumped).unwrap();
+    let diff = gateway(dir.path(), &e.url, &["diff", "dumped.yaml", "--exit-code"]);
     assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
     // other custom entity types are refused, as decK does
     std::fs::write(dir.path().join("kong.yaml"), config("{ users { id } }", "- type: graphql_ratelimiting_cost_decorations\n  fields: {type_path: Query.users}\n")).unwrap();

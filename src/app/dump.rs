@@ -2,7 +2,7 @@
 
 use super::{connect, render, Outcome};
 use crate::admin::{self, kinds};
-use crate::cli::DumpArgs;
+use crate::cli::{DumpArgs, OptIn};
 use crate::node::Node;
 use crate::source::Loc;
 use anyhow::{anyhow, Context as _};
@@ -12,10 +12,21 @@ use std::collections::HashMap;
 pub fn run(args: &DumpArgs) -> anyhow::Result<Outcome> {
     let client = connect::client(&args.conn)?;
     client.info()?;
-    // what a config with nothing in it governs: the default kinds, or RBAC alone
-    let kinds = crate::plan::scope(&crate::model::Config::default(), args.rbac_resources_only).unwrap_or_default();
+    // what a config with nothing in it governs (the default kinds, or RBAC alone), and what was asked for
+    let mut kinds = crate::plan::scope(&crate::model::Config::default(), args.rbac_resources_only).unwrap_or_default();
+    if !args.rbac_resources_only {
+        for extra in &args.include {
+            kinds.extend(match extra {
+                OptIn::Licenses => &["licenses"][..],
+                OptIn::PluginDefinitions => &["cloned_plugins", "custom_plugins"][..],
+                OptIn::DegraphqlRoutes => &["degraphql_routes"][..],
+            });
+        }
+    }
     let current = admin::state::fetch(&client, &args.select_tags, &kinds).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
-    let doc = document(&current, &args.select_tags);
+    // with definitions asked for, syncing the dump manages them too, even when there are none
+    let definitions = args.include.contains(&OptIn::PluginDefinitions) && !args.rbac_resources_only;
+    let doc = document(&current, &args.select_tags, definitions);
     let body = render::serialize(&Node::from_json(&doc, Loc::default()), args.format)?;
     match &args.output {
         Some(p) => {
@@ -44,7 +55,7 @@ const NESTED: &[(&str, &str, &str, &str)] = &[
 
 /// A decK document: top-level collections, children nested the way decK nests them,
 /// references by name where the target has one.
-pub fn document(current: &[crate::plan::Current], select_tags: &[String]) -> Json {
+pub fn document(current: &[crate::plan::Current], select_tags: &[String], include_plugin_definitions: bool) -> Json {
     let mut names: HashMap<String, String> = HashMap::new();
     for c in current {
         let id = c.body.get("id").and_then(Json::as_str);
@@ -107,6 +118,9 @@ pub fn document(current: &[crate::plan::Current], select_tags: &[String]) -> Jso
         // Kong only returns password hashes; say so, as decK does
         info.insert("skip_hash_for_basic_auth".into(), Json::Bool(true));
     }
+    if include_plugin_definitions {
+        info.insert("include_plugin_definitions".into(), Json::Bool(true));
+    }
     if !info.is_empty() {
         doc.insert("_info".into(), Json::Object(info));
     }
@@ -135,6 +149,25 @@ pub fn document(current: &[crate::plan::Current], select_tags: &[String]) -> Jso
             continue;
         }
         items.sort_by_key(|b| sort_key(b));
+        if kind.key == "degraphql_routes" {
+            // decK's file format has them as custom entities
+            let entities: Vec<Json> = items
+                .into_iter()
+                .map(|mut fields| {
+                    let id = fields.as_object_mut().and_then(|m| m.remove("id"));
+                    if let Some(Json::String(service)) = fields.get("service").cloned() {
+                        fields["service"] = serde_json::json!({ "name": service });
+                    }
+                    let mut e = serde_json::json!({ "type": "degraphql_routes", "fields": fields });
+                    if let Some(id) = id {
+                        e["id"] = id;
+                    }
+                    e
+                })
+                .collect();
+            doc.insert("custom_entities".into(), Json::Array(entities));
+            continue;
+        }
         doc.insert(kind.key.into(), Json::Array(items));
     }
     Json::Object(doc)
