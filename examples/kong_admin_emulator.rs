@@ -660,7 +660,7 @@ impl Store {
             }
         }
         let cache_key: Option<Vec<&str>> = match k.seg {
-            "plugins" => Some(vec!["consumer", "name", "route", "service", "consumer_group"]),
+            "plugins" => Some(vec!["consumer", "name", "route", "service", "consumer_group", "model"]),
             "targets" => Some(vec!["target", "upstream"]),
             _ => None,
         };

@@ -109,6 +109,7 @@ impl Entity {
             let scopes: Vec<String> = ["service", "route", "consumer", "consumer_group"]
                 .iter()
                 .filter_map(|k| reference(&self.node, k).map(|r| format!("{} {}", k.replace('_', " "), r.key)))
+                .chain(self.node.get_str("model").map(|m| format!("model {m}")))
                 .collect();
             let inst = self.node.get_str("instance_name").map(|i| format!(" [{i}]")).unwrap_or_default();
             return if scopes.is_empty() {

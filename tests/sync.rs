@@ -495,13 +495,14 @@ fn licenses_plugin_definitions_and_ai_models() {
     let dir = tempfile::tempdir().unwrap();
     let license = r#"{"license":{"signature":"sig-0123456789","payload":{"customer":"Acme Corp"}}}"#;
     let v1 = format!(
-        "_format_version: \"3.0\"\nlicenses:\n- payload: '{license}'\ncloned_plugins:\n- name: acme-rate-limiting\n  ref: rate-limiting\n  priority: 902\ncustom_plugins:\n- name: acme-stamp\n  handler: \"return {{ PRIORITY = 1, VERSION = '1.0' }}\"\n  schema: \"return {{ name = 'acme-stamp', fields = {{}} }}\"\nai_models:\n- name: gpt-4o\n  alias: '@openai/gpt-4o'\nservices:\n- name: api\n  host: api.internal\n  plugins:\n  - name: acme-rate-limiting\n    config: {{minute: 10, policy: local}}\n  - name: acme-stamp\n"
+        "_format_version: \"3.0\"\nlicenses:\n- payload: '{license}'\ncloned_plugins:\n- name: acme-rate-limiting\n  ref: rate-limiting\n  priority: 902\ncustom_plugins:\n- name: acme-stamp\n  handler: \"return {{ PRIORITY = 1, VERSION = '1.0' }}\"\n  schema: \"return {{ name = 'acme-stamp', fields = {{}} }}\"\nai_models:\n- name: gpt-4o\n  alias: '@openai/gpt-4o'\n- name: gpt-4o-mini\n  alias: '@openai/gpt-4o-mini'\nservices:\n- name: api\n  host: api.internal\n  plugins:\n  - name: acme-rate-limiting\n    config: {{minute: 10, policy: local}}\n  - name: acme-stamp\n  - name: cors\n    model: gpt-4o\n  - name: cors\n    model: gpt-4o-mini\n    config: {{max_age: 60}}\n"
     );
     std::fs::write(dir.path().join("kong.yaml"), &v1).unwrap();
     let synced = gateway(dir.path(), &e.url, &["sync"]);
     let out = text(&synced);
     assert!(synced.status.success(), "{out}");
-    assert!(out.contains("applied 7, failed 0, not attempted 0"), "{out}");
+    assert!(out.contains("applied 10, failed 0, not attempted 0"), "{out}");
+    assert!(out.contains("plugins/cors (service api, model gpt-4o-mini)"), "plugins scoped by model (AI Gateway 2.0): {out}");
     assert!(!out.contains("sig-0123456789") && !out.contains("Acme Corp"), "a license payload is masked: {out}");
     // definitions go in before the plugins that use them
     let log = writes(&take_log(&e)).into_iter().cloned().collect::<Vec<_>>();
@@ -529,9 +530,20 @@ fn licenses_plugin_definitions_and_ai_models() {
     let plan = gateway(dir.path(), &e.url, &["diff", "--output", "json"]);
     let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
     let deleted: Vec<&str> = plan["changes"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(deleted, ["plugins/acme-rate-limiting (service api)", "plugins/acme-stamp (service api)", "cloned_plugins/acme-rate-limiting", "custom_plugins/acme-stamp"]);
+    assert_eq!(
+        deleted,
+        [
+            "plugins/acme-rate-limiting (service api)",
+            "plugins/acme-stamp (service api)",
+            "plugins/cors (service api, model gpt-4o)",
+            "plugins/cors (service api, model gpt-4o-mini)",
+            "ai_models/gpt-4o-mini",
+            "cloned_plugins/acme-rate-limiting",
+            "custom_plugins/acme-stamp"
+        ]
+    );
     ok(gateway(dir.path(), &e.url, &["sync"]));
-    assert_eq!((count(&e, "/licenses"), count(&e, "/cloned-plugins"), count(&e, "/ai-models")), (1, 0, 1));
+    assert_eq!((count(&e, "/licenses"), count(&e, "/cloned-plugins"), count(&e, "/ai-models"), count(&e, "/plugins")), (1, 0, 1, 0));
 }
 
 #[test]

@@ -162,7 +162,8 @@ fn identity(kind: &Kind, body: &Json) -> Option<String> {
         "targets" => format!("{}@{}", str_of(body, "target")?, foreign_id(body, "upstream")?),
         "plugins" => {
             let scope: Vec<String> = ["service", "route", "consumer", "consumer_group"].iter().map(|f| foreign_id(body, f).unwrap_or_default()).collect();
-            format!("plugin:{}|{}", str_of(body, "name")?, scope.join("|"))
+            // AI Gateway 2.0 scopes plugins by model too (go-kong Plugin.Model)
+            format!("plugin:{}|{}|{}", str_of(body, "name")?, scope.join("|"), str_of(body, "model").unwrap_or_default())
         }
         _ => format!("name:{}", str_of(body, "name")?),
     })
@@ -176,6 +177,7 @@ fn label(kind: &Kind, body: &Json, names: &HashMap<String, String>) -> String {
             let scopes: Vec<String> = ["service", "route", "consumer", "consumer_group"]
                 .iter()
                 .filter_map(|f| foreign_id(body, f).map(|id| format!("{} {}", f.replace('_', " "), names.get(&id).cloned().unwrap_or(id))))
+                .chain(str_of(body, "model").map(|m| format!("model {m}")))
                 .collect();
             let name = str_of(body, "name").unwrap_or("?");
             if scopes.is_empty() { format!("plugins/{name} (global)") } else { format!("plugins/{name} ({})", scopes.join(", ")) }

@@ -76,7 +76,9 @@ fn check_unique(config: &Config, out: &mut Vec<Diagnostic>) {
                     .iter()
                     .map(|s| resolve(config, &ent.node, s).unwrap_or_default())
                     .collect();
-                keys.push(("scope", format!("{name}|{}", scope.join("|"))));
+                // AI Gateway 2.0 also scopes a plugin by `model`
+                let model = ent.node.get_str("model").unwrap_or("");
+                keys.push(("scope", format!("{name}|{}|{model}", scope.join("|"))));
             }
             _ => {}
         }
