@@ -597,7 +597,9 @@ fn order_unique_moves(changes: &mut Vec<Change>, desired: &[Desired], current: &
         while seen.insert(blocker) {
             blocker = after[blocker].iter().map(|(j, _)| *j).find(|j| step[*j].is_none()).expect("an unresolved write waits on another");
         }
-        let fields: Vec<&'static str> = after.iter().flatten().filter(|(j, _)| *j == blocker).map(|(_, f)| *f).collect();
+        let mut fields: Vec<&'static str> = after.iter().flatten().filter(|(j, _)| *j == blocker).map(|(_, f)| *f).collect();
+        fields.sort();
+        fields.dedup();
         let d = &desired[changes[blocker].desired.expect("a write")];
         let temp = temporary_move(&changes[blocker], &current[d.matched.expect("an update")].body, &fields, &|f| is_secret(d.kind, None, f, &d.secrets, schemas));
         changes.push(temp);
