@@ -839,6 +839,15 @@ impl Store {
                 Some(k) => reply(200, entity_schema_answer(k)),
                 None => message(404, &format!("No entity named '{name}'")),
             },
+            ["schemas", "rbac-endpointpermission", "validate"] if method == "POST" && enterprise => {
+                let b = parsed.unwrap_or_default();
+                let missing: Map<String, Json> = ["workspace", "endpoint"].iter().filter(|f| b.get(**f).is_none_or(Json::is_null)).map(|f| (f.to_string(), json!("required field missing"))).collect();
+                if missing.is_empty() { reply(200, json!({"message": "schema validation successful"})) } else { schema_violation(missing) }
+            }
+            ["schemas", "rbac-role", "validate"] if method == "POST" && enterprise => {
+                let k = kind("rbac_roles").expect("kind");
+                self.write(k, &new_id(), parsed.unwrap_or_default(), None, true)
+            }
             ["schemas", name, "validate"] if method == "POST" => match KINDS.iter().find(|k| k.name == *name && (enterprise || !k.enterprise)) {
                 Some(k) => self.write(k, &new_id(), parsed.unwrap_or_default(), None, true),
                 None => message(404, &format!("No entity named '{name}'")),

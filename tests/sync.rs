@@ -581,6 +581,11 @@ fn rbac_roles_and_endpoint_permissions_with_rbac_resources_only() {
     let mixed = gateway(dir.path(), &e.url, &["diff", "--rbac-resources-only", "kong.yaml"]);
     assert!(text(&mixed).contains("may hold RBAC roles and endpoint permissions only"), "{}", text(&mixed));
     ok(gateway(dir.path(), &e.url, &["sync", "kong.yaml"]));
+    // online validation uses decK's schema names for RBAC (validate/validate.go)
+    take_log(&e);
+    ok(gateway(dir.path(), &e.url, &["validate", "--online", "rbac.yaml"]));
+    let log = take_log(&e);
+    assert!(log.iter().any(|l| l == "POST /schemas/rbac-role/validate") && log.iter().any(|l| l == "POST /schemas/rbac-endpointpermission/validate"), "{log:?}");
     let out = ok(gateway(dir.path(), &e.url, &["sync", "--rbac-resources-only", "rbac.yaml"]));
     assert!(out.contains("applied 5, failed 0, not attempted 0"), "{out}");
     assert!(out.contains("rbac_endpoint_permissions/default/services (role ops)"), "{out}");
