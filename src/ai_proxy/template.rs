@@ -81,7 +81,7 @@ pub fn placeholders(s: &str) -> Result<Vec<Placeholder>, TemplateError> {
 }
 
 /// Replaces every placeholder using `lookup`; the first missing value is Kong's error
-/// "<source> key <name> was not provided".
+/// `"<source> key <name> was not provided"`.
 pub fn resolve(s: &str, lookup: &dyn Fn(Source, &str) -> Option<String>) -> Result<String, String> {
     let found = placeholders(s).map_err(|e| e.to_string())?;
     let mut out = String::with_capacity(s.len());

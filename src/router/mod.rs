@@ -374,7 +374,7 @@ fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, formula: Formula
 }
 
 /// The id Kong gives a named route without an id in DB-less mode:
-/// uuidv5(uuidv5(<declarative namespace>, "routes"), name).
+/// `uuidv5(uuidv5(<declarative namespace>, "routes"), name)`.
 pub fn dbless_route_id(name: &str) -> uuid::Uuid {
     let ns = uuid::Uuid::parse_str("fd02801f-0957-4a15-a55a-c8d9606f30b5").expect("constant");
     let routes_ns = uuid::Uuid::new_v5(&ns, b"routes");
