@@ -255,7 +255,7 @@ pub struct DumpArgs {
     pub format: Format,
 
     /// Dump RBAC roles and their endpoint permissions only (Kong Enterprise).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "include")]
     pub rbac_resources_only: bool,
 
     /// Also dump a kind sync manages only on request (repeatable).

@@ -14,19 +14,16 @@ pub fn run(args: &DumpArgs) -> anyhow::Result<Outcome> {
     client.info()?;
     // what a config with nothing in it governs (the default kinds, or RBAC alone), and what was asked for
     let mut kinds = crate::plan::scope(&crate::model::Config::default(), args.rbac_resources_only).unwrap_or_default();
-    if !args.rbac_resources_only {
-        for extra in &args.include {
-            kinds.extend(match extra {
-                OptIn::Licenses => &["licenses"][..],
-                OptIn::PluginDefinitions => &["cloned_plugins", "custom_plugins"][..],
-                OptIn::DegraphqlRoutes => &["degraphql_routes"][..],
-            });
-        }
+    for extra in &args.include {
+        kinds.extend(match extra {
+            OptIn::Licenses => &["licenses"][..],
+            OptIn::PluginDefinitions => &["cloned_plugins", "custom_plugins"][..],
+            OptIn::DegraphqlRoutes => &["degraphql_routes"][..],
+        });
     }
     let current = admin::state::fetch(&client, &args.select_tags, &kinds).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
     // with definitions asked for, syncing the dump manages them too, even when there are none
-    let definitions = args.include.contains(&OptIn::PluginDefinitions) && !args.rbac_resources_only;
-    let doc = document(&current, &args.select_tags, definitions);
+    let doc = document(&current, &args.select_tags, args.include.contains(&OptIn::PluginDefinitions));
     let body = render::serialize(&Node::from_json(&doc, Loc::default()), args.format)?;
     match &args.output {
         Some(p) => {
