@@ -137,7 +137,7 @@ plugin-definitions\:"Cloned and custom plugin definitions; the file gets \`_info
 degraphql-routes\:"DeGraphQL routes, written as \`custom_entities\` of \`type\: degraphql_routes\`"))' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
-'--rbac-resources-only[Dump RBAC roles and their endpoint permissions only (Kong Enterprise)]' \
+'(--include)--rbac-resources-only[Dump RBAC roles and their endpoint permissions only (Kong Enterprise)]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
