@@ -9,11 +9,13 @@
 //!
 //! kong_admin_emulator [--listen ADDR] [--token T] [--fault-rate F] [--faults 500,429,drop]
 //!                     [--retry-after SECS] [--latency-ms N] [--seed N] [--enterprise]
-//!                     [--plugin-schemas FILE]
+//!                     [--plugin-schemas FILE] [--forbid PATH-PREFIX]
 //!
 //! `--plugin-schemas` plays another Kong version or a custom plugin: a JSON object of plugin
 //! name to schema (the compact form of gateway's src/schema) that replaces or adds to the
 //! bundled plugin schemas, for filling defaults and for `GET /schemas/plugins/{name}`.
+//! `--forbid` answers 403 to every request under a path prefix, as Kong Enterprise does for an
+//! admin whose RBAC role may not use those endpoints.
 
 use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeMap;
@@ -32,6 +34,7 @@ struct Opts {
     seed: u64,
     enterprise: bool,
     plugin_schemas: Option<String>,
+    forbid: Option<String>,
 }
 
 fn opts() -> Opts {
@@ -45,6 +48,7 @@ fn opts() -> Opts {
         seed: 1,
         enterprise: false,
         plugin_schemas: None,
+        forbid: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -59,6 +63,7 @@ fn opts() -> Opts {
             "--latency-ms" => o.latency_ms = v.parse().expect("--latency-ms number"),
             "--seed" => o.seed = v.parse().expect("--seed number"),
             "--plugin-schemas" => o.plugin_schemas = Some(v),
+            "--forbid" => o.forbid = Some(v),
             "--enterprise" => {
                 o.enterprise = true;
                 i += 1;
@@ -1157,20 +1162,15 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
                     headers: vec![("Retry-After".into(), shared.opts.retry_after.clone())],
                 },
                 Some("500") => message(500, "An unexpected error occurred"),
+                _ if shared.opts.token.as_ref().is_some_and(|t| header("kong-admin-token").as_deref() != Some(t.as_str())) => {
+                    message(401, "Invalid credentials. Token or User credentials required")
+                }
+                // an RBAC role that may not read these endpoints
+                _ if shared.opts.forbid.as_ref().is_some_and(|p| path.starts_with(p.as_str())) => message(403, "Forbidden"),
                 _ => {
-                    if let Some(t) = &shared.opts.token {
-                        if header("kong-admin-token").as_deref() != Some(t.as_str()) {
-                            message(401, "Invalid credentials. Token or User credentials required")
-                        } else {
-                            let mut store = shared.store.lock().unwrap_or_else(|e| e.into_inner());
-                            store.log.push(format!("{method} {target}"));
-                            store.handle(&method, &path, &query, Some(&body), shared.opts.enterprise)
-                        }
-                    } else {
-                        let mut store = shared.store.lock().unwrap_or_else(|e| e.into_inner());
-                        store.log.push(format!("{method} {target}"));
-                        store.handle(&method, &path, &query, Some(&body), shared.opts.enterprise)
-                    }
+                    let mut store = shared.store.lock().unwrap_or_else(|e| e.into_inner());
+                    store.log.push(format!("{method} {target}"));
+                    store.handle(&method, &path, &query, Some(&body), shared.opts.enterprise)
                 }
             }
         };

@@ -649,3 +649,21 @@ fn degraphql_routes_as_custom_entities() {
     assert_eq!(refused.status.code(), Some(1));
     assert!(text(&refused).contains("kong.yaml:10:3: custom_entities"), "{}", text(&refused));
 }
+
+/// A gateway that will not show its schemas (an RBAC role without access to /schemas):
+/// defaults come from the bundled schemas, a note on stderr says so, and the plan is the same.
+#[test]
+fn schemas_the_gateway_refuses_fall_back_to_the_bundled_ones_with_a_note() {
+    let e = emulator(&["--forbid", "/schemas"]);
+    let r = root();
+    ok(gateway(&r, &e.url, &["sync", "testdata/azure/kong.yaml"]));
+    let diff = gateway(&r, &e.url, &["diff", "testdata/azure/kong.yaml", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    let stderr = String::from_utf8_lossy(&diff.stderr);
+    assert_eq!(
+        stderr,
+        "note: the gateway did not give its schemas of plugin ai-proxy-advanced, routes, services (HTTP 403); their defaults come from the bundled Kong 3.15 schemas\n"
+    );
+    let quiet = gateway(&r, &e.url, &["diff", "testdata/azure/kong.yaml", "--bundled-schemas"]);
+    assert!(String::from_utf8_lossy(&quiet.stderr).is_empty(), "not asked, nothing to say: {}", text(&quiet));
+}

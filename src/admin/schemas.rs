@@ -43,7 +43,7 @@ pub fn fetch(client: &Client, kinds: &[&str], plugins: &[String], clones: &[(Str
         schemas.add_clone(name, source);
     }
     let mut notes = Vec::new();
-    let mut refused = Vec::new();
+    let mut refused: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
     let mut unknown = Vec::new();
     for (i, answer) in answers {
         match (&wanted[i], answer) {
@@ -57,10 +57,14 @@ pub fn fetch(client: &Client, kinds: &[&str], plugins: &[String], clones: &[(Str
             },
             (Wanted::Plugin(p), Err(e)) if e.status == Some(404) => unknown.push(*p),
             (_, Err(e)) if e.status == Some(404) => {}
-            (w, Err(e)) => refused.push(match w {
-                Wanted::Entity(k) => format!("{k} ({e})"),
-                Wanted::Plugin(p) => format!("plugin {p} ({e})"),
-            }),
+            (w, Err(e)) => {
+                let why = e.status.map(|s| format!("HTTP {s}")).unwrap_or(e.message);
+                let what = match w {
+                    Wanted::Entity(k) => k.to_string(),
+                    Wanted::Plugin(p) => format!("plugin {p}"),
+                };
+                refused.entry(why).or_insert_with(Vec::new).push(what);
+            }
         }
     }
     for p in unknown {
@@ -68,9 +72,13 @@ pub fn fetch(client: &Client, kinds: &[&str], plugins: &[String], clones: &[(Str
             notes.push(format!("plugin {p}: neither the gateway nor the bundled schemas know it; its defaults are not filled"));
         }
     }
-    if !refused.is_empty() {
-        refused.sort();
-        notes.push(format!("could not read the gateway's schemas of {}; defaults come from the bundled Kong {} schemas", refused.join(", "), crate::schema::plugins().kong_version));
+    for (why, mut what) in refused {
+        what.sort();
+        notes.push(format!(
+            "the gateway did not give its schemas of {} ({why}); their defaults come from the bundled Kong {} schemas",
+            what.join(", "),
+            crate::schema::plugins().kong_version
+        ));
     }
     notes.sort();
     (schemas, notes)
