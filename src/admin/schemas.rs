@@ -63,7 +63,7 @@ pub fn fetch(client: &Client, kinds: &[&str], plugins: &[String], clones: &[(Str
                     Wanted::Entity(k) => k.to_string(),
                     Wanted::Plugin(p) => format!("plugin {p}"),
                 };
-                refused.entry(why).or_insert_with(Vec::new).push(what);
+                refused.entry(why).or_default().push(what);
             }
         }
     }

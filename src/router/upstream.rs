@@ -29,10 +29,10 @@ pub fn upstream_path_v0(req: &str, prefix: Option<&str>, base: &str, strip: bool
                 if req.ends_with('/') {
                     return base.into();
                 }
-                return base[..base.len() - 1].into();
+                return base.strip_suffix('/').unwrap_or(base).into();
             }
             if postfix.starts_with('/') {
-                return format!("{}{postfix}", &base[..base.len() - 1]);
+                return format!("{}{postfix}", base.strip_suffix('/').unwrap_or(base));
             }
             return format!("{base}{postfix}");
         }

@@ -144,7 +144,7 @@ pub fn check_path(path: &str) -> Option<PathFinding> {
             Ok(_) => None,
             Err(RegexRejection::Pcre(msg)) => Some((
                 &rules::ROUTE_REGEX,
-                format!("invalid regex: '{}' (PCRE returned: {msg})", &path[1..]),
+                format!("invalid regex: '{}' (PCRE returned: {msg})", path.strip_prefix('~').unwrap_or(path)),
                 Some("named groups must be letters, digits and `_`, starting with a letter or `_`".into()),
             )),
             Err(RegexRejection::Router(msg)) => Some((
