@@ -838,6 +838,29 @@ mod tests {
     }
 
     #[test]
+    fn a_rotation_of_three_names_needs_one_temporary_name() {
+        const ID_C: &str = "cccccccc-3333-4333-8333-333333333333";
+        let cfg = named_services(&[(ID_A, "b"), (ID_B, "c"), (ID_C, "a")]);
+        let have = [
+            current("services", json!({"id": ID_A, "name": "a", "host": "h"})),
+            current("services", json!({"id": ID_B, "name": "b", "host": "h"})),
+            current("services", json!({"id": ID_C, "name": "c", "host": "h"})),
+        ];
+        let plan = build(&cfg, &have, &Schemas::bundled()).unwrap();
+        assert_eq!(plan.changes.len(), 4, "three renames and one parking update");
+        let mut names: HashMap<&str, String> = [(ID_A, "a".to_string()), (ID_B, "b".into()), (ID_C, "c".into())].into();
+        for phase in plan.phases() {
+            // writes of one phase run concurrently: none may take a name another still holds
+            let taken: Vec<(&str, String)> = phase.iter().map(|&i| (plan.changes[i].id.as_str(), plan.changes[i].body.as_ref().unwrap()["name"].as_str().unwrap().to_string())).collect();
+            for (id, name) in &taken {
+                assert!(!names.iter().any(|(other, n)| other != id && n == name), "{name} may still be held when {id} takes it");
+            }
+            names.extend(taken);
+        }
+        assert_eq!(names, [(ID_A, "b".to_string()), (ID_B, "c".into()), (ID_C, "a".into())].into());
+    }
+
+    #[test]
     fn unsupported_kinds_and_rbac_mixed_with_proxy_config_are_refused() {
         let cfg = config("_format_version: '3.0'\nrbac_roles:\n- name: admin\n- name: ops\nservice_packages:\n- name: p\n", &Env::new());
         let errors = scope(&cfg, false).unwrap_err();
