@@ -13,10 +13,10 @@ enum Wanted<'a> {
     Plugin(&'a str),
 }
 
-/// The schemas of `kinds` and `plugins` as the gateway reports them, over the bundled ones.
-/// What the gateway does not answer (older versions, RBAC, a plugin it lacks) keeps the
-/// bundled schema; the notes say so where that may matter.
-pub fn fetch(client: &Client, kinds: &[&str], plugins: &[String], clones: &[(String, String)]) -> (Schemas, Vec<String>) {
+/// Adds the schemas of `kinds` and `plugins` as the gateway reports them to `schemas`. What
+/// the gateway does not answer (older versions, RBAC, a plugin it lacks) keeps the bundled
+/// schema; the returned notes say so where that may matter.
+pub fn fetch(client: &Client, kinds: &[&str], plugins: &[String], schemas: &mut Schemas) -> Vec<String> {
     let wanted: Vec<Wanted> = kinds.iter().map(|k| Wanted::Entity(k)).chain(plugins.iter().map(|p| Wanted::Plugin(p))).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let answers: Vec<(usize, Result<serde_json::Value, super::ApiError>)> = std::thread::scope(|s| {
@@ -38,10 +38,6 @@ pub fn fetch(client: &Client, kinds: &[&str], plugins: &[String], clones: &[(Str
             .collect();
         workers.into_iter().flat_map(|w| w.join().expect("schema thread")).collect()
     });
-    let mut schemas = Schemas::bundled();
-    for (name, source) in clones {
-        schemas.add_clone(name, source);
-    }
     let mut notes = Vec::new();
     let mut refused: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
     let mut unknown = Vec::new();
@@ -81,5 +77,5 @@ pub fn fetch(client: &Client, kinds: &[&str], plugins: &[String], clones: &[(Str
         ));
     }
     notes.sort();
-    (schemas, notes)
+    notes
 }

@@ -5,7 +5,8 @@ use super::{Context, Outcome};
 use crate::admin::{self, Client, Connection};
 use crate::cli::{ConnectionArgs, PlanArgs};
 use crate::exit::Exit;
-use crate::plan::{self, Plan};
+use crate::model::Config;
+use crate::plan::{self, Current, Plan};
 use crate::schema::kong::Schemas;
 use anyhow::{anyhow, Context as _};
 use std::time::Duration;
@@ -68,37 +69,42 @@ pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context) -> anyhow::Re
     tags.sort();
     tags.dedup();
     let current = admin::state::fetch(&client, &tags, &kinds).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
-    let clones: Vec<(String, String)> = prepared
-        .loaded
-        .config
-        .of_kind("cloned_plugins")
-        .filter_map(|c| Some((c.node.get_str("name")?.to_string(), c.node.get_str("ref")?.to_string())))
-        .collect();
-    let (schemas, notes) = if args.bundled_schemas {
-        let mut schemas = Schemas::bundled();
-        for (name, source) in &clones {
-            schemas.add_clone(name, source);
-        }
-        (schemas, Vec::new())
-    } else {
-        let config = &prepared.loaded.config;
-        let mut kinds: Vec<&str> = config.entities.iter().map(|e| e.kind).chain(current.iter().map(|c| c.kind))
-            // plugins: the per-plugin schemas below; memberships have no defaults
-            .filter(|k| admin::kinds::kind(k).is_some() && !matches!(*k, "plugins" | "consumer_group_consumers"))
-            .collect();
-        kinds.sort();
-        kinds.dedup();
-        let mut plugins: Vec<String> = config
-            .of_kind("plugins")
-            .filter_map(|e| e.node.get_str("name").map(String::from))
-            .chain(current.iter().filter(|c| c.kind == "plugins").filter_map(|c| c.body.get("name").and_then(serde_json::Value::as_str).map(String::from)))
-            .collect();
-        plugins.sort();
-        plugins.dedup();
-        admin::schemas::fetch(&client, &kinds, &plugins, &clones)
-    };
+    let (schemas, notes) = schemas(&client, &prepared.loaded.config, &current, args.bundled_schemas);
     match plan::build(&prepared.loaded.config, &current, &schemas) {
         Ok(plan) => Ok(Ok(Planned { plan, client, secrets: prepared.secrets, notes })),
         Err(errors) => Ok(Err(refusal(errors))),
     }
+}
+
+/// The schemas defaults are filled from: the bundled ones, cloned plugins as their sources,
+/// and unless `bundled_only`, what the gateway says of every kind and plugin in play.
+fn schemas(client: &Client, config: &Config, current: &[Current], bundled_only: bool) -> (Schemas, Vec<String>) {
+    let mut schemas = Schemas::bundled();
+    for clone in config.of_kind("cloned_plugins") {
+        if let (Some(name), Some(source)) = (clone.node.get_str("name"), clone.node.get_str("ref")) {
+            schemas.add_clone(name, source);
+        }
+    }
+    if bundled_only {
+        return (schemas, Vec::new());
+    }
+    let mut kinds: Vec<&str> = config
+        .entities
+        .iter()
+        .map(|e| e.kind)
+        .chain(current.iter().map(|c| c.kind))
+        // plugins: the per-plugin schemas below; memberships have no defaults
+        .filter(|k| admin::kinds::kind(k).is_some() && !matches!(*k, "plugins" | "consumer_group_consumers"))
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    let mut plugins: Vec<String> = config
+        .of_kind("plugins")
+        .filter_map(|e| e.node.get_str("name").map(String::from))
+        .chain(current.iter().filter(|c| c.kind == "plugins").filter_map(|c| c.body.get("name").and_then(serde_json::Value::as_str).map(String::from)))
+        .collect();
+    plugins.sort();
+    plugins.dedup();
+    let notes = admin::schemas::fetch(client, &kinds, &plugins, &mut schemas);
+    (schemas, notes)
 }
