@@ -217,7 +217,7 @@ pub struct PlanError {
 }
 
 /// RBAC kinds: managed only on their own, with `--rbac-resources-only` (as decK does).
-pub const RBAC_KINDS: &[&str] = &["rbac_roles", "rbac_endpoint_permissions"];
+const RBAC_KINDS: &[&str] = &["rbac_roles", "rbac_endpoint_permissions"];
 
 /// The top-level kinds diff and sync read from the gateway for this config, or why the config
 /// cannot be planned. Licenses and plugin definitions are opt-in as in decK (licenses when the
