@@ -563,6 +563,19 @@ impl Store {
         self.all("custom-plugins").iter().any(|c| c.get("name").and_then(Json::as_str) == Some(name))
     }
 
+    /// `POST`: a new entity, under the id the body gives or a fresh one; 201 when stored.
+    fn create(&mut self, k: &'static Kind, body: Map<String, Json>) -> Reply {
+        let id = body.get("id").and_then(Json::as_str).map(String::from).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        if self.find(k.seg, &id).is_some() {
+            return reply(400, json!({"code": 3, "name": "primary key violation", "message": format!("primary key violation on key '{{id=\"{id}\"}}'"), "fields": {"id": id}}));
+        }
+        let mut r = self.upsert(k, &id, body, None);
+        if r.status == 200 {
+            r.status = 201;
+        }
+        r
+    }
+
     /// Validates and stores `body` as entity `id` of kind `k` (insert or replace).
     fn upsert(&mut self, k: &'static Kind, id: &str, body: Map<String, Json>, replace_at: Option<usize>) -> Reply {
         self.write(k, id, body, replace_at, false)
@@ -867,18 +880,7 @@ impl Store {
                         let items: Vec<&Json> = self.all(k.seg).iter().collect();
                         self.list(items, query, &format!("/{seg}"), true)
                     }
-                    "POST" => {
-                        let b = parsed.unwrap_or_default();
-                        let id = b.get("id").and_then(Json::as_str).map(String::from).unwrap_or_else(new_id);
-                        if self.find(k.seg, &id).is_some() {
-                            return reply(400, json!({"code": 3, "name": "primary key violation", "message": format!("primary key violation on key '{{id=\"{id}\"}}'"), "fields": {"id": id}}));
-                        }
-                        let mut r = self.upsert(k, &id, b, None);
-                        if r.status == 200 {
-                            r.status = 201;
-                        }
-                        r
-                    }
+                    "POST" => self.create(k, parsed.unwrap_or_default()),
                     _ => message(405, "Method not allowed"),
                 }
             }
@@ -1020,15 +1022,7 @@ impl Store {
                     "POST" => {
                         let mut b = parsed.unwrap_or_default();
                         b.insert(fk.into(), json!({"id": pid}));
-                        let id = b.get("id").and_then(Json::as_str).map(String::from).unwrap_or_else(new_id);
-                        if self.find(ck.seg, &id).is_some() {
-                            return reply(400, json!({"code": 3, "name": "primary key violation", "message": format!("primary key violation on key '{{id=\"{id}\"}}'"), "fields": {"id": id}}));
-                        }
-                        let mut r = self.upsert(ck, &id, b, None);
-                        if r.status == 200 {
-                            r.status = 201;
-                        }
-                        r
+                        self.create(ck, b)
                     }
                     _ => message(405, "Method not allowed"),
                 }
