@@ -339,8 +339,8 @@ impl Config {
 
     fn apply_select_tags(&mut self, loc: Loc) {
         for ent in &mut self.entities {
-            // memberships, licenses and RBAC carry no tags
-            if matches!(ent.kind, "consumer_group_consumers" | "licenses" | "rbac_roles" | "rbac_endpoint_permissions") {
+            // kinds without tags (memberships, licenses, RBAC, DeGraphQL routes)
+            if crate::admin::kinds::kind(ent.kind).is_some_and(|k| !k.tagged) {
                 continue;
             }
             let mut tags: Vec<Node> = ent.node.get("tags").and_then(Node::as_seq).map(<[Node]>::to_vec).unwrap_or_default();

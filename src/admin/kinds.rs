@@ -101,7 +101,7 @@ pub static KINDS: &[Kind] = &[
         unique: &[],
         enterprise: true,
         opt_in: false,
-        tagged: true,
+        tagged: false,
     },
     Kind { key: "routes", path: "/routes", singular: "route", level: 3, foreign: &[("service", "services")], secret_fields: &[], unique: &["name"], enterprise: false, opt_in: false, tagged: true },
     Kind { key: "targets", path: "/targets", singular: "target", level: 3, foreign: &[("upstream", "upstreams")], secret_fields: &[], unique: &[], enterprise: false, opt_in: false, tagged: true },

@@ -861,6 +861,17 @@ mod tests {
     }
 
     #[test]
+    fn select_tags_mark_only_kinds_that_carry_tags() {
+        let cfg = config(
+            "_format_version: '3.0'\n_info: {select_tags: [team-a]}\nservices:\n- {name: g, host: h}\ncustom_entities:\n- {type: degraphql_routes, fields: {service: {name: g}, uri: /u, query: q}}\nlicenses:\n- payload: p\n",
+            &Env::new(),
+        );
+        let tags = |kind: &str| cfg.of_kind(kind).next().unwrap().node.get("tags").is_some();
+        assert!(tags("services"));
+        assert!(!tags("degraphql_routes") && !tags("licenses"));
+    }
+
+    #[test]
     fn unsupported_kinds_and_rbac_mixed_with_proxy_config_are_refused() {
         let cfg = config("_format_version: '3.0'\nrbac_roles:\n- name: admin\n- name: ops\nservice_packages:\n- name: p\n", &Env::new());
         let errors = scope(&cfg, false).unwrap_err();
