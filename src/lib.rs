@@ -3,14 +3,15 @@
 //! Map of the crate (features → files):
 //! - reading inputs: [`source`] (files, locations), [`yaml`] (located YAML/JSON trees),
 //!   [`load`] (decK files, docs pages, merging), [`env`] (environment substitution)
-//! - the config: [`node`] (located values), [`model`] (flat entities), [`schema`] (bundled
-//!   entity and plugin schemas, and a gateway's own `/schemas` answers)
+//! - the config: [`node`] (located values), [`model`] (flat entities and the table of entity
+//!   kinds), [`schema`] (bundled entity and plugin schemas, and a gateway's own `/schemas`
+//!   answers)
 //! - checks: [`validate`] (one file per rule family), [`rules`] (the rule registry),
 //!   [`diagnostic`] (findings as data)
 //! - Kong behaviour: [`router`] (route matching), [`ai_proxy`] (AI proxy templates),
 //!   [`simulate`] (one request end to end), [`route_tests`] (route tables tested like code)
-//! - deploying: [`plan`] (what sync would change, in order), [`admin`] (the Admin API client:
-//!   kinds, state, schemas)
+//! - deploying: [`plan`] (what sync would change, in order: identity, field diff, masking,
+//!   write ordering), [`admin`] (the Admin API client: state, schemas)
 //! - the shell: [`cli`] (clap), [`app`] (one file per command), [`output`] (text/JSON),
 //!   [`exit`] (exit codes)
 

@@ -4,7 +4,7 @@
 //! applies the rate limit and retries connection errors, 429 (honouring Retry-After) and
 //! 5xx with exponential backoff. Errors say what was asked, of which address, and why.
 
-pub mod kinds;
+
 pub mod schemas;
 pub mod state;
 

@@ -1,6 +1,6 @@
 //! Reading a gateway's current entities (every managed kind, in parallel, paged).
 
-use super::kinds::{Kind, KINDS};
+use crate::model::kinds::{self, Kind, KINDS};
 use super::{ApiError, Client};
 use crate::plan::Current;
 use serde_json::Value as Json;
@@ -38,7 +38,7 @@ pub fn fetch(client: &Client, tags: &[String], kinds: &[&str]) -> Result<Vec<Cur
             out.push(Current { kind: kind.key, body });
         }
     }
-    let targets = super::kinds::kind("targets").expect("targets kind");
+    let targets = kinds::kind("targets").expect("targets kind");
     for up in upstream_ids {
         // nested listings ignore tags on Kong, so filter here
         for body in client.list(&format!("/upstreams/{up}/targets"), &[])? {

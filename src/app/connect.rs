@@ -94,7 +94,7 @@ fn schemas(client: &Client, config: &Config, current: &[Current], bundled_only: 
         .map(|e| e.kind)
         .chain(current.iter().map(|c| c.kind))
         // plugins: the per-plugin schemas below; memberships have no defaults
-        .filter(|k| admin::kinds::kind(k).is_some() && !matches!(*k, "plugins" | "consumer_group_consumers"))
+        .filter(|k| crate::model::kinds::kind(k).is_some() && !matches!(*k, "plugins" | "consumer_group_consumers"))
         .collect();
     kinds.sort();
     kinds.dedup();

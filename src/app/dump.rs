@@ -1,7 +1,8 @@
 //! `gateway dump`: the gateway's entities as a decK file.
 
 use super::{connect, render, Outcome};
-use crate::admin::{self, kinds};
+use crate::admin;
+use crate::model::kinds;
 use crate::cli::{DumpArgs, OptIn};
 use crate::node::Node;
 use crate::source::Loc;

@@ -2,7 +2,8 @@
 #![allow(clippy::print_stderr)]
 
 use super::{connect, diff, Context, Outcome};
-use crate::admin::{kinds, ApiError, Client};
+use crate::admin::{ApiError, Client};
+use crate::model::kinds;
 use crate::cli::{Output, SyncArgs};
 use crate::exit::Exit;
 use crate::plan::{self, Action, Change, Plan};

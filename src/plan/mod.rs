@@ -7,12 +7,25 @@
 //! so an unchanged config plans nothing. Values that came from the environment, or that
 //! Kong stores as credentials, are masked in the plan itself.
 
+mod fields;
+mod identity;
+mod mask;
 pub mod normalize;
+mod online;
+mod order;
+mod scope;
 
-use crate::admin::kinds::{self, Kind};
-use crate::model::{reference, Config, Entity};
+pub use online::validation_bodies;
+pub use scope::scope;
+
+use crate::model::kinds::{self, Kind};
+use crate::model::{reference, Config};
 use crate::schema::kong::Schemas;
-use crate::node::{Node, Value};
+use fields::{diff, name_foreign_keys};
+use identity::{foreign_id, identity, label, parent_of, str_of, unique_values, with_id};
+use mask::{env_paths, is_secret};
+use order::order_unique_moves;
+use scope::unsupported;
 use normalize::{fill_defaults, normalize_current, normalize_desired};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -115,99 +128,10 @@ struct Desired {
     matched: Option<usize>,
 }
 
-fn env_paths(node: &Node, path: &str, out: &mut BTreeSet<String>) {
-    if node.env.is_some() {
-        out.insert(path.to_string());
-    }
-    match &node.value {
-        Value::Seq(items) => items.iter().enumerate().for_each(|(i, n)| env_paths(n, &format!("{path}[{i}]"), out)),
-        Value::Map(m) => m.iter().for_each(|e| env_paths(&e.value, &crate::node::join_field(path, &e.key), out)),
-        _ => {}
-    }
-}
 
-fn str_of<'a>(body: &'a Json, key: &str) -> Option<&'a str> {
-    body.get(key).and_then(Json::as_str)
-}
 
-fn foreign_id(body: &Json, field: &str) -> Option<String> {
-    body.get(field).and_then(|f| f.get("id")).and_then(Json::as_str).map(String::from)
-}
 
-/// What identifies an entity when ids differ or are absent (foreign keys already ids).
-fn identity(kind: &Kind, body: &Json) -> Option<String> {
-    Some(match kind.key {
-        "consumers" => match (str_of(body, "username"), str_of(body, "custom_id")) {
-            (Some(u), _) => format!("username:{u}"),
-            (None, Some(c)) => format!("custom_id:{c}"),
-            _ => return None,
-        },
-        "vaults" => format!("prefix:{}", str_of(body, "prefix")?),
-        "certificates" | "ca_certificates" => format!("cert:{}", str_of(body, "cert")?.trim()),
-        "keyauth_credentials" => format!("key:{}", str_of(body, "key")?),
-        "basicauth_credentials" | "hmacauth_credentials" => format!("username:{}", str_of(body, "username")?),
-        "jwt_secrets" => format!("key:{}", str_of(body, "key")?),
-        "oauth2_credentials" => format!("client_id:{}", str_of(body, "client_id")?),
-        "acls" => format!("{}@{}", str_of(body, "group")?, foreign_id(body, "consumer")?),
-        "mtls_auth_credentials" => format!("{}@{}", str_of(body, "subject_name")?, foreign_id(body, "consumer")?),
-        "licenses" => format!("payload:{}", str_of(body, "payload")?.trim()),
-        // decK matches DeGraphQL routes by uri and query
-        "degraphql_routes" => format!("{}|{}", str_of(body, "uri")?, str_of(body, "query")?),
-        "filter_chains" => match str_of(body, "name") {
-            Some(n) => format!("name:{n}"),
-            None => format!("{}|{}", foreign_id(body, "service").unwrap_or_default(), foreign_id(body, "route").unwrap_or_default()),
-        },
-        "consumer_group_consumers" => format!("{}@{}", foreign_id(body, "consumer")?, foreign_id(body, "consumer_group")?),
-        "rbac_endpoint_permissions" => format!("{}{}@{}", str_of(body, "workspace")?, str_of(body, "endpoint")?, foreign_id(body, "role")?),
-        "targets" => format!("{}@{}", str_of(body, "target")?, foreign_id(body, "upstream")?),
-        "plugins" => {
-            let scope: Vec<String> = ["service", "route", "consumer", "consumer_group"].iter().map(|f| foreign_id(body, f).unwrap_or_default()).collect();
-            // AI Gateway 2.0 scopes plugins by model too (go-kong Plugin.Model)
-            format!("plugin:{}|{}|{}", str_of(body, "name")?, scope.join("|"), str_of(body, "model").unwrap_or_default())
-        }
-        _ => format!("name:{}", str_of(body, "name")?),
-    })
-}
 
-/// A label for output: `services/httpbin`, `plugins/key-auth (route r1)`.
-fn label(kind: &Kind, body: &Json, names: &HashMap<String, String>) -> String {
-    let id = str_of(body, "id").unwrap_or("");
-    match kind.key {
-        "plugins" => {
-            let scopes: Vec<String> = ["service", "route", "consumer", "consumer_group"]
-                .iter()
-                .filter_map(|f| foreign_id(body, f).map(|id| format!("{} {}", f.replace('_', " "), names.get(&id).cloned().unwrap_or(id))))
-                .chain(str_of(body, "model").map(|m| format!("model {m}")))
-                .collect();
-            let name = str_of(body, "name").unwrap_or("?");
-            if scopes.is_empty() { format!("plugins/{name} (global)") } else { format!("plugins/{name} ({})", scopes.join(", ")) }
-        }
-        "consumers" => format!("consumers/{}", str_of(body, "username").or(str_of(body, "custom_id")).unwrap_or(id)),
-        "targets" => format!("targets/{}", str_of(body, "target").unwrap_or(id)),
-        "degraphql_routes" => {
-            let uri = str_of(body, "uri").unwrap_or(id);
-            format!("degraphql_routes{}{uri}", if uri.starts_with('/') { "" } else { "/" })
-        }
-        "vaults" => format!("vaults/{}", str_of(body, "prefix").unwrap_or(id)),
-        "keyauth_credentials" | "basicauth_credentials" | "acls" | "jwt_secrets" | "hmacauth_credentials" | "oauth2_credentials" | "mtls_auth_credentials" => {
-            let what = str_of(body, "group").or(str_of(body, "username")).or(str_of(body, "client_id")).or(str_of(body, "subject_name")).map(String::from).unwrap_or_else(|| id.chars().take(8).collect());
-            match foreign_id(body, "consumer") {
-                Some(c) => format!("{}/{what} (consumer {})", kind.key, names.get(&c).cloned().unwrap_or(c)),
-                None => format!("{}/{what}", kind.key),
-            }
-        }
-        "consumer_group_consumers" => {
-            let name = |f: &str| foreign_id(body, f).map(|id| names.get(&id).cloned().unwrap_or(id)).unwrap_or_default();
-            format!("consumer_group_consumers/{} in {}", name("consumer"), name("consumer_group"))
-        }
-        "rbac_endpoint_permissions" => {
-            let role = foreign_id(body, "role").map(|id| names.get(&id).cloned().unwrap_or(id)).unwrap_or_default();
-            format!("rbac_endpoint_permissions/{}{} (role {role})", str_of(body, "workspace").unwrap_or(""), str_of(body, "endpoint").unwrap_or(""))
-        }
-        "certificates" | "ca_certificates" => format!("{}/{id}", kind.key),
-        _ => format!("{}/{}", kind.key, str_of(body, "name").unwrap_or(id)),
-    }
-}
 
 /// Why a config cannot be planned, at the entity it is about.
 #[derive(Clone, Debug)]
@@ -216,59 +140,8 @@ pub struct PlanError {
     pub message: String,
 }
 
-/// RBAC kinds: managed only on their own, with `--rbac-resources-only` (as decK does).
-const RBAC_KINDS: &[&str] = &["rbac_roles", "rbac_endpoint_permissions"];
 
-/// The top-level kinds diff and sync read from the gateway for this config, or why the config
-/// cannot be planned. Licenses and plugin definitions are opt-in as in decK (licenses when the
-/// config lists any, definitions when it lists any or sets `_info.include_plugin_definitions`);
-/// RBAC is managed alone, in `rbac_only` mode, and mixing it with proxy configuration is refused.
-pub fn scope(config: &Config, rbac_only: bool) -> Result<Vec<&'static str>, Vec<PlanError>> {
-    let mut errors = Vec::new();
-    let mut refused = BTreeSet::new();
-    for e in &config.entities {
-        let rbac = RBAC_KINDS.contains(&e.kind);
-        let why = if kinds::kind(e.kind).is_none() {
-            unsupported(e.kind)
-        } else if rbac && !rbac_only {
-            "RBAC resources are managed on their own: put them in a file of their own and pass --rbac-resources-only (as with decK)".into()
-        } else if !rbac && rbac_only {
-            "with --rbac-resources-only the config may hold RBAC roles and endpoint permissions only".into()
-        } else {
-            continue;
-        };
-        if refused.insert(e.kind) {
-            errors.push(PlanError { at: e.node.loc, message: format!("{}: {why}", e.label()) });
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    if rbac_only {
-        return Ok(vec!["rbac_roles"]);
-    }
-    let has = |k: &str| config.of_kind(k).next().is_some();
-    let definitions = config.include_plugin_definitions || has("cloned_plugins") || has("custom_plugins");
-    Ok(kinds::KINDS
-        .iter()
-        .filter(|k| match k.key {
-            "licenses" => has("licenses"),
-            "degraphql_routes" => has("degraphql_routes"),
-            "cloned_plugins" | "custom_plugins" => definitions,
-            _ => !k.opt_in,
-        })
-        .map(|k| k.key)
-        .collect())
-}
 
-/// Why a kind of the decK format is not synced to a Kong Gateway Admin API.
-fn unsupported(kind: &str) -> String {
-    match kind {
-        "service_packages" => "service packages are Konnect entities: a Kong Gateway Admin API has no endpoint for them (decK syncs them through its Konnect client)".into(),
-        "custom_entities" => "of custom entities only `type: degraphql_routes` is supported (as in decK)".into(),
-        other => format!("`{other}` entities are not managed by dump/diff/sync"),
-    }
-}
 
 /// Builds the plan. Entities of kinds sync does not manage are reported as errors.
 pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<Plan, Vec<PlanError>> {
@@ -485,247 +358,17 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
     Ok(Plan { changes })
 }
 
-/// Shows `service.id: <uuid>` as `service: <name>` where the target has a name.
-fn name_foreign_keys(c: &mut Change, names: &HashMap<String, String>) {
-    let Some(kind) = kinds::kind(c.kind) else { return };
-    for (field, _) in kind.foreign {
-        let Some(f) = c.fields.remove(&format!("{field}.id")) else { continue };
-        let named = |v: Option<Json>| {
-            v.map(|v| match v.as_str().and_then(|id| names.get(id)) {
-                Some(n) => Json::String(n.clone()),
-                None => v,
-            })
-        };
-        c.fields.insert(field.to_string(), FieldChange { old: named(f.old), new: named(f.new) });
-    }
-}
 
-/// Every entity of the config as the body Kong's `/schemas/{kind}/validate` takes, with
-/// foreign keys as ids derived from the names (schema validation does not look them up).
-pub fn validation_bodies(config: &Config) -> Vec<(&Entity, &'static str, Json)> {
-    let fake = |kind: &str, key: &str| uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("{kind}/{key}").as_bytes()).to_string();
-    config
-        .entities
-        .iter()
-        .filter_map(|e| {
-            let kind = kinds::kind(e.kind)?;
-            let schema = online_schema(kind.key)?;
-            let mut body = e.node.to_json(false);
-            for (field, target) in kind.foreign {
-                if let Some(r) = reference(&e.node, field) {
-                    let id = if uuid::Uuid::try_parse(&r.key).is_ok() { r.key.clone() } else { fake(target, &r.key) };
-                    body[*field] = serde_json::json!({ "id": id });
-                }
-            }
-            if let Json::Object(m) = &mut body {
-                m.remove("_config");
-            }
-            Some((e, schema, body))
-        })
-        .collect()
-}
 
-/// The schema name `/schemas/{name}/validate` knows a kind by, for the kinds decK validates
-/// online (decK validate/validate.go); the others have no validate endpoint to trust.
-fn online_schema(kind: &'static str) -> Option<&'static str> {
-    match kind {
-        "rbac_roles" => Some("rbac-role"),
-        "rbac_endpoint_permissions" => Some("rbac-endpointpermission"),
-        "cloned_plugins" | "custom_plugins" | "ai_models" | "degraphql_routes" => None,
-        other => Some(other),
-    }
-}
 
-/// The entity a nested one is written under (targets: their upstream; DeGraphQL routes: their service).
-fn parent_of(kind: &Kind, body: &Json) -> Option<String> {
-    match kind.key {
-        "targets" => foreign_id(body, "upstream"),
-        "degraphql_routes" => foreign_id(body, "service"),
-        _ => None,
-    }
-}
 
-fn with_id(body: &Json, id: &str) -> Json {
-    let mut b = body.clone();
-    if let Json::Object(m) = &mut b {
-        m.insert("id".into(), Json::String(id.into()));
-    }
-    b
-}
 
-/// The `(kind, field, value)` triples Kong keeps unique that an entity holds.
-fn unique_values(kind: &'static Kind, body: &Json) -> Vec<(&'static str, &'static str, String)> {
-    kind.unique.iter().filter_map(|f| str_of(body, f).map(|v| (kind.key, *f, v.to_string()))).collect()
-}
 
-/// Orders writes that move unique values between existing entities (a rename onto a name
-/// another update gives up runs after that update) and breaks cycles (A and B swapping
-/// names) with a temporary value, so that no write hits Kong's unique constraint.
-fn order_unique_moves(changes: &mut Vec<Change>, desired: &[Desired], current: &[Current], schemas: &Schemas) {
-    let holder: HashMap<(&str, &str, String), usize> =
-        current.iter().enumerate().flat_map(|(i, c)| kinds::kind(c.kind).map(|k| unique_values(k, &c.body)).unwrap_or_default().into_iter().map(move |u| (u, i))).collect();
-    let change_of_current: HashMap<usize, usize> =
-        changes.iter().enumerate().filter_map(|(ci, c)| c.desired.and_then(|d| desired[d].matched).map(|m| (m, ci))).collect();
-    // after[i]: writes that must run before write i, with the field that links them
-    let mut after: Vec<Vec<(usize, &'static str)>> = vec![Vec::new(); changes.len()];
-    for (ci, c) in changes.iter().enumerate() {
-        let Some(d) = c.desired.map(|d| &desired[d]) else { continue };
-        for (kind, field, value) in unique_values(d.kind, &d.body) {
-            let Some(&h) = holder.get(&(kind, field, value.clone())) else { continue };
-            if Some(h) == d.matched {
-                continue;
-            }
-            let Some(&hc) = change_of_current.get(&h) else { continue };
-            let gives_up = changes[hc].desired.is_some_and(|hd| str_of(&desired[hd].body, field) != Some(value.as_str()));
-            if gives_up {
-                after[ci].push((hc, field));
-            }
-        }
-    }
-    if after.iter().all(Vec::is_empty) {
-        return;
-    }
-    let mut step: Vec<Option<usize>> = vec![None; changes.len()];
-    loop {
-        // resolve steps for everything whose predecessors are resolved
-        let mut progressed = true;
-        while progressed {
-            progressed = false;
-            for i in 0..changes.len() {
-                if step[i].is_some() {
-                    continue;
-                }
-                let deps: Option<Vec<usize>> = after[i].iter().map(|(j, _)| step[*j]).collect();
-                if let Some(deps) = deps {
-                    step[i] = Some(deps.iter().map(|s| s + 1).max().unwrap_or(0));
-                    progressed = true;
-                }
-            }
-        }
-        // what is left sits on a cycle (or behind one): move one member out of the way first
-        let Some(stuck) = (0..changes.len()).find(|&i| step[i].is_none() && !after[i].is_empty()) else { break };
-        let mut seen = BTreeSet::new();
-        let mut blocker = stuck;
-        while seen.insert(blocker) {
-            blocker = after[blocker].iter().map(|(j, _)| *j).find(|j| step[*j].is_none()).expect("an unresolved write waits on another");
-        }
-        let mut fields: Vec<&'static str> = after.iter().flatten().filter(|(j, _)| *j == blocker).map(|(_, f)| *f).collect();
-        fields.sort();
-        fields.dedup();
-        let d = &desired[changes[blocker].desired.expect("a write")];
-        let temp = temporary_move(&changes[blocker], &current[d.matched.expect("an update")].body, &fields, &|f| is_secret(d.kind, None, f, &d.secrets, schemas));
-        changes.push(temp);
-        let t = changes.len() - 1;
-        step.push(Some(0));
-        after.push(Vec::new());
-        for deps in after.iter_mut() {
-            for (j, _) in deps.iter_mut() {
-                if *j == blocker {
-                    *j = t;
-                }
-            }
-        }
-    }
-    for (c, s) in changes.iter_mut().zip(step) {
-        c.step = s.unwrap_or(0);
-    }
-}
 
-/// An extra update that parks an entity's unique values on temporary ones.
-fn temporary_move(c: &Change, current: &Json, fields: &[&str], secret: &dyn Fn(&str) -> bool) -> Change {
-    let short: String = c.id.chars().filter(|ch| *ch != '-').take(8).collect();
-    let mut body = c.body.clone().unwrap_or(Json::Null);
-    let mut changed = BTreeMap::new();
-    for f in fields {
-        let old = str_of(current, f).unwrap_or_default();
-        let temp = format!("swap-{short}-{old}");
-        body[*f] = Json::String(temp.clone());
-        let shown = |v: &str| Some(Json::String(if secret(f) { MASK.into() } else { v.into() }));
-        changed.insert(f.to_string(), FieldChange { old: shown(old), new: shown(&temp) });
-    }
-    Change {
-        action: Action::Update,
-        kind: c.kind,
-        name: format!("{} (parked on a temporary {} that another update takes)", c.name, fields.join(", ")),
-        id: c.id.clone(),
-        fields: changed,
-        body: Some(body),
-        parent: c.parent.clone(),
-        level: c.level,
-        early: false,
-        step: 0,
-        desired: None,
-    }
-}
 
-fn is_secret(kind: &Kind, plugin: Option<&str>, path: &str, env: &BTreeSet<String>, schemas: &Schemas) -> bool {
-    if env.iter().any(|p| path == p || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}["))) {
-        return true;
-    }
-    let top = path.split(['.', '[']).next().unwrap_or("");
-    if kind.secret_fields.contains(&top) {
-        return true;
-    }
-    if let (Some(name), Some(rest)) = (plugin, path.strip_prefix("config.")) {
-        if let Some(schema) = schemas.plugin(name) {
-            let mut s = &schema.config;
-            for part in rest.split('.') {
-                let field = part.split('[').next().unwrap_or(part);
-                match s.fields.get(field) {
-                    Some(sub) => {
-                        s = if part.contains('[') { sub.items.as_deref().unwrap_or(sub) } else { sub };
-                    }
-                    None => return false,
-                }
-                if s.encrypted {
-                    return true;
-                }
-            }
-        }
-    }
-    false
-}
 
-const MASK: &str = "[masked]";
 
-/// Field-level differences from `old` to `new`, by path.
-fn diff(path: &str, old: Option<&Json>, new: Option<&Json>, out: &mut BTreeMap<String, FieldChange>, secret: &dyn Fn(&str) -> bool) {
-    let key = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
-    match (old, new) {
-        (Some(Json::Object(a)), Some(Json::Object(b))) => {
-            let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-            for k in keys {
-                diff(&key(k), a.get(k), b.get(k), out, secret);
-            }
-        }
-        (None, Some(Json::Object(b))) if !b.is_empty() => {
-            for (k, v) in b {
-                diff(&key(k), None, Some(v), out, secret);
-            }
-        }
-        (Some(Json::Array(a)), Some(Json::Array(b))) if a.len() == b.len() => {
-            for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                diff(&format!("{path}[{i}]"), Some(x), Some(y), out, secret);
-            }
-        }
-        (a, b) => {
-            if !same(a, b) {
-                let s = secret(path);
-                let show = |v: Option<&Json>| v.map(|v| if s { Json::String(MASK.into()) } else { v.clone() });
-                out.insert(path.to_string(), FieldChange { old: show(a), new: show(b) });
-            }
-        }
-    }
-}
 
-fn same(a: Option<&Json>, b: Option<&Json>) -> bool {
-    match (a, b) {
-        (None, None) => true,
-        (Some(Json::Number(x)), Some(Json::Number(y))) => x.as_f64() == y.as_f64(),
-        (Some(x), Some(y)) => x == y,
-        _ => false,
-    }
-}
 
 /// The masked JSON document `diff --output json` prints.
 pub fn to_json(plan: &Plan, errors: &[String]) -> Json {

@@ -1,7 +1,7 @@
 //! Making a config entity and a gateway entity comparable: the same shape, Kong's
 //! defaults filled on both sides, server-managed fields and nulls dropped, sets sorted.
 
-use crate::admin::kinds::Kind;
+use crate::model::kinds::Kind;
 use crate::schema::kong::Schemas;
 use crate::schema::{Schema, Type};
 use serde_json::{Map, Value as Json};

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 /// (field, kind it points at) for every foreign key an entity kind can carry.
 fn foreign_keys(kind: &str) -> &'static [(&'static str, &'static str)] {
-    crate::admin::kinds::kind(kind).map(|k| k.foreign).unwrap_or(&[])
+    crate::model::kinds::kind(kind).map(|k| k.foreign).unwrap_or(&[])
 }
 
 pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {

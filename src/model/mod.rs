@@ -5,6 +5,8 @@
 //! that flattening the way decK does: a nested child gets a reference to its parent, and
 //! `_info.defaults` / `_info.select_tags` are applied.
 
+pub mod kinds;
+
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::node::{Node, Value};
 use crate::rules;
@@ -21,7 +23,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
 
 /// The `'static` spelling of an entity kind that references can point at.
 pub fn static_kind(kind: &str) -> Option<&'static str> {
-    crate::admin::kinds::kind(kind).map(|k| k.key)
+    kinds::kind(kind).map(|k| k.key)
 }
 
 /// Consumer credential collections that decK nests under consumers.
@@ -340,7 +342,7 @@ impl Config {
     fn apply_select_tags(&mut self, loc: Loc) {
         for ent in &mut self.entities {
             // kinds without tags (memberships, licenses, RBAC, DeGraphQL routes)
-            if crate::admin::kinds::kind(ent.kind).is_some_and(|k| !k.tagged) {
+            if kinds::kind(ent.kind).is_some_and(|k| !k.tagged) {
                 continue;
             }
             let mut tags: Vec<Node> = ent.node.get("tags").and_then(Node::as_seq).map(<[Node]>::to_vec).unwrap_or_default();

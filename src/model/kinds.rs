@@ -1,4 +1,5 @@
-//! The entity kinds `dump`, `diff` and `sync` manage, and how the Admin API exposes them.
+//! The entity kinds of the config model: their decK collection, where the Admin API keeps
+//! them, how they depend on each other, and which fields are unique or secret.
 
 /// One kind of entity as the Admin API and the plan see it.
 #[derive(Debug)]
