@@ -66,7 +66,21 @@ pub enum Command {
 
     /// Make the gateway match the config: a complete plan first, then creates, updates and
     /// deletes in dependency order, with retries.
+    ///
+    /// What the gateway cannot take (a kind its version, edition or settings lack, a plugin
+    /// it has not loaded) and writes Kong would refuse (a name held outside the select tags)
+    /// are errors before any write. A DB-less gateway gets the whole configuration in one
+    /// POST /config, entities outside the select tags kept.
     Sync(SyncArgs),
+
+    /// Create and update like sync, but never delete (decK's `gateway apply`).
+    Apply(SyncArgs),
+
+    /// Delete every entity the tool manages (only those with the select tags, if given).
+    ///
+    /// Asks on an interactive terminal; elsewhere it refuses unless --yes (or --force) is
+    /// given, and deletes nothing.
+    Reset(ResetArgs),
 
     /// Explain a rule by code or name (`gateway explain T001`); lists all rules without one.
     Explain {
@@ -336,6 +350,36 @@ pub struct SyncArgs {
 
     #[command(flatten)]
     pub target: PlanArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+
+    /// Only entities with this tag (all given tags must match).
+    #[arg(long = "select-tag", value_name = "TAG")]
+    pub select_tags: Vec<String>,
+
+    /// Reset RBAC roles and their endpoint permissions only (Kong Enterprise).
+    #[arg(long)]
+    pub rbac_resources_only: bool,
+
+    /// Print what would be deleted and stop: no write request is sent.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub parallelism: u32,
+
+    /// Output format (both to standard output).
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+
+    /// Delete without asking; without it (or --force) reset refuses when it cannot ask.
+    #[arg(long, short = 'y', visible_alias = "force", short_alias = 'f')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

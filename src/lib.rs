@@ -18,6 +18,7 @@
 pub mod admin;
 pub mod ai_proxy;
 pub mod app;
+pub mod capabilities;
 pub mod cli;
 pub mod diagnostic;
 pub mod env;

@@ -5,9 +5,11 @@
 //! 5xx with exponential backoff. Errors say what was asked, of which address, and why.
 
 
+pub mod config;
 pub mod schemas;
 pub mod state;
 
+use crate::capabilities::GatewayInfo;
 use anyhow::{anyhow, bail, Context as _};
 use reqwest::blocking::{Client as Http, Response};
 
@@ -52,14 +54,6 @@ pub struct Client {
     conn: Connection,
     base: String,
     next_slot: Mutex<Instant>,
-}
-
-/// What `GET /` says about the gateway.
-#[derive(Debug, Clone)]
-pub struct Info {
-    pub version: String,
-    pub edition: String,
-    pub database: String,
 }
 
 impl Client {
@@ -172,8 +166,9 @@ impl Client {
         Err(ApiError { status: Some(status.as_u16()), message: format!("{method} {path}: {kong}{hint}") })
     }
 
-    /// `GET /`: checks that the address is a Kong Admin API.
-    pub fn info(&self) -> anyhow::Result<Info> {
+    /// `GET /` (and `GET /endpoints` where that says little): checks that the address is a
+    /// Kong Admin API and learns what the gateway is.
+    pub fn info(&self) -> anyhow::Result<GatewayInfo> {
         // one retry only: a wrong address should fail fast
         let (status, root) = self.send_with(Method::GET, "/", None, 1).map_err(|e| anyhow!("cannot reach the Kong Admin API at {}: {e}", self.conn.addr))?;
         match status.as_u16() {
@@ -185,16 +180,18 @@ impl Client {
             ),
             s => bail!("{} does not look like a Kong Admin API: GET / answered HTTP {s}", self.conn.addr),
         }
-        let version = root.get("version").and_then(Json::as_str);
-        let looks_like_kong = root.get("tagline").is_some() || root.get("configuration").is_some() || root.get("plugins").is_some();
-        let Some(version) = version.filter(|_| looks_like_kong) else {
+        let Some(mut info) = GatewayInfo::from_root(&root) else {
             bail!("{} answered, but not like a Kong Admin API (no `version`/`tagline` in GET /)", self.conn.addr);
         };
-        Ok(Info {
-            version: version.to_string(),
-            edition: root.get("edition").and_then(Json::as_str).unwrap_or("community").to_string(),
-            database: root.pointer("/configuration/database").and_then(Json::as_str).unwrap_or("unknown").to_string(),
-        })
+        if info.wants_endpoints() {
+            // a gateway that reports little: its route list tells which collections exist
+            if let Ok((s, list)) = self.send_with(Method::GET, "/endpoints", None, 1) {
+                if s.is_success() {
+                    info.add_endpoints(&list);
+                }
+            }
+        }
+        Ok(info)
     }
 
     /// Every entity of a list endpoint, following Kong's `offset` pagination.

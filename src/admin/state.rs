@@ -1,22 +1,30 @@
-//! Reading a gateway's current entities (every managed kind, in parallel, paged).
+//! Reading a gateway's current entities (every managed kind it serves, in parallel, paged).
 
 use crate::model::kinds::{self, Kind, KINDS};
 use super::{ApiError, Client};
+use crate::capabilities::{availability, Availability, GatewayInfo};
 use crate::plan::Current;
 use serde_json::Value as Json;
 
-/// Every entity of the top-level `kinds` (and of the kinds nested under them: targets,
-/// memberships, RBAC endpoint permissions), filtered by `tags` (all must match).
-pub fn fetch(client: &Client, tags: &[String], kinds: &[&str]) -> Result<Vec<Current>, ApiError> {
+/// Every entity of the top-level `kinds` this gateway serves (and of the kinds nested under
+/// them: targets, memberships, RBAC endpoint permissions), filtered by `tags` (all must
+/// match). Kinds `info` says the gateway does not serve are not asked for; kinds it says
+/// nothing about are read with decK's per-kind tolerance.
+pub fn fetch(client: &Client, info: &GatewayInfo, tags: &[String], kinds: &[&str]) -> Result<Vec<Current>, ApiError> {
     const NESTED: &[&str] = &["targets", "consumer_group_consumers", "rbac_endpoint_permissions"];
-    let top: Vec<&'static Kind> = KINDS.iter().filter(|k| kinds.contains(&k.key) && !NESTED.contains(&k.key)).collect();
+    let top: Vec<(&'static Kind, bool)> = KINDS
+        .iter()
+        .filter(|k| kinds.contains(&k.key) && !NESTED.contains(&k.key))
+        .filter_map(|k| match availability(k, info) {
+            Availability::Yes => Some((k, false)),
+            Availability::Unknown => Some((k, true)),
+            Availability::No(_) => None,
+        })
+        .collect();
     let results: Vec<(&'static Kind, Result<Vec<Json>, ApiError>)> = std::thread::scope(|s| {
         let handles: Vec<_> = top
             .iter()
-            .map(|k| {
-                let k: &'static Kind = k;
-                s.spawn(move || (k, list_kind(client, k, tags)))
-            })
+            .map(|&(k, tolerant)| s.spawn(move || (k, list_kind(client, k, tags, tolerant))))
             .collect();
         handles.into_iter().map(|h| h.join().expect("fetch thread")).collect()
     });
@@ -72,11 +80,23 @@ pub fn fetch(client: &Client, tags: &[String], kinds: &[&str]) -> Result<Vec<Cur
     Ok(out)
 }
 
-fn list_kind(client: &Client, kind: &Kind, tags: &[String]) -> Result<Vec<Json>, ApiError> {
+fn list_kind(client: &Client, kind: &Kind, tags: &[String], tolerant: bool) -> Result<Vec<Json>, ApiError> {
     let tags = if kind.tagged { tags } else { &[] };
     match client.list(kind.path, tags) {
-        Err(ApiError { status: Some(404), .. }) if kind.enterprise => Ok(Vec::new()),
+        Err(ApiError { status: Some(status), .. }) if tolerant && tolerated(kind.key).contains(&status) => Ok(Vec::new()),
         other => other,
+    }
+}
+
+/// The answers that mean "this gateway has none of these", per kind, for a gateway that did
+/// not say whether it serves them: decK's choices (go-database-reconciler pkg/dump/dump.go).
+fn tolerated(kind: &str) -> &'static [u16] {
+    match kind {
+        "filter_chains" => &[404, 400],
+        "keys" | "key_sets" | "vaults" | "partials" | "consumer_groups" | "cloned_plugins" | "custom_plugins" | "mtls_auth_credentials" => &[404, 403],
+        "licenses" | "ai_models" | "degraphql_routes" | "rbac_roles" | "ca_certificates" => &[404],
+        k if crate::capabilities::owning_plugin(k).is_some() => &[404],
+        _ => &[],
     }
 }
 

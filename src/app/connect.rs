@@ -3,9 +3,11 @@
 use super::inputs::prepare;
 use super::{Context, Outcome};
 use crate::admin::{self, Client, Connection};
+use crate::capabilities::{self, GatewayInfo};
 use crate::cli::{ConnectionArgs, PlanArgs};
 use crate::exit::Exit;
 use crate::model::Config;
+use crate::source::{Loc, Sources};
 use crate::plan::{self, Current, Plan};
 use crate::schema::kong::Schemas;
 use anyhow::{anyhow, Context as _};
@@ -29,13 +31,26 @@ pub fn client(args: &ConnectionArgs) -> anyhow::Result<Client> {
     })
 }
 
+/// What a plan is for: `sync` creates, updates and deletes; `apply` never deletes; `reset`
+/// deletes everything it manages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Sync,
+    Apply,
+    Reset,
+}
+
 /// A plan and what it took to build it.
 pub struct Planned {
     pub plan: Plan,
     pub client: Client,
+    /// What the gateway said of itself.
+    pub info: GatewayInfo,
     pub secrets: Vec<String>,
     /// Said on standard error: where defaults could not come from the gateway.
     pub notes: Vec<String>,
+    /// The files the config came from (for `file:line` in errors found while writing).
+    pub sources: Sources,
 }
 
 impl Planned {
@@ -43,37 +58,99 @@ impl Planned {
     pub fn notes_text(&self) -> String {
         self.notes.iter().map(|n| format!("note: {n}\n")).collect()
     }
+
+    /// `file:line:col: ` of a place in the config, or nothing.
+    pub fn at(&self, at: Option<Loc>) -> String {
+        at.map(|l| format!("{}:{l}: ", self.sources.name(l.file))).unwrap_or_default()
+    }
 }
 
-/// Loads and checks the config, reads the gateway, and plans. Problems become an Outcome.
-pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context) -> anyhow::Result<Result<Planned, Outcome>> {
-    let prepared = match prepare(&args.configs, ctx) {
-        Ok(p) => p,
-        Err(o) => return Ok(Err(o)),
+/// Errors at entities of the config, as an Outcome that writes nothing.
+fn refusal(sources: &Sources, errors: &[plan::PlanError], what: &str) -> Outcome {
+    let mut stderr: String = errors.iter().map(|e| format!("error: {}:{}: {}\n", sources.name(e.at.file), e.at, e.message)).collect();
+    stderr.push_str(&format!("error: {what}; nothing was written\n"));
+    Outcome { stderr, code: Some(Exit::Failure), ..Default::default() }
+}
+
+/// Loads and checks the config (none for `reset`), learns what the gateway is, reads what
+/// it holds, and plans. A config the gateway cannot take, or a plan Kong would refuse, is
+/// an Outcome naming each entity, before any write.
+pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context, mode: Mode) -> anyhow::Result<Result<Planned, Outcome>> {
+    let (config, sources, secrets) = if mode == Mode::Reset {
+        (Config::default(), Sources::default(), Vec::new())
+    } else {
+        match prepare(&args.configs, ctx) {
+            Ok(p) => (p.loaded.config, p.loaded.sources, p.secrets),
+            Err(o) => return Ok(Err(o)),
+        }
     };
-    let refusal = |errors: Vec<plan::PlanError>| {
-        let stderr: String = errors
-            .iter()
-            .map(|e| format!("error: {}:{}: {}\n", prepared.loaded.sources.name(e.at.file), e.at, e.message))
-            .collect();
-        Outcome { stderr, code: Some(Exit::Failure), ..Default::default() }
-    };
-    let kinds = match plan::scope(&prepared.loaded.config, args.rbac_resources_only) {
+    let kinds = match plan::scope(&config, args.rbac_resources_only) {
         Ok(k) => k,
-        Err(errors) => return Ok(Err(refusal(errors))),
+        Err(errors) => return Ok(Err(refusal(&sources, &errors, "the config cannot be planned"))),
     };
     let client = client(conn)?;
-    client.info()?;
-    let mut tags = prepared.loaded.config.select_tags.clone();
+    let info = client.info()?;
+    let unfit = capabilities::check(&config, &info);
+    if !unfit.is_empty() {
+        let what = format!("this gateway (Kong {} {}) cannot take the config", info.edition(), info.version);
+        return Ok(Err(refusal(&sources, &unfit, &what)));
+    }
+    let mut tags = config.select_tags.clone();
     tags.extend(args.select_tags.iter().cloned());
     tags.sort();
     tags.dedup();
-    let current = admin::state::fetch(&client, &tags, &kinds).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
-    let (schemas, notes) = schemas(&client, &prepared.loaded.config, &current, args.bundled_schemas);
-    match plan::build(&prepared.loaded.config, &current, &schemas) {
-        Ok(plan) => Ok(Ok(Planned { plan, client, secrets: prepared.secrets, notes })),
-        Err(errors) => Ok(Err(refusal(errors))),
+    let current = admin::state::fetch(&client, &info, &tags, &kinds).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
+    let (schemas, notes) = schemas(&client, &config, &current, args.bundled_schemas || mode == Mode::Reset);
+    let mut plan = match plan::build(&config, &current, &schemas) {
+        Ok(plan) => plan,
+        Err(errors) => return Ok(Err(refusal(&sources, &errors, "the config cannot be planned"))),
+    };
+    let conflicts = match mode {
+        Mode::Reset => Vec::new(),
+        Mode::Apply => {
+            plan.changes.retain(|c| c.action != plan::Action::Delete);
+            let outside = outside_tags(&client, &info, &plan, &tags)?;
+            let mut errors = plan::conflicts::check(&plan, &current, &[], plan::conflicts::Kept::NotDeleted);
+            errors.extend(plan::conflicts::check(&plan, &current, &outside, plan::conflicts::Kept::OutsideTags(&tags)));
+            errors
+        }
+        Mode::Sync => {
+            let outside = outside_tags(&client, &info, &plan, &tags)?;
+            plan::conflicts::check(&plan, &current, &outside, plan::conflicts::Kept::OutsideTags(&tags))
+        }
+    };
+    if !conflicts.is_empty() {
+        let mut seen = std::collections::BTreeSet::new();
+        let unique: Vec<plan::PlanError> = conflicts.into_iter().filter(|e| seen.insert((e.at, e.message.clone()))).collect();
+        return Ok(Err(refusal(&sources, &unique, "Kong would refuse these writes (409)")));
     }
+    Ok(Ok(Planned { plan, client, info, secrets, notes, sources }))
+}
+
+/// With select tags, the entities outside them that hold a unique value a write of the plan
+/// takes: read (untagged) only for the kinds the plan creates or updates.
+fn outside_tags(client: &Client, info: &GatewayInfo, plan: &Plan, tags: &[String]) -> anyhow::Result<Vec<Current>> {
+    if tags.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut kinds: Vec<&'static str> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != plan::Action::Delete)
+        .filter(|c| crate::model::kinds::kind(c.kind).is_some_and(|k| k.tagged && (!k.unique.is_empty() || k.key == "plugins")))
+        .map(|c| c.kind)
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let all = admin::state::fetch(client, info, &[], &kinds).map_err(|e| anyhow!("reading the gateway's entities outside the select tags: {e}"))?;
+    let has_all = |c: &Current| {
+        let have: Vec<&str> = c.body.get("tags").and_then(serde_json::Value::as_array).map(|a| a.iter().filter_map(serde_json::Value::as_str).collect()).unwrap_or_default();
+        tags.iter().all(|t| have.contains(&t.as_str()))
+    };
+    Ok(all.into_iter().filter(|c| kinds.contains(&c.kind) && !has_all(c)).collect())
 }
 
 /// The schemas defaults are filled from: the bundled ones, cloned plugins as their sources,

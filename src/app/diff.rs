@@ -8,7 +8,7 @@ use colored::Colorize;
 use std::fmt::Write;
 
 pub fn run(args: &DiffArgs, ctx: &Context) -> anyhow::Result<Outcome> {
-    let planned = match connect::plan(&args.target, &args.conn, ctx)? {
+    let planned = match connect::plan(&args.target, &args.conn, ctx, connect::Mode::Sync)? {
         Ok(p) => p,
         Err(o) => return Ok(o),
     };

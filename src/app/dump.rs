@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 pub fn run(args: &DumpArgs) -> anyhow::Result<Outcome> {
     let client = connect::client(&args.conn)?;
-    client.info()?;
+    let info = client.info()?;
     // what a config with nothing in it governs (the default kinds, or RBAC alone), and what was asked for
     let mut kinds = crate::plan::scope(&crate::model::Config::default(), args.rbac_resources_only).unwrap_or_default();
     for extra in &args.include {
@@ -22,7 +22,7 @@ pub fn run(args: &DumpArgs) -> anyhow::Result<Outcome> {
             OptIn::DegraphqlRoutes => &["degraphql_routes"][..],
         });
     }
-    let current = admin::state::fetch(&client, &args.select_tags, &kinds).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
+    let current = admin::state::fetch(&client, &info, &args.select_tags, &kinds).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
     // with definitions asked for, syncing the dump manages them too, even when there are none
     let doc = document(&current, &args.select_tags, args.include.contains(&OptIn::PluginDefinitions));
     let body = render::serialize(&Node::from_json(&doc, Loc::default()), args.format)?;

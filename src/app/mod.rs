@@ -85,7 +85,9 @@ pub fn run(command: Command, ctx: &Context) -> anyhow::Result<Outcome> {
         Command::Ping(args) => ping::run(&args),
         Command::Dump(args) => dump::run(&args),
         Command::Diff(args) => diff::run(&args, ctx),
-        Command::Sync(args) => sync::run(&args, ctx),
+        Command::Sync(args) => sync::run(&args, ctx, connect::Mode::Sync),
+        Command::Apply(args) => sync::run(&args, ctx, connect::Mode::Apply),
+        Command::Reset(args) => sync::reset(args, ctx),
         Command::Explain { rule } => explain::run(rule.as_deref()),
         Command::Completions { shell } => Ok(Outcome { stdout: completion_script(shell), ..Default::default() }),
     }

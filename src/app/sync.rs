@@ -1,10 +1,12 @@
-//! `gateway sync`: plan, then apply in dependency order with bounded parallelism.
+//! `gateway sync`, `apply` and `reset`: plan, then write in dependency order with bounded
+//! parallelism, or on a DB-less gateway in one `POST /config`.
 #![allow(clippy::print_stderr)]
 
-use super::{connect, diff, Context, Outcome};
-use crate::admin::{ApiError, Client};
+use super::connect::{self, Mode};
+use super::{diff, Context, Outcome};
+use crate::admin::{self, config::Posted, ApiError, Client};
 use crate::model::kinds;
-use crate::cli::{Output, SyncArgs};
+use crate::cli::{Output, PlanArgs, ResetArgs, SyncArgs};
 use crate::exit::Exit;
 use crate::plan::{self, Action, Change, Plan};
 use reqwest::Method;
@@ -28,23 +30,39 @@ pub struct Outcome1 {
     pub error: Option<String>,
 }
 
-pub fn run(args: &SyncArgs, ctx: &Context) -> anyhow::Result<Outcome> {
-    let planned = match connect::plan(&args.target, &args.conn, ctx)? {
+/// `gateway reset`: a plan with nothing wanted, run like sync.
+pub fn reset(args: ResetArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    let sync = SyncArgs {
+        conn: args.conn,
+        dry_run: args.dry_run,
+        parallelism: args.parallelism,
+        output: args.output,
+        yes: args.yes,
+        target: PlanArgs { configs: Vec::new(), select_tags: args.select_tags, rbac_resources_only: args.rbac_resources_only, bundled_schemas: true },
+    };
+    run(&sync, ctx, Mode::Reset)
+}
+
+/// `sync`, `apply` and `reset`: plan, confirm, write (one request per change, or on a
+/// DB-less gateway one `POST /config`), report.
+pub fn run(args: &SyncArgs, ctx: &Context, mode: Mode) -> anyhow::Result<Outcome> {
+    let planned = match connect::plan(&args.target, &args.conn, ctx, mode)? {
         Ok(p) => p,
         Err(o) => return Ok(o),
     };
+    let mask = |t: &str| crate::output::mask_text(t, &planned.secrets);
     let plan_text = diff::text(&planned.plan, ctx.color_out);
     if args.dry_run || planned.plan.is_empty() {
         let stdout = match args.output {
             Output::Json => serde_json::to_string_pretty(&plan::to_json(&planned.plan, &[]))? + "\n",
             Output::Text => plan_text,
         };
-        return Ok(Outcome { stdout: crate::output::mask_text(&stdout, &planned.secrets), stderr: planned.notes_text(), ..Default::default() });
+        return Ok(Outcome { stdout: mask(&stdout), stderr: planned.notes_text(), ..Default::default() });
     }
     eprint!("{}", planned.notes_text());
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if interactive && !args.yes {
-        eprint!("{}", crate::output::mask_text(&plan_text, &planned.secrets));
+        eprint!("{}", mask(&plan_text));
         eprint!("Apply these {} changes to {}? [y/N] ", planned.plan.changes.len(), planned.client.addr());
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
@@ -52,23 +70,40 @@ pub fn run(args: &SyncArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
             return Ok(Outcome { stderr: "nothing applied\n".into(), code: Some(Exit::Failure), ..Default::default() });
         }
+    } else if mode == Mode::Reset && !args.yes {
+        let stderr = format!(
+            "{}error: reset would delete {} entities from {} and cannot ask here (no terminal): pass --yes (or --force) to delete them; nothing was deleted\n",
+            mask(&plan_text),
+            planned.plan.changes.len(),
+            planned.client.addr()
+        );
+        return Ok(Outcome { stderr, code: Some(Exit::Failure), ..Default::default() });
     }
     let progress = std::io::stderr().is_terminal();
-    let results = execute(&planned.plan, &planned.client, args.parallelism as usize, progress);
+    let (results, errors, how) = if planned.info.dbless() {
+        let (results, errors, how) = post_config(&planned, progress);
+        (results, errors, Some(how))
+    } else {
+        let results = execute(&planned.plan, &planned.client, args.parallelism as usize, progress);
+        let errors = planned
+            .plan
+            .changes
+            .iter()
+            .zip(&results)
+            .filter_map(|(c, r)| r.error.as_ref().map(|e| format!("{} {}: {e}", action_word(c.action), c.name)))
+            .collect();
+        (results, errors, None)
+    };
     let failed = results.iter().filter(|r| r.status == Status::Failed).count();
     let applied = results.iter().filter(|r| r.status == Status::Applied).count();
     let skipped = results.len() - failed - applied;
-    let errors: Vec<String> = planned
-        .plan
-        .changes
-        .iter()
-        .zip(&results)
-        .filter_map(|(c, r)| r.error.as_ref().map(|e| format!("{} {}: {e}", action_word(c.action), c.name)))
-        .collect();
     let stdout = match args.output {
         Output::Json => {
             let mut doc = plan::to_json(&planned.plan, &errors);
             doc["results"] = serde_json::json!({ "applied": applied, "failed": failed, "not_attempted": skipped });
+            if let Some(how) = &how {
+                doc["results"]["dbless"] = serde_json::json!(how);
+            }
             for (i, r) in results.iter().enumerate() {
                 doc["changes"][i]["result"] = serde_json::to_value(&r.status)?;
             }
@@ -79,12 +114,45 @@ pub fn run(args: &SyncArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             for e in &errors {
                 let _ = writeln!(s, "error: {e}");
             }
-            let _ = writeln!(s, "applied {applied}, failed {failed}, not attempted {skipped}");
+            let via = how.as_ref().map(|h| format!(" ({h})")).unwrap_or_default();
+            let _ = writeln!(s, "applied {applied}, failed {failed}, not attempted {skipped}{via}");
             s
         }
     };
     let code = if failed == 0 && skipped == 0 { Exit::Success } else { Exit::Failure };
-    Ok(Outcome { stdout: crate::output::mask_text(&stdout, &planned.secrets), code: Some(code), ..Default::default() })
+    Ok(Outcome { stdout: mask(&stdout), code: Some(code), ..Default::default() })
+}
+
+/// A DB-less gateway: the configuration it runs, with the plan applied, in one
+/// `POST /config`; Kong's flattened errors come back at the entities of the user's file.
+/// All or nothing: Kong loads the whole document or none of it.
+fn post_config(planned: &connect::Planned, progress: bool) -> (Vec<Outcome1>, Vec<String>, String) {
+    let n = planned.plan.changes.len();
+    let all = |status: Status| vec![Outcome1 { status, error: None }; n];
+    let base = match admin::config::get(&planned.client) {
+        Ok(b) => b,
+        Err(e) => return (all(Status::NotAttempted), vec![format!("reading the DB-less configuration: {e}")], "DB-less: nothing posted".into()),
+    };
+    let document = plan::dbless::document(base.as_ref(), &planned.plan);
+    if progress {
+        eprintln!("posting the whole configuration to {}/config (DB-less)", planned.client.addr());
+    }
+    match admin::config::post(&planned.client, &document) {
+        Ok(Posted::Loaded) => (all(Status::Applied), Vec::new(), "DB-less: one POST /config".into()),
+        Ok(Posted::Unchanged) => (all(Status::Applied), Vec::new(), "DB-less: the gateway already runs this configuration (POST /config answered 304)".into()),
+        Ok(Posted::Invalid(answer)) => {
+            let errors = plan::dbless::map_errors(&answer, &planned.plan);
+            let mut results = all(Status::NotAttempted);
+            for (i, c) in planned.plan.changes.iter().enumerate() {
+                if errors.iter().any(|e| e.at.is_some() && e.entity == c.name) {
+                    results[i] = Outcome1 { status: Status::Failed, error: Some("refused by Kong".into()) };
+                }
+            }
+            let lines = errors.iter().map(|e| format!("{}{}: {}", planned.at(e.at), e.entity, e.message)).collect();
+            (results, lines, "DB-less: POST /config refused, nothing changed".into())
+        }
+        Err(e) => (all(Status::NotAttempted), vec![e.to_string()], "DB-less: POST /config failed, nothing changed".into()),
+    }
 }
 
 fn action_word(a: Action) -> &'static str {

@@ -7,6 +7,8 @@
 //! so an unchanged config plans nothing. Values that came from the environment, or that
 //! Kong stores as credentials, are masked in the plan itself.
 
+pub mod conflicts;
+pub mod dbless;
 mod fields;
 mod identity;
 mod mask;
@@ -78,6 +80,9 @@ pub struct Change {
     /// Index of the desired entity a write comes from.
     #[serde(skip)]
     desired: Option<usize>,
+    /// Where the config says what a create or update writes.
+    #[serde(skip)]
+    pub at: Option<crate::source::Loc>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -126,6 +131,8 @@ struct Desired {
     body: Json,
     secrets: BTreeSet<String>,
     matched: Option<usize>,
+    /// Where the config says it.
+    at: crate::source::Loc,
 }
 
 
@@ -142,6 +149,9 @@ pub struct PlanError {
 
 
 
+
+/// The namespace of the ids given to entities the config creates without one.
+const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6761_7465_7761_7900_8000_0000_0000_0001);
 
 /// Builds the plan. Entities of kinds sync does not manage are reported as errors.
 pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<Plan, Vec<PlanError>> {
@@ -227,7 +237,12 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
                         str_of(&body, "workspace").unwrap_or_default(),
                         str_of(&body, "endpoint").unwrap_or_default()
                     ),
-                    _ => uuid::Uuid::new_v4().to_string(),
+                    // the same config gets the same ids on every gateway (a fleet of DB-less
+                    // nodes, a re-created gateway): derived from what identifies the entity
+                    _ => match &ident {
+                        Some(i) => uuid::Uuid::new_v5(&ID_NAMESPACE, format!("{}|{i}", kind.key).as_bytes()).to_string(),
+                        None => uuid::Uuid::new_v4().to_string(),
+                    },
                 });
             assigned.insert((kind.key, id.clone()), id.clone());
             if let Some(n) = e.name() {
@@ -239,7 +254,7 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
                     assigned.entry((kind.key, c.to_string())).or_insert_with(|| id.clone());
                 }
             }
-            desired.push(Desired { kind, id, body, secrets, matched });
+            desired.push(Desired { kind, id, body, secrets, matched, at: e.node.loc });
         }
     }
     if !errors.is_empty() {
@@ -291,6 +306,7 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
                 early: false,
                 step: 0,
                 desired: Some(di),
+                at: Some(d.at),
             });
         }
     }
@@ -319,6 +335,7 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
             early: false,
             step: 0,
             desired: None,
+            at: None,
         });
     }
     // children of an early delete that are deleted too must go first

@@ -107,5 +107,6 @@ pub(super) fn temporary_move(c: &Change, current: &Json, fields: &[&str], secret
         early: false,
         step: 0,
         desired: None,
+        at: c.at,
     }
 }
