@@ -4,7 +4,8 @@ use super::inputs::{formula, prepare};
 use super::{Context, Outcome};
 use crate::cli::{TestArgs, TestOutput};
 use crate::exit::Exit;
-use crate::load::{Disk, Files};
+use super::inputs::CliFiles;
+use crate::load::Files;
 use crate::route_tests;
 use crate::simulate::Simulator;
 use crate::yaml::{self, Origin};
@@ -13,9 +14,9 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 pub fn run(args: &TestArgs, ctx: &Context) -> anyhow::Result<Outcome> {
-    let name = args.tests.display().to_string();
+    let name = CliFiles.name(&args.tests);
     let fail = |msg: String| Ok(Outcome { stderr: msg, code: Some(Exit::Failure), ..Default::default() });
-    let bytes = match Disk.read(&args.tests) {
+    let bytes = match CliFiles.read(&args.tests) {
         Ok(b) => b,
         Err(e) => return fail(format!("error: cannot read {name}: {e}\n")),
     };
