@@ -423,7 +423,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__ping)
-            opts="-h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --color --help --version"
+            opts="-h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --output --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,6 +451,10 @@ _gateway() {
                     ;;
                 --rps-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --color)

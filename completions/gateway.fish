@@ -104,6 +104,8 @@ complete -c gateway -n "__fish_gateway_using_subcommand ping" -l workspace -d 'K
 complete -c gateway -n "__fish_gateway_using_subcommand ping" -l ca-cert -d 'Trust this CA certificate (PEM) for the Admin API' -r -F
 complete -c gateway -n "__fish_gateway_using_subcommand ping" -l timeout -d 'Seconds to wait for each request' -r
 complete -c gateway -n "__fish_gateway_using_subcommand ping" -l rps-limit -d 'At most this many requests per second' -r
+complete -c gateway -n "__fish_gateway_using_subcommand ping" -l output -d 'Output format (json: the gateway\'s details, or `{"errors": [...]}`, on standard output)' -r -f -a "text\t''
+json\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand ping" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -112,6 +112,7 @@ _arguments "${_arguments_options[@]}" : \
 '--ca-cert=[Trust this CA certificate (PEM) for the Admin API]:FILE:_files' \
 '--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
 '--rps-limit=[At most this many requests per second]:N:_default' \
+'--output=[Output format (json\: the gateway'\''s details, or \`{"errors"\: \[...\]}\`, on standard output)]:OUTPUT:(text json)' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
 '-h[Print help]' \

@@ -56,7 +56,7 @@ pub enum Command {
     Test(TestArgs),
 
     /// Check that a Kong Admin API answers, and print its version.
-    Ping(ConnectionArgs),
+    Ping(PingArgs),
 
     /// Write the gateway's current entities as a decK file.
     Dump(DumpArgs),
@@ -235,6 +235,16 @@ pub struct ConnectionArgs {
     /// At most this many requests per second.
     #[arg(long, value_name = "N")]
     pub rps_limit: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct PingArgs {
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+
+    /// Output format (json: the gateway's details, or `{"errors": [...]}`, on standard output).
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
 }
 
 #[derive(Debug, Args)]

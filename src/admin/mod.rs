@@ -55,7 +55,7 @@ pub struct Client {
 }
 
 /// What `GET /` says about the gateway.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Info {
     pub version: String,
     pub edition: String,

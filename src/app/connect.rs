@@ -56,7 +56,9 @@ pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context) -> anyhow::Re
             .iter()
             .map(|e| format!("error: {}:{}: {}\n", prepared.loaded.sources.name(e.at.file), e.at, e.message))
             .collect();
-        Outcome { stderr, code: Some(Exit::Failure), ..Default::default() }
+        let name = |e: &plan::PlanError| prepared.loaded.sources.name(e.at.file).to_string();
+        let errors = errors.iter().map(|e| crate::output::json::error(&e.message, Some(&name(e)), Some(e.at.line), Some(e.at.column))).collect();
+        Outcome { stderr, errors, code: Some(Exit::Failure), ..Default::default() }
     };
     let kinds = match plan::scope(&prepared.loaded.config, args.rbac_resources_only) {
         Ok(k) => k,

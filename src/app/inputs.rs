@@ -7,7 +7,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::env::EnvMode;
 use crate::exit::Exit;
 use crate::load::{self, Disk, Files, Loaded};
-use crate::output::{self, text};
+use crate::output::{self, json, text};
 use crate::router::Formula;
 use anyhow::bail;
 use std::io::{IsTerminal, Read};
@@ -89,7 +89,8 @@ pub fn prepare(configs: &[PathBuf], ctx: &Context) -> Result<Prepared, Outcome> 
     if loaded.document.is_none() || !refused.is_empty() {
         let mut stderr = text::diagnostics(&refused, &loaded.sources, ctx.color);
         stderr.push_str("error: Kong would refuse this config; nothing done\n");
-        return Err(Outcome { stderr, code: Some(Exit::Failure), ..Default::default() });
+        let errors = refused.iter().map(|d| json::finding(d, &loaded.sources)).collect();
+        return Err(Outcome { stderr, errors, code: Some(Exit::Failure), ..Default::default() });
     }
     let lint = diags
         .iter()

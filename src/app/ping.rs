@@ -11,3 +11,11 @@ pub fn run(args: &ConnectionArgs) -> anyhow::Result<Outcome> {
         ..Default::default()
     })
 }
+
+/// `gateway ping --output json`: what `GET /` said, and the address asked.
+pub fn json(args: &ConnectionArgs) -> anyhow::Result<Outcome> {
+    let client = connect::client(args)?;
+    let mut doc = serde_json::to_value(client.info()?)?;
+    doc["address"] = client.addr().into();
+    Ok(Outcome { stdout: serde_json::to_string_pretty(&doc)? + "\n", ..Default::default() })
+}
