@@ -67,6 +67,7 @@ pub fn run(args: &SyncArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let stdout = match args.output {
         Output::Json => {
             let mut doc = plan::to_json(&planned.plan, &errors);
+            doc["errors"] = errors.iter().map(|e| crate::output::json::error(e, None, None, None)).collect();
             doc["results"] = serde_json::json!({ "applied": applied, "failed": failed, "not_attempted": skipped });
             for (i, r) in results.iter().enumerate() {
                 doc["changes"][i]["result"] = serde_json::to_value(&r.status)?;
