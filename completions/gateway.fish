@@ -85,7 +85,7 @@ never\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l show-secrets -d 'Show credentials the AI proxy adds instead of `[masked]`'
 complete -c gateway -n "__fish_gateway_using_subcommand simulate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gateway -n "__fish_gateway_using_subcommand simulate" -s V -l version -d 'Print version'
-complete -c gateway -n "__fish_gateway_using_subcommand test" -l config -d 'Configs to test (default: the table\'s `config:` list, relative to the table)' -r -F
+complete -c gateway -n "__fish_gateway_using_subcommand test" -l config -d 'Configs to test (default: the table\'s `config:` list, relative to the table; `-`: standard input)' -r -F
 complete -c gateway -n "__fish_gateway_using_subcommand test" -l output -d 'Output format' -r -f -a "text\t''
 json\t''
 junit\t''"
@@ -104,7 +104,7 @@ complete -c gateway -n "__fish_gateway_using_subcommand ping" -l workspace -d 'K
 complete -c gateway -n "__fish_gateway_using_subcommand ping" -l ca-cert -d 'Trust this CA certificate (PEM) for the Admin API' -r -F
 complete -c gateway -n "__fish_gateway_using_subcommand ping" -l timeout -d 'Seconds to wait for each request' -r
 complete -c gateway -n "__fish_gateway_using_subcommand ping" -l rps-limit -d 'At most this many requests per second' -r
-complete -c gateway -n "__fish_gateway_using_subcommand ping" -l output -d 'Output format (json: the gateway\'s details, or `{"errors": [...]}`, on standard output)' -r -f -a "text\t''
+complete -c gateway -n "__fish_gateway_using_subcommand ping" -l output -d 'Output format (json: the gateway\'s details, or on failure `{"errors": [...]}`, on standard output)' -r -f -a "text\t''
 json\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand ping" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''

@@ -40,7 +40,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'*::inputs -- decK files and docs pages, merged in order:_files' \
+'*::inputs -- decK files and docs pages, merged in order (`-`\: standard input):_files' \
 && ret=0
 ;;
 (validate)
@@ -60,7 +60,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'*::inputs -- decK files and docs pages, merged in order:_files' \
+'*::inputs -- decK files and docs pages, merged in order (`-`\: standard input):_files' \
 && ret=0
 ;;
 (simulate)
@@ -85,12 +85,12 @@ documented\:"The layout Kong'\''s source and docs describe"))' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'*::configs -- decK files and docs pages (default\: kong.yaml):_files' \
+'*::configs -- decK files and docs pages (default\: kong.yaml; `-`\: standard input):_files' \
 && ret=0
 ;;
 (test)
 _arguments "${_arguments_options[@]}" : \
-'*--config=[Configs to test (default\: the table'\''s \`config\:\` list, relative to the table)]:CONFIG:_files' \
+'*--config=[Configs to test (default\: the table'\''s \`config\:\` list, relative to the table; \`-\`\: standard input)]:CONFIG:_files' \
 '--output=[Output format]:OUTPUT:(text json junit)' \
 '--fail-under=[Fail when route coverage is below PCT percent]:PCT:_default' \
 '--priority=[Which route priority formula orders routes]:PRIORITY:((effective\:"What Kong 3.x really computes on x86-64 (Kong/kong#14457)"
@@ -101,7 +101,7 @@ documented\:"The layout Kong'\''s source and docs describe"))' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-':tests -- The test table (YAML):_files' \
+':tests -- The test table (YAML; `-`\: standard input):_files' \
 && ret=0
 ;;
 (ping)
@@ -112,7 +112,7 @@ _arguments "${_arguments_options[@]}" : \
 '--ca-cert=[Trust this CA certificate (PEM) for the Admin API]:FILE:_files' \
 '--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
 '--rps-limit=[At most this many requests per second]:N:_default' \
-'--output=[Output format (json\: the gateway'\''s details, or \`{"errors"\: \[...\]}\`, on standard output)]:OUTPUT:(text json)' \
+'--output=[Output format (json\: the gateway'\''s details, or on failure \`{"errors"\: \[...\]}\`, on standard output)]:OUTPUT:(text json)' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
 '-h[Print help]' \
@@ -164,7 +164,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'*::configs -- decK files and docs pages (default\: kong.yaml):_files' \
+'*::configs -- decK files and docs pages (default\: kong.yaml; `-`\: standard input):_files' \
 && ret=0
 ;;
 (sync)
@@ -189,7 +189,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'*::configs -- decK files and docs pages (default\: kong.yaml):_files' \
+'*::configs -- decK files and docs pages (default\: kong.yaml; `-`\: standard input):_files' \
 && ret=0
 ;;
 (explain)
