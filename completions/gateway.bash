@@ -16,6 +16,9 @@ _gateway() {
             ",$1")
                 cmd="gateway"
                 ;;
+            gateway,apply)
+                cmd="gateway__subcmd__apply"
+                ;;
             gateway,completions)
                 cmd="gateway__subcmd__completions"
                 ;;
@@ -37,6 +40,9 @@ _gateway() {
             gateway,render)
                 cmd="gateway__subcmd__render"
                 ;;
+            gateway,reset)
+                cmd="gateway__subcmd__reset"
+                ;;
             gateway,simulate)
                 cmd="gateway__subcmd__simulate"
                 ;;
@@ -48,6 +54,9 @@ _gateway() {
                 ;;
             gateway,validate)
                 cmd="gateway__subcmd__validate"
+                ;;
+            gateway__subcmd__help,apply)
+                cmd="gateway__subcmd__help__subcmd__apply"
                 ;;
             gateway__subcmd__help,completions)
                 cmd="gateway__subcmd__help__subcmd__completions"
@@ -70,6 +79,9 @@ _gateway() {
             gateway__subcmd__help,render)
                 cmd="gateway__subcmd__help__subcmd__render"
                 ;;
+            gateway__subcmd__help,reset)
+                cmd="gateway__subcmd__help__subcmd__reset"
+                ;;
             gateway__subcmd__help,simulate)
                 cmd="gateway__subcmd__help__subcmd__simulate"
                 ;;
@@ -89,12 +101,66 @@ _gateway() {
 
     case "${cmd}" in
         gateway)
-            opts="-h -V --color --help --version render validate simulate test ping dump diff sync explain completions help"
+            opts="-h -V --color --help --version render validate simulate test ping dump diff sync apply reset explain completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gateway__subcmd__apply)
+            opts="-y -h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --dry-run --parallelism --output --yes --select-tag --rbac-resources-only --bundled-schemas --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kong-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --headers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rps-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallelism)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --select-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -255,8 +321,22 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__help)
-            opts="render validate simulate test ping dump diff sync explain completions help"
+            opts="render validate simulate test ping dump diff sync apply reset explain completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gateway__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -366,6 +446,20 @@ _gateway() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gateway__subcmd__help__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gateway__subcmd__help__subcmd__simulate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -423,7 +517,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__ping)
-            opts="-h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --color --help --version"
+            opts="-h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --output --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,6 +545,10 @@ _gateway() {
                     ;;
                 --rps-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -481,6 +579,60 @@ _gateway() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gateway__subcmd__reset)
+            opts="-y -h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --select-tag --rbac-resources-only --dry-run --parallelism --output --force --yes --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kong-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --headers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rps-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --select-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallelism)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -37,6 +37,8 @@ complete -c gateway -n "__fish_gateway_needs_command" -f -a "ping" -d 'Check tha
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "dump" -d 'Write the gateway\'s current entities as a decK file'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "diff" -d 'Show what `sync` would change, field by field. Sends no write request'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "sync" -d 'Make the gateway match the config: a complete plan first, then creates, updates and deletes in dependency order, with retries'
+complete -c gateway -n "__fish_gateway_needs_command" -f -a "apply" -d 'Create and update like sync, but never delete (decK\'s `gateway apply`)'
+complete -c gateway -n "__fish_gateway_needs_command" -f -a "reset" -d 'Delete every entity the tool manages (only those with the select tags, if given)'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "explain" -d 'Explain a rule by code or name (`gateway explain T001`); lists all rules without one'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -85,7 +87,7 @@ never\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l show-secrets -d 'Show credentials the AI proxy adds instead of `[masked]`'
 complete -c gateway -n "__fish_gateway_using_subcommand simulate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gateway -n "__fish_gateway_using_subcommand simulate" -s V -l version -d 'Print version'
-complete -c gateway -n "__fish_gateway_using_subcommand test" -l config -d 'Configs to test (default: the table\'s `config:` list, relative to the table)' -r -F
+complete -c gateway -n "__fish_gateway_using_subcommand test" -l config -d 'Configs to test (default: the table\'s `config:` list, relative to the table; `-`: standard input)' -r -F
 complete -c gateway -n "__fish_gateway_using_subcommand test" -l output -d 'Output format' -r -f -a "text\t''
 json\t''
 junit\t''"
@@ -104,6 +106,8 @@ complete -c gateway -n "__fish_gateway_using_subcommand ping" -l workspace -d 'K
 complete -c gateway -n "__fish_gateway_using_subcommand ping" -l ca-cert -d 'Trust this CA certificate (PEM) for the Admin API' -r -F
 complete -c gateway -n "__fish_gateway_using_subcommand ping" -l timeout -d 'Seconds to wait for each request' -r
 complete -c gateway -n "__fish_gateway_using_subcommand ping" -l rps-limit -d 'At most this many requests per second' -r
+complete -c gateway -n "__fish_gateway_using_subcommand ping" -l output -d 'Output format (json: the gateway\'s details, or on failure `{"errors": [...]}`, on standard output)' -r -f -a "text\t''
+json\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand ping" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -166,8 +170,47 @@ complete -c gateway -n "__fish_gateway_using_subcommand sync" -l dry-run -d 'Pri
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -s y -l yes -d 'Apply without asking (asking happens only on an interactive terminal)'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -l rbac-resources-only -d 'Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -l bundled-schemas -d 'Fill Kong\'s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway\'s /schemas endpoints'
-complete -c gateway -n "__fish_gateway_using_subcommand sync" -s h -l help -d 'Print help'
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -s V -l version -d 'Print version'
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -l kong-addr -d 'Admin API address' -r
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -l headers -d 'A header sent with every request, e.g. \'Kong-Admin-Token: ...\' (repeatable)' -r
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -l workspace -d 'Kong Enterprise workspace' -r
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -l ca-cert -d 'Trust this CA certificate (PEM) for the Admin API' -r -F
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -l timeout -d 'Seconds to wait for each request' -r
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -l rps-limit -d 'At most this many requests per second' -r
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -l parallelism -d 'Requests in flight at once' -r
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -l output -d 'Output format (both to standard output)' -r -f -a "text\t''
+json\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -l select-tag -d 'Only entities with this tag, in addition to the file\'s `_info.select_tags`' -r
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -l tls-skip-verify -d 'Do not verify the Admin API\'s TLS certificate'
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -l dry-run -d 'Print the plan and stop: no write request is sent'
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -s y -l yes -d 'Apply without asking (asking happens only on an interactive terminal)'
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -l rbac-resources-only -d 'Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else'
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -l bundled-schemas -d 'Fill Kong\'s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway\'s /schemas endpoints'
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -s h -l help -d 'Print help'
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -s V -l version -d 'Print version'
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -l kong-addr -d 'Admin API address' -r
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -l headers -d 'A header sent with every request, e.g. \'Kong-Admin-Token: ...\' (repeatable)' -r
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -l workspace -d 'Kong Enterprise workspace' -r
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -l ca-cert -d 'Trust this CA certificate (PEM) for the Admin API' -r -F
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -l timeout -d 'Seconds to wait for each request' -r
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -l rps-limit -d 'At most this many requests per second' -r
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -l select-tag -d 'Only entities with this tag (all given tags must match)' -r
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -l parallelism -d 'Requests in flight at once' -r
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -l output -d 'Output format (both to standard output)' -r -f -a "text\t''
+json\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -l tls-skip-verify -d 'Do not verify the Admin API\'s TLS certificate'
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -l rbac-resources-only -d 'Reset RBAC roles and their endpoint permissions only (Kong Enterprise)'
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -l dry-run -d 'Print what would be deleted and stop: no write request is sent'
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -s y -l yes -l force -d 'Delete without asking; without it (or --force) reset refuses when it cannot ask'
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -s V -l version -d 'Print version'
 complete -c gateway -n "__fish_gateway_using_subcommand explain" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -178,14 +221,16 @@ always\t''
 never\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gateway -n "__fish_gateway_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "render" -d 'Render docs pages and decK files into one decK config'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "validate" -d 'Check configs offline: schemas, route regexes, references and AI proxy templates'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "simulate" -d 'Resolve a request exactly as Kong 3.x would: route, captures, plugins, upstream'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "test" -d 'Run a table of requests with expectations against a config (route tests)'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "ping" -d 'Check that a Kong Admin API answers, and print its version'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "dump" -d 'Write the gateway\'s current entities as a decK file'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "diff" -d 'Show what `sync` would change, field by field. Sends no write request'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "sync" -d 'Make the gateway match the config: a complete plan first, then creates, updates and deletes in dependency order, with retries'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "explain" -d 'Explain a rule by code or name (`gateway explain T001`); lists all rules without one'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync explain completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync apply reset explain completions help" -f -a "render" -d 'Render docs pages and decK files into one decK config'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync apply reset explain completions help" -f -a "validate" -d 'Check configs offline: schemas, route regexes, references and AI proxy templates'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync apply reset explain completions help" -f -a "simulate" -d 'Resolve a request exactly as Kong 3.x would: route, captures, plugins, upstream'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync apply reset explain completions help" -f -a "test" -d 'Run a table of requests with expectations against a config (route tests)'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync apply reset explain completions help" -f -a "ping" -d 'Check that a Kong Admin API answers, and print its version'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync apply reset explain completions help" -f -a "dump" -d 'Write the gateway\'s current entities as a decK file'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync apply reset explain completions help" -f -a "diff" -d 'Show what `sync` would change, field by field. Sends no write request'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync apply reset explain completions help" -f -a "sync" -d 'Make the gateway match the config: a complete plan first, then creates, updates and deletes in dependency order, with retries'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync apply reset explain completions help" -f -a "apply" -d 'Create and update like sync, but never delete (decK\'s `gateway apply`)'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync apply reset explain completions help" -f -a "reset" -d 'Delete every entity the tool manages (only those with the select tags, if given)'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync apply reset explain completions help" -f -a "explain" -d 'Explain a rule by code or name (`gateway explain T001`); lists all rules without one'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync apply reset explain completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gateway -n "__fish_gateway_using_subcommand help; and not __fish_seen_subcommand_from render validate simulate test ping dump diff sync apply reset explain completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -40,7 +40,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'*::inputs -- decK files and docs pages, merged in order:_files' \
+'*::inputs -- decK files and docs pages, merged in order (`-`\: standard input):_files' \
 && ret=0
 ;;
 (validate)
@@ -60,7 +60,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'*::inputs -- decK files and docs pages, merged in order:_files' \
+'*::inputs -- decK files and docs pages, merged in order (`-`\: standard input):_files' \
 && ret=0
 ;;
 (simulate)
@@ -85,12 +85,12 @@ documented\:"The layout Kong'\''s source and docs describe"))' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'*::configs -- decK files and docs pages (default\: kong.yaml):_files' \
+'*::configs -- decK files and docs pages (default\: kong.yaml; `-`\: standard input):_files' \
 && ret=0
 ;;
 (test)
 _arguments "${_arguments_options[@]}" : \
-'*--config=[Configs to test (default\: the table'\''s \`config\:\` list, relative to the table)]:CONFIG:_files' \
+'*--config=[Configs to test (default\: the table'\''s \`config\:\` list, relative to the table; \`-\`\: standard input)]:CONFIG:_files' \
 '--output=[Output format]:OUTPUT:(text json junit)' \
 '--fail-under=[Fail when route coverage is below PCT percent]:PCT:_default' \
 '--priority=[Which route priority formula orders routes]:PRIORITY:((effective\:"What Kong 3.x really computes on x86-64 (Kong/kong#14457)"
@@ -101,7 +101,7 @@ documented\:"The layout Kong'\''s source and docs describe"))' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
-':tests -- The test table (YAML):_files' \
+':tests -- The test table (YAML; `-`\: standard input):_files' \
 && ret=0
 ;;
 (ping)
@@ -112,6 +112,7 @@ _arguments "${_arguments_options[@]}" : \
 '--ca-cert=[Trust this CA certificate (PEM) for the Admin API]:FILE:_files' \
 '--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
 '--rps-limit=[At most this many requests per second]:N:_default' \
+'--output=[Output format (json\: the gateway'\''s details, or on failure \`{"errors"\: \[...\]}\`, on standard output)]:OUTPUT:(text json)' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
 '-h[Print help]' \
@@ -163,10 +164,35 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'*::configs -- decK files and docs pages (default\: kong.yaml):_files' \
+'*::configs -- decK files and docs pages (default\: kong.yaml; `-`\: standard input):_files' \
 && ret=0
 ;;
 (sync)
+_arguments "${_arguments_options[@]}" : \
+'--kong-addr=[Admin API address]:KONG_ADDR:_default' \
+'*--headers=[A header sent with every request, e.g. '\''Kong-Admin-Token\: ...'\'' (repeatable)]:NAME: VALUE:_default' \
+'--workspace=[Kong Enterprise workspace]:WORKSPACE:_default' \
+'--ca-cert=[Trust this CA certificate (PEM) for the Admin API]:FILE:_files' \
+'--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
+'--rps-limit=[At most this many requests per second]:N:_default' \
+'--parallelism=[Requests in flight at once]:PARALLELISM:_default' \
+'--output=[Output format (both to standard output)]:OUTPUT:(text json)' \
+'*--select-tag=[Only entities with this tag, in addition to the file'\''s \`_info.select_tags\`]:TAG:_default' \
+'--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
+'--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
+'--dry-run[Print the plan and stop\: no write request is sent]' \
+'-y[Apply without asking (asking happens only on an interactive terminal)]' \
+'--yes[Apply without asking (asking happens only on an interactive terminal)]' \
+'--rbac-resources-only[Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else]' \
+'--bundled-schemas[Fill Kong'\''s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway'\''s /schemas endpoints]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::configs -- decK files and docs pages (default\: kong.yaml; `-`\: standard input):_files' \
+&& ret=0
+;;
+(apply)
 _arguments "${_arguments_options[@]}" : \
 '--kong-addr=[Admin API address]:KONG_ADDR:_default' \
 '*--headers=[A header sent with every request, e.g. '\''Kong-Admin-Token\: ...'\'' (repeatable)]:NAME: VALUE:_default' \
@@ -188,7 +214,31 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'*::configs -- decK files and docs pages (default\: kong.yaml):_files' \
+'*::configs -- decK files and docs pages (default\: kong.yaml; `-`\: standard input):_files' \
+&& ret=0
+;;
+(reset)
+_arguments "${_arguments_options[@]}" : \
+'--kong-addr=[Admin API address]:KONG_ADDR:_default' \
+'*--headers=[A header sent with every request, e.g. '\''Kong-Admin-Token\: ...'\'' (repeatable)]:NAME: VALUE:_default' \
+'--workspace=[Kong Enterprise workspace]:WORKSPACE:_default' \
+'--ca-cert=[Trust this CA certificate (PEM) for the Admin API]:FILE:_files' \
+'--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
+'--rps-limit=[At most this many requests per second]:N:_default' \
+'*--select-tag=[Only entities with this tag (all given tags must match)]:TAG:_default' \
+'--parallelism=[Requests in flight at once]:PARALLELISM:_default' \
+'--output=[Output format (both to standard output)]:OUTPUT:(text json)' \
+'--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
+'--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
+'--rbac-resources-only[Reset RBAC roles and their endpoint permissions only (Kong Enterprise)]' \
+'--dry-run[Print what would be deleted and stop\: no write request is sent]' \
+'-y[Delete without asking; without it (or --force) reset refuses when it cannot ask]' \
+'--yes[Delete without asking; without it (or --force) reset refuses when it cannot ask]' \
+'--force[Delete without asking; without it (or --force) reset refuses when it cannot ask]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
 && ret=0
 ;;
 (explain)
@@ -255,6 +305,14 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(apply)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(reset)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (explain)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -287,11 +345,18 @@ _gateway_commands() {
 'dump:Write the gateway'\''s current entities as a decK file' \
 'diff:Show what \`sync\` would change, field by field. Sends no write request' \
 'sync:Make the gateway match the config\: a complete plan first, then creates, updates and deletes in dependency order, with retries' \
+'apply:Create and update like sync, but never delete (decK'\''s \`gateway apply\`)' \
+'reset:Delete every entity the tool manages (only those with the select tags, if given)' \
 'explain:Explain a rule by code or name (\`gateway explain T001\`); lists all rules without one' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'gateway commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__apply_commands] )) ||
+_gateway__subcmd__apply_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway apply commands' commands "$@"
 }
 (( $+functions[_gateway__subcmd__completions_commands] )) ||
 _gateway__subcmd__completions_commands() {
@@ -324,11 +389,18 @@ _gateway__subcmd__help_commands() {
 'dump:Write the gateway'\''s current entities as a decK file' \
 'diff:Show what \`sync\` would change, field by field. Sends no write request' \
 'sync:Make the gateway match the config\: a complete plan first, then creates, updates and deletes in dependency order, with retries' \
+'apply:Create and update like sync, but never delete (decK'\''s \`gateway apply\`)' \
+'reset:Delete every entity the tool manages (only those with the select tags, if given)' \
 'explain:Explain a rule by code or name (\`gateway explain T001\`); lists all rules without one' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'gateway help commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__help__subcmd__apply_commands] )) ||
+_gateway__subcmd__help__subcmd__apply_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway help apply commands' commands "$@"
 }
 (( $+functions[_gateway__subcmd__help__subcmd__completions_commands] )) ||
 _gateway__subcmd__help__subcmd__completions_commands() {
@@ -365,6 +437,11 @@ _gateway__subcmd__help__subcmd__render_commands() {
     local commands; commands=()
     _describe -t commands 'gateway help render commands' commands "$@"
 }
+(( $+functions[_gateway__subcmd__help__subcmd__reset_commands] )) ||
+_gateway__subcmd__help__subcmd__reset_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway help reset commands' commands "$@"
+}
 (( $+functions[_gateway__subcmd__help__subcmd__simulate_commands] )) ||
 _gateway__subcmd__help__subcmd__simulate_commands() {
     local commands; commands=()
@@ -394,6 +471,11 @@ _gateway__subcmd__ping_commands() {
 _gateway__subcmd__render_commands() {
     local commands; commands=()
     _describe -t commands 'gateway render commands' commands "$@"
+}
+(( $+functions[_gateway__subcmd__reset_commands] )) ||
+_gateway__subcmd__reset_commands() {
+    local commands; commands=()
+    _describe -t commands 'gateway reset commands' commands "$@"
 }
 (( $+functions[_gateway__subcmd__simulate_commands] )) ||
 _gateway__subcmd__simulate_commands() {

@@ -56,7 +56,7 @@ pub enum Command {
     Test(TestArgs),
 
     /// Check that a Kong Admin API answers, and print its version.
-    Ping(ConnectionArgs),
+    Ping(PingArgs),
 
     /// Write the gateway's current entities as a decK file.
     Dump(DumpArgs),
@@ -98,7 +98,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// decK files and docs pages, merged in order.
+    /// decK files and docs pages, merged in order (`-`: standard input).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -117,7 +117,7 @@ pub struct RenderArgs {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// decK files and docs pages, merged in order.
+    /// decK files and docs pages, merged in order (`-`: standard input).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -139,7 +139,7 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
-    /// decK files and docs pages (default: kong.yaml).
+    /// decK files and docs pages (default: kong.yaml; `-`: standard input).
     #[arg(value_name = "CONFIG")]
     pub configs: Vec<std::path::PathBuf>,
 
@@ -194,11 +194,11 @@ pub struct SimulateArgs {
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// The test table (YAML).
+    /// The test table (YAML; `-`: standard input).
     #[arg(value_name = "TESTS")]
     pub tests: std::path::PathBuf,
 
-    /// Configs to test (default: the table's `config:` list, relative to the table).
+    /// Configs to test (default: the table's `config:` list, relative to the table; `-`: standard input).
     #[arg(long = "config", value_name = "CONFIG")]
     pub configs: Vec<std::path::PathBuf>,
 
@@ -252,6 +252,16 @@ pub struct ConnectionArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PingArgs {
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+
+    /// Output format (json: the gateway's details, or on failure `{"errors": [...]}`, on standard output).
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Args)]
 pub struct DumpArgs {
     #[command(flatten)]
     pub conn: ConnectionArgs,
@@ -291,7 +301,7 @@ pub enum OptIn {
 /// What diff and sync plan: the config, and which of the gateway's entities it governs.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// decK files and docs pages (default: kong.yaml).
+    /// decK files and docs pages (default: kong.yaml; `-`: standard input).
     #[arg(value_name = "CONFIG")]
     pub configs: Vec<std::path::PathBuf>,
 

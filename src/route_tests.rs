@@ -271,3 +271,21 @@ pub fn junit(report: &Report, suite: &str) -> String {
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
 }
+
+fn xml_escape(s: &str) -> String {
+    // XML 1.0 has no way to write most control characters
+    let s: String = s.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect();
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// JUnit XML for a run that could not start (the table or the config failed to load): one
+/// testcase with an `<error>` carrying the messages, so CI shows why.
+pub fn junit_error(suite: &str, messages: &[String]) -> String {
+    let first = messages.first().map(String::as_str).unwrap_or("failed");
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites tests=\"1\" failures=\"0\" errors=\"1\">\n  <testsuite name=\"{s}\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase classname=\"{s}\" name=\"load\">\n      <error message=\"{}\">{}</error>\n    </testcase>\n  </testsuite>\n</testsuites>\n",
+        xml_escape(first),
+        xml_escape(&messages.join("\n")),
+        s = xml_escape(suite),
+    )
+}

@@ -337,7 +337,7 @@ fn a_rejected_write_stops_new_work_and_is_reported() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["results"], serde_json::json!({"applied": 1, "failed": 1, "not_attempted": 1}), "{v}");
-    assert!(v["errors"][0].as_str().unwrap().contains("plugin 'custom-one' not enabled"), "{v}");
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("plugin 'custom-one' not enabled"), "{v}");
     let results: Vec<&str> = v["changes"].as_array().unwrap().iter().map(|c| c["result"].as_str().unwrap()).collect();
     assert_eq!(results, ["applied", "failed", "not_attempted"]);
     // fixed config: a re-run converges

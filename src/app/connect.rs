@@ -69,7 +69,11 @@ impl Planned {
 fn refusal(sources: &Sources, errors: &[plan::PlanError], what: &str) -> Outcome {
     let mut stderr: String = errors.iter().map(|e| format!("error: {}:{}: {}\n", sources.name(e.at.file), e.at, e.message)).collect();
     stderr.push_str(&format!("error: {what}; nothing was written\n"));
-    Outcome { stderr, code: Some(Exit::Failure), ..Default::default() }
+    let errors = errors
+        .iter()
+        .map(|e| crate::output::json::error(&e.message, Some(sources.name(e.at.file)), Some(e.at.line), Some(e.at.column)))
+        .collect();
+    Outcome { stderr, errors, code: Some(Exit::Failure), ..Default::default() }
 }
 
 /// Loads and checks the config (none for `reset`), learns what the gateway is, reads what

@@ -17,7 +17,7 @@ pub fn run(args: &DiffArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         Output::Json => serde_json::to_string_pretty(&plan::to_json(&planned.plan, &[]))? + "\n",
         Output::Text => text(&planned.plan, ctx.color_out),
     };
-    Ok(Outcome { stdout: crate::output::mask_text(&stdout, &planned.secrets), stderr: planned.notes_text(), code: Some(code) })
+    Ok(Outcome { stdout: crate::output::mask_text(&stdout, &planned.secrets), stderr: planned.notes_text(), code: Some(code), ..Default::default() })
 }
 
 fn value(v: &Option<serde_json::Value>) -> String {

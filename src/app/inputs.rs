@@ -6,16 +6,63 @@ use crate::cli::Priority;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::env::EnvMode;
 use crate::exit::Exit;
-use crate::load::{self, Disk, Loaded};
-use crate::output::{self, text};
+use crate::load::{self, Disk, Files, Loaded};
+use crate::output::{self, json, text};
 use crate::router::Formula;
 use anyhow::bail;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Files as the command line names them: `-` is standard input (read once, called
+/// `<stdin>` in messages), anything else is read from disk.
+pub struct CliFiles;
+
+/// Whether a path argument means standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+static STDIN: OnceLock<Result<Vec<u8>, String>> = OnceLock::new();
+
+fn read_stdin() -> Result<Vec<u8>, String> {
+    let stdin = std::io::stdin();
+    // nobody is going to type a config: refuse rather than wait
+    if stdin.is_terminal() {
+        return Err("standard input is a terminal; pipe or redirect a config into it (`< kong.yaml`)".into());
+    }
+    let mut buf = Vec::new();
+    // one byte over the limit is enough for the loader to say it is too large
+    stdin.lock().take(load::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut buf).map_err(|e| e.to_string())?;
+    Ok(buf)
+}
+
+impl Files for CliFiles {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, String> {
+        if is_stdin(path) {
+            STDIN.get_or_init(read_stdin).clone()
+        } else {
+            Disk.read(path)
+        }
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        Disk.exists(path)
+    }
+
+    fn name(&self, path: &Path) -> String {
+        if is_stdin(path) {
+            "<stdin>".into()
+        } else {
+            load::display_path(path)
+        }
+    }
+}
 
 /// Loads configs and runs every validation rule. Also returns the values that came from
 /// the environment, for masking whatever is printed later.
 pub fn check(paths: &[PathBuf], ctx: &Context, mode: EnvMode) -> (Loaded, Vec<Diagnostic>, Vec<String>) {
-    let loaded = load::load(paths, &Disk, &ctx.env, mode);
+    let loaded = load::load(paths, &CliFiles, &ctx.env, mode);
     let mut diags = loaded.diagnostics.clone();
     if loaded.document.is_some() {
         diags.extend(crate::validate::validate(&loaded.config));
@@ -42,7 +89,8 @@ pub fn prepare(configs: &[PathBuf], ctx: &Context) -> Result<Prepared, Outcome> 
     if loaded.document.is_none() || !refused.is_empty() {
         let mut stderr = text::diagnostics(&refused, &loaded.sources, ctx.color);
         stderr.push_str("error: Kong would refuse this config; nothing done\n");
-        return Err(Outcome { stderr, code: Some(Exit::Failure), ..Default::default() });
+        let errors = refused.iter().map(|d| json::finding(d, &loaded.sources)).collect();
+        return Err(Outcome { stderr, errors, code: Some(Exit::Failure), ..Default::default() });
     }
     let lint = diags
         .iter()

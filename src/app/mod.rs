@@ -15,7 +15,7 @@ mod sync;
 mod test;
 mod validate;
 
-use crate::cli::{Cli, Color, Command};
+use crate::cli::{Cli, Color, Command, Output, TestOutput};
 use crate::env::Env;
 use crate::exit::Exit;
 use clap::{CommandFactory, Parser};
@@ -29,6 +29,11 @@ pub struct Outcome {
     pub stdout: String,
     pub stderr: String,
     pub code: Option<Exit>,
+    /// For a failure without a document of its own: the errors as JSON objects
+    /// (`output::json::finding` or `output::json::error`), which [`Report`] turns into the
+    /// JSON or JUnit document under `--output json|junit`. Without them the `error:` lines
+    /// of `stderr` are used.
+    pub errors: Vec<serde_json::Value>,
 }
 
 impl Outcome {
@@ -66,14 +71,93 @@ pub fn main() -> ExitCode {
     let (color, color_out) = (wants(std::io::stderr().is_terminal()), wants(std::io::stdout().is_terminal()));
     colored::control::set_override(color || color_out);
     let ctx = Context { env, color, color_out };
+    let report = Report::of(&cli.command);
     let outcome = match run(cli.command, &ctx) {
         Ok(o) => o,
-        Err(e) => Outcome { stderr: format!("error: {e:#}\n"), code: Some(Exit::Failure), ..Default::default() },
+        Err(e) => Outcome {
+            stderr: format!("error: {e:#}\n"),
+            errors: vec![crate::output::json::error(&format!("{e:#}"), None, None, None)],
+            code: Some(Exit::Failure),
+            ..Default::default()
+        },
     };
+    let outcome = report.failure_document(outcome);
     // A closed pipe (`gateway ... | head`) is not an error worth reporting.
     let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
     let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());
     outcome.exit().into()
+}
+
+/// What a command prints on stdout when it fails: nothing (text output; the message is on
+/// stderr), or exactly one JSON or JUnit document that carries the errors.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Report {
+    Text,
+    /// `{"errors": [...]}`; for validate its own document with `"valid": false`.
+    Json { validate: bool },
+    /// One testsuite (named after the test table) with one errored testcase.
+    Junit { suite: String },
+}
+
+impl Report {
+    pub fn of(command: &Command) -> Report {
+        let json = |o: Output, validate| if o == Output::Json { Report::Json { validate } } else { Report::Text };
+        match command {
+            Command::Validate(a) => json(a.output, true),
+            Command::Simulate(a) => json(a.output, false),
+            Command::Test(a) => match a.output {
+                TestOutput::Json => Report::Json { validate: false },
+                TestOutput::Junit => Report::Junit { suite: crate::load::Files::name(&inputs::CliFiles, &a.tests) },
+                TestOutput::Text => Report::Text,
+            },
+            Command::Ping(a) => json(a.output, false),
+            Command::Diff(a) => json(a.output, false),
+            Command::Sync(a) | Command::Apply(a) => json(a.output, false),
+            Command::Reset(a) => json(a.output, false),
+            // their stdout is the rendered or dumped config (`> kong.yaml`): errors stay on stderr
+            Command::Render(_) | Command::Dump(_) => Report::Text,
+            Command::Explain { .. } | Command::Completions { .. } => Report::Text,
+        }
+    }
+
+    /// A failed outcome that wrote nothing on stdout gets the document carrying its errors.
+    /// Success, `diff --exit-code` changes, `simulate`'s Kong answers and failures that
+    /// already printed their document are left alone.
+    pub fn failure_document(&self, mut outcome: Outcome) -> Outcome {
+        if *self == Report::Text || outcome.exit() != Exit::Failure || !outcome.stdout.trim().is_empty() {
+            return outcome;
+        }
+        let mut errors = std::mem::take(&mut outcome.errors);
+        if errors.is_empty() {
+            errors = stderr_errors(&outcome.stderr);
+        }
+        outcome.stdout = match self {
+            Report::Text => unreachable!(),
+            Report::Json { validate } => {
+                let doc = crate::output::json::failure(errors, *validate);
+                serde_json::to_string_pretty(&doc).unwrap_or_else(|_| doc.to_string()) + "\n"
+            }
+            Report::Junit { suite } => {
+                let messages: Vec<String> = errors.iter().map(crate::output::json::error_line).collect();
+                crate::route_tests::junit_error(suite, &messages)
+            }
+        };
+        outcome
+    }
+}
+
+/// The `error: ...` lines of a failure's stderr as errors (the whole text when it has none).
+fn stderr_errors(stderr: &str) -> Vec<serde_json::Value> {
+    let mut errors: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("error: "))
+        .map(|m| crate::output::json::error(m, None, None, None))
+        .collect();
+    if errors.is_empty() {
+        let text = stderr.trim();
+        errors.push(crate::output::json::error(if text.is_empty() { "failed" } else { text }, None, None, None));
+    }
+    errors
 }
 
 pub fn run(command: Command, ctx: &Context) -> anyhow::Result<Outcome> {
@@ -82,7 +166,8 @@ pub fn run(command: Command, ctx: &Context) -> anyhow::Result<Outcome> {
         Command::Validate(args) => validate::run(&args, ctx),
         Command::Simulate(args) => simulate::run(&args, ctx),
         Command::Test(args) => test::run(&args, ctx),
-        Command::Ping(args) => ping::run(&args),
+        Command::Ping(args) if args.output == Output::Json => ping::json(&args.conn),
+        Command::Ping(args) => ping::run(&args.conn),
         Command::Dump(args) => dump::run(&args),
         Command::Diff(args) => diff::run(&args, ctx),
         Command::Sync(args) => sync::run(&args, ctx, connect::Mode::Sync),

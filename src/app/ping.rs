@@ -44,3 +44,14 @@ fn text(info: &GatewayInfo, addr: &str) -> String {
     }
     s
 }
+
+/// `gateway ping --output json`: what `GET /` said, and the address asked.
+pub fn json(args: &ConnectionArgs) -> anyhow::Result<Outcome> {
+    let client = connect::client(args)?;
+    let info = client.info()?;
+    let mut doc = serde_json::to_value(&info)?;
+    doc["edition"] = info.edition().into();
+    doc["address"] = client.addr().into();
+    doc["not_served"] = not_served(&info).into_iter().map(|(kind, why)| serde_json::json!({"kind": kind, "reason": why})).collect();
+    Ok(Outcome { stdout: serde_json::to_string_pretty(&doc)? + "\n", ..Default::default() })
+}

@@ -5,7 +5,7 @@ use crate::cli::{Format, RenderArgs};
 use crate::diagnostic::{self, Severity};
 use crate::env::EnvMode;
 use crate::exit::Exit;
-use crate::load::{self, Disk};
+use crate::load;
 use crate::node::{Node, Value};
 use crate::output::{self, text};
 use anyhow::Context as _;
@@ -13,7 +13,7 @@ use std::path::Path;
 
 pub fn run(args: &RenderArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let mode = if args.placeholders { EnvMode::Placeholders } else { EnvMode::Resolve };
-    let mut loaded = load::load(&args.inputs, &Disk, &ctx.env, mode);
+    let mut loaded = load::load(&args.inputs, &super::inputs::CliFiles, &ctx.env, mode);
     let secrets = loaded.document.as_ref().map(output::secret_values).unwrap_or_default();
     diagnostic::sort(&mut loaded.diagnostics);
     output::mask_secrets(&mut loaded.diagnostics, &secrets);

@@ -11,6 +11,9 @@ use std::fmt::Write;
 use std::io::Read;
 
 pub fn run(args: &SimulateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    if args.body.as_deref().is_some_and(super::inputs::is_stdin) && args.configs.iter().any(|c| super::inputs::is_stdin(c)) {
+        bail!("--body - and a config `-` cannot both read standard input");
+    }
     if let Some(addr) = &args.serve {
         return super::serve::run(args, addr, ctx);
     }

@@ -100,6 +100,7 @@ pub fn run(args: &SyncArgs, ctx: &Context, mode: Mode) -> anyhow::Result<Outcome
     let stdout = match args.output {
         Output::Json => {
             let mut doc = plan::to_json(&planned.plan, &errors);
+            doc["errors"] = errors.iter().map(|e| crate::output::json::error(e, None, None, None)).collect();
             doc["results"] = serde_json::json!({ "applied": applied, "failed": failed, "not_attempted": skipped });
             if let Some(how) = &how {
                 doc["results"]["dbless"] = serde_json::json!(how);

@@ -23,6 +23,10 @@ pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 pub trait Files {
     fn read(&self, path: &Path) -> Result<Vec<u8>, String>;
     fn exists(&self, path: &Path) -> bool;
+    /// The name messages use for `path` (the CLI calls `-` `<stdin>`).
+    fn name(&self, path: &Path) -> String {
+        display_path(path)
+    }
 }
 
 /// The real file system.
@@ -54,7 +58,7 @@ pub struct LoadCtx<'a> {
 impl<'a> LoadCtx<'a> {
     /// Reads a file as UTF-8 text and registers it as a source.
     pub fn read_text(&mut self, path: &Path) -> Option<(crate::source::FileId, String)> {
-        let name = display_path(path);
+        let name = self.files.name(path);
         if let Some(id) = self.sources.find(&name) {
             return Some((id, self.sources.get(id).text.clone()));
         }
@@ -113,7 +117,7 @@ impl<'a> LoadCtx<'a> {
     }
 }
 
-fn display_path(p: &Path) -> String {
+pub fn display_path(p: &Path) -> String {
     let s = p.to_string_lossy().into_owned();
     s.strip_prefix("./").map(String::from).unwrap_or(s)
 }

@@ -5,6 +5,7 @@
 //! - `simulate`: simulate and route tests
 //! - `readme`: the README's sample outputs are real
 //! - `bad_input`: malformed, missing, huge and hostile inputs
+//! - `failures`: every failure under `--output json`/`junit` is one document with errors; `-` is stdin
 //! - `conformance`: every Kong docs page in ../shared/corpus/docs
 //! - `completions`: checked-in completion scripts are current
 //! - `schemas`: bundled plugin schemas match their generator
@@ -12,6 +13,7 @@
 mod bad_input;
 mod completions;
 mod conformance;
+mod failures;
 mod fixtures;
 mod readme;
 mod render;

@@ -40,6 +40,12 @@ impl Run {
 
 /// Runs the binary in `dir` with only `env` (plus PATH) in its environment.
 pub fn gateway(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    gateway_with_stdin(dir, args, env, None)
+}
+
+/// As [`gateway`], with `stdin` piped to standard input (`None`: no input at all).
+pub fn gateway_with_stdin(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> Run {
+    use std::io::Write;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gateway"));
     cmd.current_dir(dir).args(args).env_clear().env("NO_COLOR", "1");
     if let Some(path) = std::env::var_os("PATH") {
@@ -48,7 +54,16 @@ pub fn gateway(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("run gateway");
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("run gateway");
+    let mut pipe = child.stdin.take().expect("stdin");
+    let input = stdin.unwrap_or_default().to_vec();
+    // a writer thread, so a child that does not read stdin cannot block the test
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("run gateway");
+    let _ = writer.join();
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
