@@ -1,5 +1,7 @@
 //! Helpers shared by integration tests that start a server process.
 
+pub mod admin;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
