@@ -15,6 +15,8 @@
 //! fields left out instead of `null`, targets stored as given, ...) is pinned by the unit tests
 //! in src/plan/normalize.rs, against bodies shaped like Kong's own answers.
 
+#![allow(clippy::print_stderr)] // the skip notice and the tally are for whoever runs the test
+
 mod common;
 
 use std::collections::BTreeMap;
@@ -193,8 +195,11 @@ fn text(o: &Output) -> String {
     if lines.len() > 40 { format!("{}\n    ... ({} more lines)", lines[..40].join("\n"), lines.len() - 40) } else { all }
 }
 
-/// Runs one file; `Ok(())` when it round-trips, else the stage it stopped at and the output.
-fn round_trip(corpus: &Path, case: &Case) -> Result<(), (Stage, String)> {
+/// `Ok(())` when a file round-trips, else the stage it stopped at and the output.
+type Outcome = Result<(), (Stage, String)>;
+
+/// Runs one file.
+fn round_trip(corpus: &Path, case: &Case) -> Outcome {
     let e = emulator();
     let text_of = std::fs::read_to_string(corpus.join(&case.path)).unwrap();
     // RBAC files are managed on their own (as with decK's --rbac-resources-only)
@@ -240,7 +245,7 @@ fn deck_sync_test_files_round_trip_clean() {
     }
     // a few workers, each file with its own emulator
     let next = Mutex::new(0usize);
-    let results: Mutex<Vec<(usize, Result<(), (Stage, String)>)>> = Mutex::new(Vec::new());
+    let results: Mutex<Vec<(usize, Outcome)>> = Mutex::new(Vec::new());
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 4);
     std::thread::scope(|s| {
         for _ in 0..workers {
