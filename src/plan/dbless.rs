@@ -78,6 +78,10 @@ pub fn document(base: Option<&Json>, plan: &Plan) -> Json {
                     hash_basic_auth_password(&mut body);
                 }
                 let Json::Object(mut m) = body else { continue };
+                // the flat format lists SNIs as entities of their own
+                if c.kind == "certificates" {
+                    m.remove("snis");
+                }
                 if c.kind == "consumer_group_consumers" {
                     m.remove("id");
                 } else {

@@ -150,6 +150,25 @@ pub struct PlanError {
 
 
 
+/// A `PUT /certificates/{id}` without `snis` clears the certificate's SNIs: Kong's admin
+/// route turns an absent `snis` into null and the DAO's upsert replaces the name list
+/// (`kong/api/routes/certificates.lua`, `kong/db/dao/certificates.lua`). So an update carries
+/// the names of the SNIs the plan keeps on it; SNIs it creates or moves are written on their own.
+fn keep_certificate_snis(changes: &mut [Change], current: &[Current], kept: &[bool]) {
+    for c in changes.iter_mut().filter(|c| c.kind == "certificates" && c.action == Action::Update) {
+        let mut names: Vec<&str> = current
+            .iter()
+            .zip(kept)
+            .filter(|(s, kept)| **kept && s.kind == "snis" && foreign_id(&s.body, "certificate").as_deref() == Some(c.id.as_str()))
+            .filter_map(|(s, _)| str_of(&s.body, "name"))
+            .collect();
+        names.sort();
+        if let Some(Json::Object(body)) = &mut c.body {
+            body.insert("snis".into(), Json::Array(names.into_iter().map(|n| Json::String(n.into())).collect()));
+        }
+    }
+}
+
 /// The namespace of the ids given to entities the config creates without one.
 const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6761_7465_7761_7900_8000_0000_0000_0001);
 
@@ -357,6 +376,7 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
     for d in &mut deletes {
         d.early = early_ids.contains(&d.id);
     }
+    keep_certificate_snis(&mut changes, current, &matched_current);
     order_unique_moves(&mut changes, &desired, current, schemas);
     let order = |c: &Change| -> (u8, i16, usize, String) {
         let phase = match (c.action, c.early) {
@@ -545,5 +565,23 @@ mod tests {
         assert!(scope(&proxy, true).unwrap_err()[0].message.contains("RBAC roles and endpoint permissions only"));
         let kinds = scope(&proxy, false).unwrap();
         assert!(kinds.contains(&"services") && kinds.contains(&"ai_models") && !kinds.contains(&"licenses") && !kinds.contains(&"cloned_plugins"));
+    }
+
+    #[test]
+    fn a_certificate_update_keeps_its_snis_in_the_put() {
+        // kong/api/routes/certificates.lua: a PUT without `snis` clears them
+        let cert = "11111111-1111-4111-8111-111111111111";
+        let yaml = format!("_format_version: '3.0'\ncertificates:\n- id: {cert}\n  cert: new-cert\n  key: k\n  snis:\n  - name: a.example\n");
+        let cfg = config(&yaml, &Env::new());
+        let have = [
+            current("certificates", json!({"id": cert, "cert": "old-cert", "key": "k", "snis": ["a.example", "b.example"]})),
+            current("snis", json!({"id": "22222222-2222-4222-8222-222222222222", "name": "a.example", "certificate": {"id": cert}})),
+            current("snis", json!({"id": "33333333-3333-4333-8333-333333333333", "name": "b.example", "certificate": {"id": cert}})),
+        ];
+        let plan = build(&cfg, &have, &Schemas::bundled()).unwrap();
+        let update = plan.changes.iter().find(|c| c.kind == "certificates").unwrap();
+        assert_eq!(update.action, Action::Update);
+        assert_eq!(update.body.as_ref().unwrap()["snis"], json!(["a.example"]), "the kept SNI only: b.example is deleted");
+        assert!(plan.changes.iter().any(|c| c.kind == "snis" && c.action == Action::Delete));
     }
 }
