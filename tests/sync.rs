@@ -1,5 +1,5 @@
 //! `gateway ping`, `dump`, `diff` and `sync` against the Kong Admin API emulator
-//! (examples/kong_admin_emulator.rs, started here as a separate process on loopback).
+//! (examples/kong_admin_emulator/, started here as a separate process on loopback).
 
 mod common;
 
