@@ -8,6 +8,8 @@ use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeMap;
 
 impl Store {
+    /// `/rbac/roles/{role}/endpoints[/{workspace}/{endpoint}]`: Kong Enterprise RBAC endpoint
+    /// permissions, as go-kong's client uses them (kong/endpoint_permission_service.go):
     /// `actions` sent as a comma-separated string and answered as an array.
     pub fn rbac_endpoints(&mut self, method: &str, role: &str, ep: &[&str], query: &BTreeMap<String, String>, body: Option<&[u8]>) -> Reply {
         let Some(ri) = self.find("rbac_roles", role) else { return message(404, "Not found") };

@@ -275,9 +275,6 @@ impl Store {
         }
     }
 
-    /// `/rbac/roles/{role}/endpoints[/{workspace}/{endpoint}]`: Kong Enterprise RBAC endpoint
-    /// permissions, as go-kong's client uses them (kong/endpoint_permission_service.go):
-    /// `actions` sent as a comma-separated string and answered as an array.
     /// A plugin's schema: known to this gateway, or the source of a stored cloned plugin.
     pub fn plugin_schema(&self, name: &str) -> Option<&'static gateway::schema::PluginSchema> {
         plugin_schema(name).or_else(|| {
