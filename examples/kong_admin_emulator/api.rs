@@ -2,6 +2,7 @@
 //! consumer-group members, RBAC roles and their endpoint permissions, `/schemas`.
 
 use crate::http::{message, reply, Reply};
+use crate::profile::{self, kind_of_nested, Gate};
 use crate::schemas::{entity_schema_answer, plugin_schema_answer};
 use crate::store::{id_of, is_uuid, kind, schema_violation, Kind, Store, ENDPOINTS, KINDS};
 use serde_json::{json, Map, Value as Json};
@@ -96,12 +97,65 @@ impl Store {
     }
 
 
-    pub fn handle(&mut self, method: &str, path: &str, query: &BTreeMap<String, String>, body: Option<&[u8]>, enterprise: bool) -> Reply {
+    /// DB-less (`database = off`): an entity write is validated as in DB mode, then refused
+    /// with 405 and the full error object (kong/api/endpoints.lua `handle_error` passes
+    /// OPERATION_UNSUPPORTED through whole). Wording from kong/db/strategies/off/init.lua:
+    /// insert "create", update "update", upsert "create or update", delete "remove", and
+    /// the `*_by_field` forms "... entities by '<endpoint key>' ..." when the path names the
+    /// entity by its endpoint key (spec 02-integration/04-admin_api/15-off_spec.lua). The DAO
+    /// looks the entity up first for PATCH (404 when missing) and DELETE (204 when missing:
+    /// kong/db/dao/init.lua), so those answer as in DB mode.
+    fn dbless_refusal(&self, method: &str, segs: &[&str], parsed: Option<&Map<String, Json>>) -> Option<Reply> {
+        if !matches!(method, "POST" | "PUT" | "PATCH" | "DELETE") {
+            return None;
+        }
+        // (kind, key addressing the entity, parent foreign key and the parent's segment/key)
+        let (k, key, parent): (&'static Kind, Option<&str>, Option<(&str, &str, &str)>) = match segs {
+            [seg] => (kind(seg)?, None, None),
+            [seg, key] => (kind(seg)?, Some(*key), None),
+            [pseg, pkey, cseg] | [pseg, pkey, cseg, _] => {
+                let ck = kind_of_nested(cseg)?;
+                let (fk, _, _) = ck.foreign.iter().find(|(_, target, _)| target == pseg)?;
+                (ck, segs.get(3).copied(), Some((*fk, *pseg, *pkey)))
+            }
+            _ => return None,
+        };
+        if matches!(k.seg, "consumer_group_consumers" | "targets") && parent.is_none() {
+            return None;
+        }
+        let by = key.filter(|k| !is_uuid(k)).and(k.endpoint_key).map(|ek| format!(" by '{ek}'")).unwrap_or_default();
+        let refuse = |verb: &str| {
+            let message = format!("cannot {verb} '{}' entities{by} when not using a database", k.name);
+            Some(reply(405, json!({"code": 12, "name": "operation unsupported", "message": message})))
+        };
+        let exists = key.is_some_and(|key| self.find(k.seg, key).is_some());
+        let mut body = parsed.cloned().unwrap_or_default();
+        if let Some((fk, pseg, pkey)) = parent {
+            let pid = self.find(pseg, pkey).map(|i| id_of(&self.all(pseg)[i]).to_string())?;
+            body.insert(fk.into(), json!({"id": pid}));
+        }
+        match (method, key) {
+            ("POST", None) | ("PUT", Some(_)) => {
+                let errors = self.schema_errors(k, &body, false);
+                if !errors.is_empty() {
+                    return Some(schema_violation(errors));
+                }
+                refuse(if method == "POST" { "create" } else { "create or update" })
+            }
+            ("PATCH", Some(_)) if exists => refuse("update"),
+            ("DELETE", Some(_)) if exists => refuse("remove"),
+            _ => None,
+        }
+    }
+
+    pub fn handle(&mut self, method: &str, path: &str, query: &BTreeMap<String, String>, body: Option<&[u8]>) -> Reply {
+        let p = profile::get();
+        let enterprise = p.enterprise;
         let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
         let segs: &[&str] = if segs.first() == Some(&"default") { &segs[1..] } else { &segs };
         if let ["services", service, "degraphql", "routes", rest @ ..] = segs {
             let inner = format!("/services/{service}/degraphql_routes/{}", rest.join("/"));
-            return self.handle(method, &inner, query, body, enterprise);
+            return self.handle(method, &inner, query, body);
         }
         if let ["rbac", "roles", rest @ ..] = segs {
             if !enterprise {
@@ -111,7 +165,17 @@ impl Store {
                 return self.rbac_endpoints(method, role, ep, query, body);
             }
             let inner = format!("/rbac_roles/{}", rest.join("/"));
-            return self.handle(method, &inner, query, body, enterprise);
+            return self.handle(method, &inner, query, body);
+        }
+        match p.gate(segs) {
+            Gate::Open => {}
+            Gate::NotFound => return message(404, "Not found"),
+            // kong/api/routes/filter_chains.lua (PR #11222): every filter-chain route, when
+            // `wasm = off`, whatever the method
+            Gate::WasmOff => return message(400, "this endpoint is only available when wasm is enabled"),
+        }
+        if let ["config"] = segs {
+            return crate::declarative::config(self, method, query, body);
         }
         let parsed: Option<Map<String, Json>> = match body {
             Some(b) if !b.is_empty() => match serde_json::from_slice::<Json>(b) {
@@ -121,18 +185,24 @@ impl Store {
             _ => None,
         };
         let writes = matches!(method, "POST" | "PUT" | "PATCH");
+        if p.dbless {
+            if let Some(r) = self.dbless_refusal(method, segs, parsed.as_ref()) {
+                return r;
+            }
+        }
         let new_id = || uuid::Uuid::new_v4().to_string();
         match segs {
-            [] | ["kong"] if method == "GET" => reply(
-                200,
-                json!({"tagline": "Welcome to kong", "version": "3.10.0", "edition": if enterprise { "enterprise" } else { "community" },
-                       "hostname": "emulator", "configuration": {"database": "postgres", "router_flavor": "traditional_compatible"},
-                       "plugins": {"enabled_in_cluster": []}}),
-            ),
+            [] | ["kong"] if method == "GET" => reply(200, p.root(self)),
+            ["endpoints"] if method == "GET" => reply(200, p.endpoints()),
+            // kong/api/routes/plugins.lua: the loaded plugins
+            ["plugins", "enabled"] if method == "GET" => reply(200, json!({"enabled_plugins": p.loaded.iter().collect::<Vec<_>>()})),
+            // kong/api/routes/health.lua: DB-less drops `database` and reports the hash of the
+            // loaded configuration (DECLARATIVE_EMPTY_CONFIG_HASH, 32 zeros, until one is loaded)
+            ["status"] if method == "GET" && p.dbless => reply(200, json!({"configuration_hash": self.config_hash.clone(), "server": {}, "memory": {}})),
             ["status"] if method == "GET" => reply(200, json!({"database": {"reachable": true}, "server": {}, "memory": {}})),
             ["schemas", "plugins", name] if method == "GET" && *name != "validate" => match self.plugin_schema(name) {
-                Some(ps) => reply(200, plugin_schema_answer(name, ps)),
-                None if self.is_custom_plugin(name) => {
+                Some(ps) if self.plugin_known(name) => reply(200, plugin_schema_answer(name, ps)),
+                None if self.plugin_known(name) => {
                     let empty: gateway::schema::PluginSchema = serde_json::from_value(json!({
                         "scopes": ["consumer", "route", "service"],
                         "protocols": {"type": "set", "default": ["grpc", "grpcs", "http", "https"]},
@@ -141,9 +211,9 @@ impl Store {
                     .expect("schema");
                     reply(200, plugin_schema_answer(name, &empty))
                 }
-                None => message(404, &format!("No plugin named '{name}'")),
+                _ => message(404, &format!("No plugin named '{name}'")),
             },
-            ["schemas", name] if method == "GET" => match KINDS.iter().find(|k| k.name == *name && (enterprise || !k.enterprise)) {
+            ["schemas", name] if method == "GET" => match KINDS.iter().find(|k| k.name == *name && p.gate_kind(k.seg) != Gate::NotFound) {
                 Some(k) => reply(200, entity_schema_answer(k)),
                 None => message(404, &format!("No entity named '{name}'")),
             },
@@ -156,19 +226,19 @@ impl Store {
                 let k = kind("rbac_roles").expect("kind");
                 self.write(k, &new_id(), parsed.unwrap_or_default(), None, true)
             }
-            ["schemas", name, "validate"] if method == "POST" => match KINDS.iter().find(|k| k.name == *name && (enterprise || !k.enterprise)) {
+            ["schemas", name, "validate"] if method == "POST" => match KINDS.iter().find(|k| k.name == *name && p.gate_kind(k.seg) != Gate::NotFound) {
                 Some(k) => self.write(k, &new_id(), parsed.unwrap_or_default(), None, true),
                 None => message(404, &format!("No entity named '{name}'")),
             },
-            [seg] | [seg, _] if kind(seg).is_none_or(|k| k.enterprise && !enterprise) || matches!(*seg, "targets" | "consumer_group_consumers") => {
+            [seg] | [seg, _] if kind(seg).is_none() || matches!(*seg, "targets" | "consumer_group_consumers") => {
                 message(404, "Not found")
             }
             [seg] => {
                 let k = kind(seg).expect("checked");
                 match method {
                     "GET" => {
-                        let items: Vec<&Json> = self.all(k.seg).iter().collect();
-                        self.list(items, query, &format!("/{seg}"), true)
+                        let shown: Vec<Json> = self.all(k.seg).iter().map(|e| self.shown(k, e)).collect();
+                        self.list(shown.iter().collect(), query, &format!("/{seg}"), true)
                     }
                     "POST" => self.create(k, parsed.unwrap_or_default()),
                     _ => message(405, "Method not allowed"),
@@ -179,7 +249,7 @@ impl Store {
                 let at = self.find(k.seg, key);
                 match method {
                     "GET" => match at {
-                        Some(i) => reply(200, self.all(k.seg)[i].clone()),
+                        Some(i) => reply(200, self.shown(k, &self.all(k.seg)[i])),
                         None => message(404, "Not found"),
                     },
                     "PUT" => {
@@ -268,16 +338,11 @@ impl Store {
                 }
             }
             [pseg, pkey, cseg] | [pseg, pkey, cseg, _] => {
-                let nested: Option<(&'static Kind, &str)> = match (*pseg, *cseg) {
-                    ("upstreams", "targets") => Some((kind("targets").expect("kind"), "upstream")),
-                    ("services", "routes") => Some((kind("routes").expect("kind"), "service")),
-                    ("services", "plugins") => Some((kind("plugins").expect("kind"), "service")),
-                    ("routes", "plugins") => Some((kind("plugins").expect("kind"), "route")),
-                    ("consumers", "plugins") => Some((kind("plugins").expect("kind"), "consumer")),
-                    ("consumers", "key-auth") => Some((kind("key-auths").expect("kind"), "consumer")),
-                    ("services", "degraphql_routes") if enterprise => Some((kind("degraphql_routes").expect("kind"), "service")),
-                    _ => None,
-                };
+                // kong/api/endpoints.lua: `/parent/{p}/child` for every foreign key of the child
+                // to the parent (credentials under their admin_api_nested_name)
+                let nested: Option<(&'static Kind, &str)> = kind_of_nested(cseg)
+                    .filter(|k| !matches!(k.seg, "consumer_group_consumers" | "rbac_roles"))
+                    .and_then(|k| k.foreign.iter().find(|(_, target, _)| target == pseg).map(|(f, _, _)| (k, *f)));
                 let Some((ck, fk)) = nested else { return message(404, "Not found") };
                 let Some(pi) = self.find(pseg, pkey) else { return message(404, "Not found") };
                 let pid = id_of(&self.all(pseg)[pi]).to_string();

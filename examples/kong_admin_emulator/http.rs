@@ -40,8 +40,10 @@ pub fn status_text(s: u16) -> &'static str {
         200 => "OK",
         201 => "Created",
         204 => "No Content",
+        304 => "Not Modified",
         400 => "Bad Request",
         401 => "Unauthorized",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         409 => "Conflict",
@@ -152,7 +154,7 @@ pub fn serve(stream: TcpStream, shared: Arc<Shared>) {
                 _ => {
                     let mut store = shared.store.lock().unwrap_or_else(|e| e.into_inner());
                     store.log.push(format!("{method} {target}"));
-                    store.handle(&method, &path, &query, Some(&body), shared.opts.enterprise)
+                    store.handle(&method, &path, &query, Some(&body))
                 }
             }
         };

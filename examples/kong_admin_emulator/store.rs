@@ -38,7 +38,8 @@ pub static KINDS: &[Kind] = &[
     Kind { seg: "upstreams", name: "upstreams", endpoint_key: Some("name"), unique: &["name"], foreign: &[("client_certificate", "certificates", false)], enterprise: false },
     Kind { seg: "targets", name: "targets", endpoint_key: None, unique: &[], foreign: &[("upstream", "upstreams", true)], enterprise: false },
     Kind { seg: "certificates", name: "certificates", endpoint_key: None, unique: &[], foreign: &[], enterprise: false },
-    Kind { seg: "snis", name: "snis", endpoint_key: Some("name"), unique: &["name"], foreign: &[("certificate", "certificates", false)], enterprise: false },
+    // kong/db/dao/certificates.lua: deleting a certificate deletes its SNIs first
+    Kind { seg: "snis", name: "snis", endpoint_key: Some("name"), unique: &["name"], foreign: &[("certificate", "certificates", true)], enterprise: false },
     Kind { seg: "ca_certificates", name: "ca_certificates", endpoint_key: None, unique: &[], foreign: &[], enterprise: false },
     Kind { seg: "key-sets", name: "key_sets", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: false },
     Kind { seg: "keys", name: "keys", endpoint_key: Some("name"), unique: &["name"], foreign: &[("set", "key-sets", true)], enterprise: false },
@@ -89,12 +90,23 @@ pub fn kind(seg: &str) -> Option<&'static Kind> {
 }
 
 
-#[derive(Default)]
 pub struct Store {
     /// kind segment -> entities in insertion order
     pub data: BTreeMap<&'static str, Vec<Json>>,
     pub log: Vec<String>,
     pub clock: u64,
+    /// DB-less: md5 of the loaded declarative configuration (kong/api/routes/health.lua);
+    /// 32 zeros until one is loaded (kong/constants.lua DECLARATIVE_EMPTY_CONFIG_HASH).
+    pub config_hash: String,
+    /// Schema transformations run on write (basic-auth password hashing). A declarative
+    /// config with `_transform: false` is loaded without them.
+    pub transform: bool,
+}
+
+impl Default for Store {
+    fn default() -> Store {
+        Store { data: BTreeMap::new(), log: Vec::new(), clock: 0, config_hash: "0".repeat(32), transform: true }
+    }
 }
 
 pub fn is_uuid(s: &str) -> bool {
@@ -134,11 +146,13 @@ pub fn schema_violation(fields: Map<String, Json>) -> Reply {
 /// Where RBAC endpoint permissions are kept (they are not a generated collection).
 pub const ENDPOINTS: &str = "rbac_endpoints";
 
-/// Kong 3.x upstream health-check defaults (kong/db/schema/entities/upstreams.lua).
+/// Kong 3.x upstream health-check defaults (kong/db/schema/entities/upstreams.lua). `https_sni`
+/// and `headers` are the two fields marked NO_DEFAULT there: Kong answers them as null.
 pub fn healthchecks_defaults() -> Json {
     json!({
         "threshold": 0,
         "active": {"type": "http", "timeout": 1, "concurrency": 10, "http_path": "/", "https_verify_certificate": true,
+            "https_sni": null, "headers": null,
             "healthy": {"interval": 0, "http_statuses": [200, 302], "successes": 0},
             "unhealthy": {"interval": 0, "http_statuses": [429, 404, 500, 501, 502, 503, 504, 505], "tcp_failures": 0, "timeouts": 0, "http_failures": 0}},
         "passive": {"type": "http",
@@ -251,7 +265,9 @@ pub fn null_fields(k: &Kind) -> &'static [&'static str] {
         "routes" => &["name", "hosts", "paths", "methods", "headers", "snis", "sources", "destinations", "tags", "service"],
         "consumers" => &["username", "custom_id", "tags"],
         "plugins" => &["instance_name", "route", "service", "consumer", "consumer_group", "tags"],
-        "upstreams" => &["tags", "host_header", "client_certificate"],
+        // kong/db/schema/entities/upstreams.lua: every field without a default
+        "upstreams" => &["tags", "host_header", "client_certificate", "hash_on_header", "hash_fallback_header", "hash_on_cookie",
+            "hash_on_query_arg", "hash_fallback_query_arg", "hash_on_uri_capture", "hash_fallback_uri_capture"],
         "rbac_roles" => &["comment"],
         "licenses" | "degraphql_routes" => &[],
         "targets" => &["tags"],
@@ -273,6 +289,20 @@ impl Store {
             let ek = k.endpoint_key?;
             items.iter().position(|e| e.get(ek).and_then(Json::as_str) == Some(key))
         }
+    }
+
+    /// An entity as Kong answers it: certificates carry `snis`, the sorted names of their SNIs
+    /// (kong/db/dao/certificates.lua `page` and `select_with_name_list`, used by
+    /// kong/api/routes/certificates.lua; kong/db/dao/snis.lua `list_for_certificate` sorts).
+    pub fn shown(&self, k: &Kind, e: &Json) -> Json {
+        if k.seg != "certificates" {
+            return e.clone();
+        }
+        let mut names: Vec<&str> = self.all("snis").iter().filter(|s| s["certificate"]["id"] == e["id"]).filter_map(|s| s["name"].as_str()).collect();
+        names.sort();
+        let mut out = e.clone();
+        out["snis"] = json!(names);
+        out
     }
 
     /// A plugin's schema: known to this gateway, or the source of a stored cloned plugin.
@@ -306,6 +336,60 @@ impl Store {
         self.write(k, id, body, replace_at, false)
     }
 
+    /// Every schema problem of `body` at once (Kong reports them together: "N schema
+    /// violations (...)", kong/db/errors.lua), entity-level ones under `@entity`.
+    pub fn schema_errors(&self, k: &'static Kind, body: &Map<String, Json>, scopes: bool) -> Map<String, Json> {
+        let mut errors = Map::new();
+        let mut entity: Vec<Json> = Vec::new();
+        let required: &[&str] = match k.seg {
+            "services" => &["host"],
+            "licenses" => &["payload"],
+            "cloned-plugins" => &["name", "ref"],
+            "custom-plugins" => &["name", "schema", "handler"],
+            "ai-models" => &["name"],
+            "degraphql_routes" => &["uri", "query"],
+            _ => &[],
+        };
+        for f in required.iter().filter(|f| body.get(**f).is_none_or(Json::is_null)) {
+            errors.insert(f.to_string(), json!("required field missing"));
+        }
+        if k.seg == "routes" {
+            let set = |f: &str| body.get(f).is_some_and(|v| v.as_array().map(|a| !a.is_empty()).unwrap_or(v.is_object()));
+            if !["methods", "hosts", "headers", "paths", "snis"].iter().any(|f| set(f)) {
+                entity.push(json!("must set one of 'methods', 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'https'"));
+            }
+        }
+        if k.seg == "plugins" {
+            let name = body.get("name").and_then(Json::as_str).unwrap_or("");
+            // kong/db/schema/entities/plugins.lua: a name outside loaded_plugins has no
+            // subschema (the `plugins` setting, kong/conf_loader/init.lua)
+            if !self.plugin_known(name) {
+                errors.insert("name".into(), json!(format!("plugin '{name}' not enabled; add it to the 'plugins' configuration property")));
+            } else if let Some(ps) = self.plugin_schema(name).filter(|_| scopes) {
+                for scope in ["consumer", "consumer_group", "route", "service"] {
+                    if body.get(scope).is_some_and(|v| !v.is_null()) && !ps.scopes.iter().any(|s| s == scope) {
+                        errors.insert(scope.into(), json!("value must be null"));
+                    }
+                }
+            }
+        }
+        if !entity.is_empty() {
+            let mut all = Map::new();
+            all.insert("@entity".into(), Json::Array(entity));
+            all.extend(errors);
+            return all;
+        }
+        errors
+    }
+
+    /// A plugin this gateway runs: in `loaded_plugins` (the profile), streamed in through
+    /// `/custom-plugins`, or a stored clone of a loaded one (Enterprise).
+    pub fn plugin_known(&self, name: &str) -> bool {
+        crate::profile::get().plugin_loaded(name)
+            || self.is_custom_plugin(name)
+            || self.all("cloned-plugins").iter().any(|c| c.get("name").and_then(Json::as_str) == Some(name))
+    }
+
     /// `dry`: schema validation only (`/schemas/{kind}/validate`): no foreign-key lookups,
     /// no uniqueness, nothing stored.
     pub fn write(&mut self, k: &'static Kind, id: &str, mut body: Map<String, Json>, replace_at: Option<usize>, dry: bool) -> Reply {
@@ -328,56 +412,22 @@ impl Store {
                     body.insert("path".into(), json!(p));
                 }
             }
-            if body.get("host").is_none_or(Json::is_null) {
-                let mut f = Map::new();
-                f.insert("host".into(), json!("required field missing"));
-                return schema_violation(f);
-            }
         }
-        let required: &[&str] = match k.seg {
-            "licenses" => &["payload"],
-            "cloned-plugins" => &["name", "ref"],
-            "custom-plugins" => &["name", "schema", "handler"],
-            "ai-models" => &["name"],
-            "degraphql_routes" => &["uri", "query"],
-            _ => &[],
+        // kong/db/dao/certificates.lua: `snis` is a pseudo-attribute, a list of names kept as
+        // SNI entities of this certificate
+        let sni_names: Option<Vec<String>> = if k.seg == "certificates" {
+            body.remove("snis").and_then(|v| v.as_array().map(|a| a.iter().filter_map(Json::as_str).map(String::from).collect()))
+        } else {
+            None
         };
-        let missing: Map<String, Json> = required.iter().filter(|f| body.get(**f).is_none_or(Json::is_null)).map(|f| (f.to_string(), json!("required field missing"))).collect();
-        if !missing.is_empty() {
-            return schema_violation(missing);
-        }
-        if k.seg == "routes" {
-            let set = |f: &str| body.get(f).is_some_and(|v| v.as_array().map(|a| !a.is_empty()).unwrap_or(v.is_object()));
-            if !["methods", "hosts", "headers", "paths", "snis"].iter().any(|f| set(f)) {
-                let msg = "must set one of 'methods', 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'https'";
-                let mut f = Map::new();
-                f.insert("@entity".into(), json!([msg]));
-                return schema_violation(f);
-            }
-        }
-        let plugin = body.get("name").and_then(Json::as_str).and_then(|n| self.plugin_schema(n)).filter(|_| k.seg == "plugins");
-        if k.seg == "plugins" {
-            let name = body.get("name").and_then(Json::as_str).unwrap_or("");
-            if plugin.is_none() && !self.is_custom_plugin(name) {
-                let mut f = Map::new();
-                f.insert("name".into(), json!(format!("plugin '{name}' not enabled; add it to the 'plugins' configuration property")));
-                return schema_violation(f);
-            }
-        }
-        if k.seg == "plugins" && dry {
-            if let Some(ps) = plugin {
-                for scope in ["consumer", "consumer_group", "route", "service"] {
-                    if body.get(scope).is_some_and(|v| !v.is_null()) && !ps.scopes.iter().any(|s| s == scope) {
-                        let mut f = Map::new();
-                        f.insert(scope.into(), json!("value must be null"));
-                        return schema_violation(f);
-                    }
-                }
-            }
+        let errors = self.schema_errors(k, &body, dry);
+        if !errors.is_empty() {
+            return schema_violation(errors);
         }
         if dry {
             return reply(200, json!({"message": "schema validation successful"}));
         }
+        let plugin = body.get("name").and_then(Json::as_str).and_then(|n| self.plugin_schema(n)).filter(|_| k.seg == "plugins");
         for (field, target, _) in k.foreign {
             let Some(v) = body.get(*field).filter(|v| !v.is_null()) else { continue };
             let Some(fid) = v.get("id").and_then(Json::as_str) else {
@@ -420,7 +470,11 @@ impl Store {
             }
         }
         fill_defaults(k, &mut body, plugin);
-        if k.seg == "basic-auths" && replace_at.is_none_or(|i| self.all(k.seg)[i].get("password") != body.get("password")) {
+        // kong/plugins/basic-auth/daos.lua `transformations`: the password is stored as
+        // crypto.hash(consumer_id, password) (kong/plugins/basic-auth/crypto.lua: sha1 of the
+        // password salted with the consumer id); a `_transform: false` declarative config
+        // stores it as given
+        if self.transform && k.seg == "basic-auths" && replace_at.is_none_or(|i| self.all(k.seg)[i].get("password") != body.get("password")) {
             let consumer = body.get("consumer").and_then(|c| c.get("id")).and_then(Json::as_str).unwrap_or("").to_string();
             if let Some(Json::String(p)) = body.get_mut("password") {
                 *p = sha1_smol::Sha1::from(format!("{p}{consumer}")).digest().to_string();
@@ -440,7 +494,17 @@ impl Store {
             Some(i) => items[i] = entity.clone(),
             None => items.push(entity.clone()),
         }
-        reply(200, entity)
+        if let Some(names) = sni_names {
+            let snis = self.data.entry("snis").or_default();
+            snis.retain(|s| s["certificate"]["id"] != json!(id) || names.iter().any(|n| s["name"] == json!(n)));
+            for n in names {
+                if !snis.iter().any(|s| s["name"] == json!(n)) {
+                    snis.push(json!({"id": uuid::Uuid::new_v4().to_string(), "name": n, "certificate": {"id": id}, "tags": null,
+                        "created_at": 1_700_000_000 + self.clock, "updated_at": 1_700_000_000 + self.clock}));
+                }
+            }
+        }
+        reply(200, self.shown(k, &entity))
     }
 
     pub fn delete(&mut self, k: &'static Kind, id: &str) -> Reply {
