@@ -380,6 +380,12 @@ fn load(doc: &Map<String, Json>) -> Result<Store, Map<String, Json>> {
                     _ => b["fields"].clone(),
                 };
                 errors.push((it.path.clone(), err));
+                // still declared: entities referring to it are checked on their own merits
+                if store.find(k.seg, &it.id).is_none() {
+                    let mut placeholder = body;
+                    placeholder.insert("id".into(), json!(it.id));
+                    store.data.entry(k.seg).or_default().push(Json::Object(placeholder));
+                }
             }
         }
     }
