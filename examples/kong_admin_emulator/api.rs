@@ -8,6 +8,9 @@ use crate::store::{id_of, is_uuid, kind, schema_violation, Kind, Store, ENDPOINT
 use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeMap;
 
+/// A nested path's parent: (foreign key field, parent segment, parent key).
+type Parent<'a> = (&'a str, &'a str, &'a str);
+
 impl Store {
     /// `/rbac/roles/{role}/endpoints[/{workspace}/{endpoint}]`: Kong Enterprise RBAC endpoint
     /// permissions, as go-kong's client uses them (kong/endpoint_permission_service.go):
@@ -110,7 +113,7 @@ impl Store {
             return None;
         }
         // (kind, key addressing the entity, parent foreign key and the parent's segment/key)
-        let (k, key, parent): (&'static Kind, Option<&str>, Option<(&str, &str, &str)>) = match segs {
+        let (k, key, parent): (&'static Kind, Option<&str>, Option<Parent>) = match segs {
             [seg] => (kind(seg)?, None, None),
             [seg, key] => (kind(seg)?, Some(*key), None),
             [pseg, pkey, cseg] | [pseg, pkey, cseg, _] => {

@@ -141,8 +141,8 @@ fn place(tree: &mut Map<String, Json>, path: &[(String, usize)], err: Json, lens
 }
 
 /// Kong's Lua pretty-print of an error table (penlight `pretty.write(t, "")`) as used in
-/// the message: `{services={{host="required field missing"}}}`. Arrays print their items,
-/// a null item prints as `nil`... penlight skips holes; this writes them as `{}`-free text.
+/// the message: `{services={{host="required field missing"}}}`. Keys sorted; array items
+/// after a hole (a valid sibling) are written with their 1-based index, `[2]="..."`.
 fn lua_pretty(v: &Json) -> String {
     match v {
         Json::Object(m) => {

@@ -139,6 +139,8 @@ pub struct Shared {
     pub opts: Opts,
 }
 
+// stderr is this program's interface: tests wait for its `listening on` line
+#[allow(clippy::print_stderr)]
 fn main() {
     let opts = opts();
     if let Some(path) = &opts.plugin_schemas {
