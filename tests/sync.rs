@@ -1,5 +1,5 @@
 //! `gateway ping`, `dump`, `diff` and `sync` against the Kong Admin API emulator
-//! (examples/kong_admin_emulator.rs, started here as a separate process on loopback).
+//! (examples/kong_admin_emulator/, started here as a separate process on loopback).
 
 mod common;
 
@@ -92,7 +92,7 @@ fn count(e: &Emulator, path: &str) -> usize {
 
 #[test]
 fn azure_round_trip_sync_dump_diff() {
-    let e = emulator(&[]);
+    let e = emulator(&["--enterprise"]);
     let r = root();
     ok(gateway(&r, &e.url, &["ping"]));
     let out = ok(gateway(&r, &e.url, &["sync", "testdata/azure/kong.yaml"]));
@@ -119,7 +119,7 @@ fn azure_round_trip_sync_dump_diff() {
 
 #[test]
 fn updates_deletes_renames_and_select_tag_isolation() {
-    let e = emulator(&[]);
+    let e = emulator(&["--enterprise"]);
     let r = root();
     ok(gateway(&r, &e.url, &["sync", "testdata/azure/kong.yaml"]));
     ok(gateway(&r, &e.url, &["sync", "testdata/sync/team-a.yaml"]));
@@ -257,7 +257,7 @@ fn more_than_one_page() {
 
 #[test]
 fn token_protected_admin_api() {
-    let e = emulator(&["--token", "s3cr3t-token"]);
+    let e = emulator(&["--token", "s3cr3t-token", "--enterprise"]);
     let r = root();
     let denied = gateway(&r, &e.url, &["ping"]);
     assert_eq!(denied.status.code(), Some(1));
@@ -296,7 +296,7 @@ fn unreachable_tls_and_non_kong_servers_fail_clearly() {
 
 #[test]
 fn online_validation_asks_the_gateway() {
-    let e = emulator(&[]);
+    let e = emulator(&["--enterprise"]);
     let r = root();
     let good = gateway(&r, &e.url, &["validate", "--online", "testdata/azure/kong.yaml"]);
     assert_eq!(good.status.code(), Some(0), "{}", text(&good));
@@ -316,7 +316,7 @@ fn online_validation_asks_the_gateway() {
 
 #[test]
 fn workspace_prefix_and_rate_limit() {
-    let e = emulator(&[]);
+    let e = emulator(&["--enterprise"]);
     let r = root();
     let out = ok(gateway(&r, &e.url, &["sync", "testdata/azure/kong.yaml", "--workspace", "default", "--rps-limit", "200"]));
     assert!(out.contains("applied 3"), "{out}");
@@ -377,7 +377,7 @@ fn credentials_and_memberships_round_trip() {
 
 #[test]
 fn keys_partials_filter_chains_and_mtls_credentials() {
-    let e = emulator(&["--enterprise"]);
+    let e = emulator(&["--enterprise", "--wasm", "on"]);
     let dir = tempfile::tempdir().unwrap();
     let cfg = r#"_format_version: "3.0"
 key_sets:
@@ -491,7 +491,7 @@ fn defaults_come_from_the_gateways_own_schemas() {
 /// IncludeLicenses, `--include-plugin-definitions`); AI models always.
 #[test]
 fn licenses_plugin_definitions_and_ai_models() {
-    let e = emulator(&["--enterprise"]);
+    let e = emulator(&["--enterprise", "--ai-gateway"]);
     let dir = tempfile::tempdir().unwrap();
     let license = r#"{"license":{"signature":"sig-0123456789","payload":{"customer":"Acme Corp"}}}"#;
     let v1 = format!(
@@ -654,7 +654,7 @@ fn degraphql_routes_as_custom_entities() {
 /// defaults come from the bundled schemas, a note on stderr says so, and the plan is the same.
 #[test]
 fn schemas_the_gateway_refuses_fall_back_to_the_bundled_ones_with_a_note() {
-    let e = emulator(&["--forbid", "/schemas"]);
+    let e = emulator(&["--forbid", "/schemas", "--enterprise"]);
     let r = root();
     ok(gateway(&r, &e.url, &["sync", "testdata/azure/kong.yaml"]));
     let diff = gateway(&r, &e.url, &["diff", "testdata/azure/kong.yaml", "--exit-code"]);

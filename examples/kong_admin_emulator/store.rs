@@ -1,0 +1,598 @@
+//! The entities: kinds and their keys, Kong's defaults, validation, uniqueness (409),
+//! foreign keys (cascade and restrict), and pagination with tag filters.
+
+use crate::http::{reply, Reply};
+use crate::schemas::plugin_schema;
+use serde_json::{json, Map, Value as Json};
+use std::collections::BTreeMap;
+
+/// How the emulator treats one entity kind.
+pub struct Kind {
+    /// URL segment.
+    pub seg: &'static str,
+    /// Name of the entity kind in Kong's messages.
+    pub name: &'static str,
+    /// Endpoint key (lookup by name in paths).
+    pub endpoint_key: Option<&'static str>,
+    /// Unique fields (each alone).
+    pub unique: &'static [&'static str],
+    /// (field, target kind segment, cascade on target delete)
+    pub foreign: &'static [(&'static str, &'static str, bool)],
+    pub enterprise: bool,
+}
+
+pub static KINDS: &[Kind] = &[
+    Kind { seg: "licenses", name: "licenses", endpoint_key: None, unique: &[], foreign: &[], enterprise: true },
+    Kind { seg: "cloned-plugins", name: "cloned_plugins", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
+    Kind { seg: "custom-plugins", name: "custom_plugins", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
+    Kind { seg: "ai-models", name: "ai_models", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
+    // Kong Enterprise's degraphql plugin: listed at /degraphql_routes, written under
+    // /services/{service}/degraphql/routes (the path is rewritten in `handle`)
+    Kind { seg: "degraphql_routes", name: "degraphql_routes", endpoint_key: None, unique: &[], foreign: &[("service", "services", true)], enterprise: true },
+    // served under /rbac/roles (the path is rewritten in `handle`)
+    Kind { seg: "rbac_roles", name: "rbac_roles", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
+    Kind { seg: "services", name: "services", endpoint_key: Some("name"), unique: &["name"], foreign: &[("client_certificate", "certificates", false)], enterprise: false },
+    Kind { seg: "routes", name: "routes", endpoint_key: Some("name"), unique: &["name"], foreign: &[("service", "services", false)], enterprise: false },
+    Kind { seg: "consumers", name: "consumers", endpoint_key: Some("username"), unique: &["username", "custom_id"], foreign: &[], enterprise: false },
+    Kind { seg: "consumer_groups", name: "consumer_groups", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
+    Kind { seg: "upstreams", name: "upstreams", endpoint_key: Some("name"), unique: &["name"], foreign: &[("client_certificate", "certificates", false)], enterprise: false },
+    Kind { seg: "targets", name: "targets", endpoint_key: None, unique: &[], foreign: &[("upstream", "upstreams", true)], enterprise: false },
+    Kind { seg: "certificates", name: "certificates", endpoint_key: None, unique: &[], foreign: &[], enterprise: false },
+    // kong/db/dao/certificates.lua: deleting a certificate deletes its SNIs first
+    Kind { seg: "snis", name: "snis", endpoint_key: Some("name"), unique: &["name"], foreign: &[("certificate", "certificates", true)], enterprise: false },
+    Kind { seg: "ca_certificates", name: "ca_certificates", endpoint_key: None, unique: &[], foreign: &[], enterprise: false },
+    Kind { seg: "key-sets", name: "key_sets", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: false },
+    Kind { seg: "keys", name: "keys", endpoint_key: Some("name"), unique: &["name"], foreign: &[("set", "key-sets", true)], enterprise: false },
+    Kind { seg: "partials", name: "partials", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
+    Kind {
+        seg: "filter-chains",
+        name: "filter_chains",
+        endpoint_key: Some("name"),
+        unique: &["name"],
+        foreign: &[("service", "services", true), ("route", "routes", true)],
+        enterprise: false,
+    },
+    Kind {
+        seg: "mtls-auths",
+        name: "mtls_auth_credentials",
+        endpoint_key: None,
+        unique: &[],
+        foreign: &[("consumer", "consumers", true), ("ca_certificate", "ca_certificates", false)],
+        enterprise: true,
+    },
+    Kind { seg: "vaults", name: "vaults", endpoint_key: Some("prefix"), unique: &["prefix"], foreign: &[], enterprise: false },
+    Kind { seg: "key-auths", name: "keyauth_credentials", endpoint_key: None, unique: &["key"], foreign: &[("consumer", "consumers", true)], enterprise: false },
+    Kind { seg: "basic-auths", name: "basicauth_credentials", endpoint_key: None, unique: &["username"], foreign: &[("consumer", "consumers", true)], enterprise: false },
+    Kind { seg: "acls", name: "acls", endpoint_key: None, unique: &[], foreign: &[("consumer", "consumers", true)], enterprise: false },
+    Kind { seg: "jwts", name: "jwt_secrets", endpoint_key: None, unique: &["key"], foreign: &[("consumer", "consumers", true)], enterprise: false },
+    Kind { seg: "hmac-auths", name: "hmacauth_credentials", endpoint_key: None, unique: &["username"], foreign: &[("consumer", "consumers", true)], enterprise: false },
+    Kind { seg: "oauth2", name: "oauth2_credentials", endpoint_key: None, unique: &["client_id"], foreign: &[("consumer", "consumers", true)], enterprise: false },
+    Kind {
+        seg: "consumer_group_consumers",
+        name: "consumer_group_consumers",
+        endpoint_key: None,
+        unique: &[],
+        foreign: &[("consumer_group", "consumer_groups", true), ("consumer", "consumers", true)],
+        enterprise: true,
+    },
+    Kind {
+        seg: "plugins",
+        name: "plugins",
+        endpoint_key: Some("instance_name"),
+        unique: &["instance_name"],
+        foreign: &[("route", "routes", true), ("service", "services", true), ("consumer", "consumers", true), ("consumer_group", "consumer_groups", true)],
+        enterprise: false,
+    },
+];
+
+pub fn kind(seg: &str) -> Option<&'static Kind> {
+    KINDS.iter().find(|k| k.seg == seg)
+}
+
+
+pub struct Store {
+    /// kind segment -> entities in insertion order
+    pub data: BTreeMap<&'static str, Vec<Json>>,
+    pub log: Vec<String>,
+    pub clock: u64,
+    /// DB-less: md5 of the loaded declarative configuration (kong/api/routes/health.lua);
+    /// 32 zeros until one is loaded (kong/constants.lua DECLARATIVE_EMPTY_CONFIG_HASH).
+    pub config_hash: String,
+    /// Schema transformations run on write (basic-auth password hashing). A declarative
+    /// config with `_transform: false` is loaded without them.
+    pub transform: bool,
+}
+
+impl Default for Store {
+    fn default() -> Store {
+        Store { data: BTreeMap::new(), log: Vec::new(), clock: 0, config_hash: "0".repeat(32), transform: true }
+    }
+}
+
+pub fn is_uuid(s: &str) -> bool {
+    uuid::Uuid::try_parse(s).is_ok() && s.len() == 36
+}
+
+pub fn id_of(e: &Json) -> &str {
+    e.get("id").and_then(Json::as_str).unwrap_or("")
+}
+
+pub fn lua_table(m: &Map<String, Json>) -> String {
+    let parts: Vec<String> = m
+        .iter()
+        .map(|(k, v)| match v {
+            Json::String(s) => format!("{k}=\"{s}\""),
+            Json::Null => format!("{k}=null"),
+            Json::Object(o) => format!("{k}={}", lua_table(o)),
+            other => format!("{k}={other}"),
+        })
+        .collect();
+    format!("{{{}}}", parts.join(","))
+}
+
+pub fn schema_violation(fields: Map<String, Json>) -> Reply {
+    let msgs: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| match v {
+            Json::Array(a) if k == "@entity" => a.iter().filter_map(Json::as_str).collect::<Vec<_>>().join("; "),
+            Json::String(s) => format!("{k}: {s}"),
+            other => format!("{k}: {other}"),
+        })
+        .collect();
+    let message = if msgs.len() == 1 { format!("schema violation ({})", msgs[0]) } else { format!("{} schema violations ({})", msgs.len(), msgs.join("; ")) };
+    reply(400, json!({ "code": 2, "name": "schema violation", "message": message, "fields": fields }))
+}
+
+/// Where RBAC endpoint permissions are kept (they are not a generated collection).
+pub const ENDPOINTS: &str = "rbac_endpoints";
+
+/// Kong 3.x upstream health-check defaults (kong/db/schema/entities/upstreams.lua). `https_sni`
+/// and `headers` are the two fields marked NO_DEFAULT there: Kong answers them as null.
+pub fn healthchecks_defaults() -> Json {
+    json!({
+        "threshold": 0,
+        "active": {"type": "http", "timeout": 1, "concurrency": 10, "http_path": "/", "https_verify_certificate": true,
+            "https_sni": null, "headers": null,
+            "healthy": {"interval": 0, "http_statuses": [200, 302], "successes": 0},
+            "unhealthy": {"interval": 0, "http_statuses": [429, 404, 500, 501, 502, 503, 504, 505], "tcp_failures": 0, "timeouts": 0, "http_failures": 0}},
+        "passive": {"type": "http",
+            "healthy": {"http_statuses": [200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307, 308], "successes": 0},
+            "unhealthy": {"http_statuses": [429, 500, 503], "tcp_failures": 0, "timeouts": 0, "http_failures": 0}}
+    })
+}
+
+/// Fills `body` from `defaults`, descending into records the body gives in part.
+pub fn merge_defaults(body: &mut Map<String, Json>, defaults: &Map<String, Json>) {
+    for (key, v) in defaults {
+        match body.get_mut(key) {
+            Some(Json::Object(sub)) => {
+                if let Json::Object(d) = v {
+                    merge_defaults(sub, d);
+                }
+            }
+            Some(x) if !x.is_null() => {}
+            _ => {
+                body.insert(key.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// The entity defaults this emulator fills, per kind.
+pub fn entity_defaults(k: &Kind) -> Json {
+    match k.seg {
+        "services" => json!({"protocol": "http", "port": 80, "retries": 5, "connect_timeout": 60000, "write_timeout": 60000, "read_timeout": 60000, "enabled": true}),
+        "routes" => json!({"protocols": ["http", "https"], "https_redirect_status_code": 426, "strip_path": true, "preserve_host": false,
+            "request_buffering": true, "response_buffering": true, "regex_priority": 0, "path_handling": "v0"}),
+        "upstreams" => json!({"algorithm": "round-robin", "hash_on": "none", "hash_fallback": "none", "hash_on_cookie_path": "/", "slots": 10000, "use_srv_name": false,
+            "healthchecks": healthchecks_defaults()}),
+        "targets" => json!({"weight": 100}),
+        "plugins" => json!({"enabled": true}),
+        "jwts" => json!({"algorithm": "HS256"}),
+        "oauth2" => json!({"client_type": "confidential", "hash_secret": false}),
+        "rbac_roles" => json!({"is_default": false}),
+        "degraphql_routes" => json!({"methods": ["GET"]}),
+        _ => json!({}),
+    }
+}
+
+/// Kong's defaults for a kind, filled where the body has none (`plugin`: the plugin's schema).
+pub fn fill_defaults(k: &Kind, body: &mut Map<String, Json>, plugin: Option<&gateway::schema::PluginSchema>) {
+    merge_defaults(body, entity_defaults(k).as_object().expect("object"));
+    // credentials Kong generates when absent, and the basic-auth password it hashes
+    let generated: &[&str] = match k.seg {
+        "key-auths" => &["key"],
+        "jwts" => &["key", "secret"],
+        "oauth2" => &["client_id", "client_secret"],
+        _ => &[],
+    };
+    for f in generated {
+        if body.get(*f).is_none_or(Json::is_null) {
+            body.insert(f.to_string(), json!(uuid::Uuid::new_v4().simple().to_string()));
+        }
+    }
+    if k.seg == "plugins" {
+        if let Some(ps) = plugin {
+            if body.get("protocols").is_none_or(Json::is_null) {
+                if let Some(d) = &ps.protocols.default {
+                    body.insert("protocols".into(), d.clone());
+                }
+            }
+            let config = body.entry("config").or_insert_with(|| json!({}));
+            if config.is_null() {
+                *config = json!({});
+            }
+            if let Json::Object(c) = config {
+                fill_record(c, &ps.config);
+            }
+        }
+    }
+}
+
+/// Kong fills every record: defaults for missing fields, nested records built and filled.
+pub fn fill_record(m: &mut Map<String, Json>, s: &gateway::schema::Schema) {
+    use gateway::schema::Type;
+    for (name, f) in &s.fields {
+        let present = m.get(name).is_some_and(|v| !v.is_null());
+        if !present {
+            if let Some(d) = &f.default {
+                m.insert(name.clone(), d.clone());
+            } else if f.ty == Type::Record && builds(f) {
+                let mut sub = Map::new();
+                fill_record(&mut sub, f);
+                m.insert(name.clone(), Json::Object(sub));
+            } else {
+                m.insert(name.clone(), Json::Null);
+            }
+        } else if let Some(Json::Object(sub)) = m.get_mut(name) {
+            if f.ty == Type::Record {
+                fill_record(sub, f);
+            }
+        }
+    }
+}
+
+/// An absent nested record is built (and filled) only when none of its fields is required.
+pub fn builds(s: &gateway::schema::Schema) -> bool {
+    s.fields.values().all(|f| !f.required && (f.ty != gateway::schema::Type::Record || builds(f)))
+}
+
+/// A value's field definition in Kong's schema form (the type read off the default).
+/// Entity fields Kong returns as `null` when unset.
+pub fn null_fields(k: &Kind) -> &'static [&'static str] {
+    match k.seg {
+        "services" => &["name", "path", "tags", "client_certificate", "tls_verify", "tls_verify_depth", "ca_certificates"],
+        "routes" => &["name", "hosts", "paths", "methods", "headers", "snis", "sources", "destinations", "tags", "service"],
+        "consumers" => &["username", "custom_id", "tags"],
+        "plugins" => &["instance_name", "route", "service", "consumer", "consumer_group", "tags"],
+        // kong/db/schema/entities/upstreams.lua: every field without a default
+        "upstreams" => &["tags", "host_header", "client_certificate", "hash_on_header", "hash_fallback_header", "hash_on_cookie",
+            "hash_on_query_arg", "hash_fallback_query_arg", "hash_on_uri_capture", "hash_fallback_uri_capture"],
+        "rbac_roles" => &["comment"],
+        "licenses" | "degraphql_routes" => &[],
+        "targets" => &["tags"],
+        _ => &["tags"],
+    }
+}
+
+impl Store {
+    pub fn all(&self, seg: &str) -> &[Json] {
+        self.data.get(seg).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn find(&self, seg: &str, key: &str) -> Option<usize> {
+        let k = kind(seg)?;
+        let items = self.all(seg);
+        if is_uuid(key) {
+            items.iter().position(|e| id_of(e) == key)
+        } else {
+            let ek = k.endpoint_key?;
+            items.iter().position(|e| e.get(ek).and_then(Json::as_str) == Some(key))
+        }
+    }
+
+    /// An entity as Kong answers it: certificates carry `snis`, the sorted names of their SNIs
+    /// (kong/db/dao/certificates.lua `page` and `select_with_name_list`, used by
+    /// kong/api/routes/certificates.lua; kong/db/dao/snis.lua `list_for_certificate` sorts).
+    pub fn shown(&self, k: &Kind, e: &Json) -> Json {
+        if k.seg != "certificates" {
+            return e.clone();
+        }
+        let mut names: Vec<&str> = self.all("snis").iter().filter(|s| s["certificate"]["id"] == e["id"]).filter_map(|s| s["name"].as_str()).collect();
+        names.sort();
+        let mut out = e.clone();
+        out["snis"] = json!(names);
+        out
+    }
+
+    /// A plugin's schema: known to this gateway, or the source of a stored cloned plugin.
+    pub fn plugin_schema(&self, name: &str) -> Option<&'static gateway::schema::PluginSchema> {
+        plugin_schema(name).or_else(|| {
+            let clone = self.all("cloned-plugins").iter().find(|c| c.get("name").and_then(Json::as_str) == Some(name))?;
+            plugin_schema(clone.get("ref").and_then(Json::as_str)?)
+        })
+    }
+
+    /// A custom plugin streamed in through `/custom-plugins` (its schema is Lua source).
+    pub fn is_custom_plugin(&self, name: &str) -> bool {
+        self.all("custom-plugins").iter().any(|c| c.get("name").and_then(Json::as_str) == Some(name))
+    }
+
+    /// `POST`: a new entity, under the id the body gives or a fresh one; 201 when stored.
+    pub fn create(&mut self, k: &'static Kind, body: Map<String, Json>) -> Reply {
+        let id = body.get("id").and_then(Json::as_str).map(String::from).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        if self.find(k.seg, &id).is_some() {
+            return reply(400, json!({"code": 3, "name": "primary key violation", "message": format!("primary key violation on key '{{id=\"{id}\"}}'"), "fields": {"id": id}}));
+        }
+        let mut r = self.upsert(k, &id, body, None);
+        if r.status == 200 {
+            r.status = 201;
+        }
+        r
+    }
+
+    /// Validates and stores `body` as entity `id` of kind `k` (insert or replace).
+    pub fn upsert(&mut self, k: &'static Kind, id: &str, body: Map<String, Json>, replace_at: Option<usize>) -> Reply {
+        self.write(k, id, body, replace_at, false)
+    }
+
+    /// Every schema problem of `body` at once (Kong reports them together: "N schema
+    /// violations (...)", kong/db/errors.lua), entity-level ones under `@entity`.
+    pub fn schema_errors(&self, k: &'static Kind, body: &Map<String, Json>, scopes: bool) -> Map<String, Json> {
+        let mut errors = Map::new();
+        let mut entity: Vec<Json> = Vec::new();
+        let required: &[&str] = match k.seg {
+            "services" => &["host"],
+            "licenses" => &["payload"],
+            "cloned-plugins" => &["name", "ref"],
+            "custom-plugins" => &["name", "schema", "handler"],
+            "ai-models" => &["name"],
+            "degraphql_routes" => &["uri", "query"],
+            _ => &[],
+        };
+        for f in required.iter().filter(|f| body.get(**f).is_none_or(Json::is_null)) {
+            errors.insert(f.to_string(), json!("required field missing"));
+        }
+        if k.seg == "routes" {
+            let set = |f: &str| body.get(f).is_some_and(|v| v.as_array().map(|a| !a.is_empty()).unwrap_or(v.is_object()));
+            if !["methods", "hosts", "headers", "paths", "snis"].iter().any(|f| set(f)) {
+                entity.push(json!("must set one of 'methods', 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'https'"));
+            }
+        }
+        if k.seg == "plugins" {
+            let name = body.get("name").and_then(Json::as_str).unwrap_or("");
+            // kong/db/schema/entities/plugins.lua: a name outside loaded_plugins has no
+            // subschema (the `plugins` setting, kong/conf_loader/init.lua)
+            if !self.plugin_known(name) {
+                errors.insert("name".into(), json!(format!("plugin '{name}' not enabled; add it to the 'plugins' configuration property")));
+            } else if let Some(ps) = self.plugin_schema(name).filter(|_| scopes) {
+                for scope in ["consumer", "consumer_group", "route", "service"] {
+                    if body.get(scope).is_some_and(|v| !v.is_null()) && !ps.scopes.iter().any(|s| s == scope) {
+                        errors.insert(scope.into(), json!("value must be null"));
+                    }
+                }
+            }
+        }
+        if !entity.is_empty() {
+            let mut all = Map::new();
+            all.insert("@entity".into(), Json::Array(entity));
+            all.extend(errors);
+            return all;
+        }
+        errors
+    }
+
+    /// A plugin this gateway runs: in `loaded_plugins` (the profile), streamed in through
+    /// `/custom-plugins`, or a stored clone of a loaded one (Enterprise).
+    pub fn plugin_known(&self, name: &str) -> bool {
+        crate::profile::get().plugin_loaded(name)
+            || self.is_custom_plugin(name)
+            || self.all("cloned-plugins").iter().any(|c| c.get("name").and_then(Json::as_str) == Some(name))
+    }
+
+    /// `dry`: schema validation only (`/schemas/{kind}/validate`): no foreign-key lookups,
+    /// no uniqueness, nothing stored.
+    pub fn write(&mut self, k: &'static Kind, id: &str, mut body: Map<String, Json>, replace_at: Option<usize>, dry: bool) -> Reply {
+        body.remove("id");
+        if k.seg == "services" {
+            if let Some(Json::String(url)) = body.remove("url") {
+                let (scheme, rest) = url.split_once("://").unwrap_or(("http", &url));
+                let (auth, path) = match rest.find('/') {
+                    Some(i) => (&rest[..i], Some(rest[i..].to_string())),
+                    None => (rest, None),
+                };
+                let (host, port) = match auth.rsplit_once(':') {
+                    Some((h, p)) if p.parse::<u16>().is_ok() => (h.to_string(), p.parse::<u16>().ok()),
+                    _ => (auth.to_string(), None),
+                };
+                body.insert("protocol".into(), json!(scheme));
+                body.insert("host".into(), json!(host));
+                body.insert("port".into(), json!(port.unwrap_or(if scheme == "https" { 443 } else { 80 })));
+                if let Some(p) = path {
+                    body.insert("path".into(), json!(p));
+                }
+            }
+        }
+        // kong/db/dao/certificates.lua: `snis` is a pseudo-attribute, a list of names kept as
+        // SNI entities of this certificate
+        let sni_names: Option<Vec<String>> = if k.seg == "certificates" {
+            body.remove("snis").and_then(|v| v.as_array().map(|a| a.iter().filter_map(Json::as_str).map(String::from).collect()))
+        } else {
+            None
+        };
+        let errors = self.schema_errors(k, &body, dry);
+        if !errors.is_empty() {
+            return schema_violation(errors);
+        }
+        if dry {
+            return reply(200, json!({"message": "schema validation successful"}));
+        }
+        let plugin = body.get("name").and_then(Json::as_str).and_then(|n| self.plugin_schema(n)).filter(|_| k.seg == "plugins");
+        for (field, target, _) in k.foreign {
+            let Some(v) = body.get(*field).filter(|v| !v.is_null()) else { continue };
+            let Some(fid) = v.get("id").and_then(Json::as_str) else {
+                let mut f = Map::new();
+                f.insert(field.to_string(), json!({"id": "missing primary key"}));
+                return schema_violation(f);
+            };
+            if self.find(target, fid).is_none() {
+                let msg = format!("the foreign key '{{id=\"{fid}\"}}' does not reference an existing '{target}' entity.");
+                return reply(400, json!({"code": 4, "name": "foreign key violation", "message": msg, "fields": {field.to_string(): msg}}));
+            }
+        }
+        // uniqueness (each unique field alone), then the plugin and target cache keys
+        let others: Vec<&Json> = self.all(k.seg).iter().filter(|e| id_of(e) != id).collect();
+        for u in k.unique {
+            if let Some(v) = body.get(*u).filter(|v| !v.is_null()) {
+                if others.iter().any(|e| e.get(*u) == Some(v)) {
+                    let mut f = Map::new();
+                    f.insert(u.to_string(), v.clone());
+                    let message = format!("UNIQUE violation detected on '{}'", lua_table(&f));
+                    return reply(409, json!({"code": 5, "name": "unique constraint violation", "message": message, "fields": f}));
+                }
+            }
+        }
+        let cache_key: Option<Vec<&str>> = match k.seg {
+            "plugins" => Some(vec!["consumer", "name", "route", "service", "consumer_group", "model"]),
+            "targets" => Some(vec!["target", "upstream"]),
+            _ => None,
+        };
+        if let Some(keys) = cache_key {
+            let project = |e: &Map<String, Json>| keys.iter().map(|f| e.get(*f).cloned().unwrap_or(Json::Null)).collect::<Vec<_>>();
+            let mine = project(&body);
+            if others.iter().any(|e| e.as_object().map(project).as_ref() == Some(&mine)) {
+                let mut f = Map::new();
+                for (key, v) in keys.iter().zip(mine) {
+                    f.insert(key.to_string(), v);
+                }
+                let message = format!("UNIQUE violation detected on '{}'", lua_table(&f));
+                return reply(409, json!({"code": 5, "name": "unique constraint violation", "message": message, "fields": f}));
+            }
+        }
+        fill_defaults(k, &mut body, plugin);
+        // kong/plugins/basic-auth/daos.lua `transformations`: the password is stored as
+        // crypto.hash(consumer_id, password) (kong/plugins/basic-auth/crypto.lua: sha1 of the
+        // password salted with the consumer id); a `_transform: false` declarative config
+        // stores it as given
+        if self.transform && k.seg == "basic-auths" && replace_at.is_none_or(|i| self.all(k.seg)[i].get("password") != body.get("password")) {
+            let consumer = body.get("consumer").and_then(|c| c.get("id")).and_then(Json::as_str).unwrap_or("").to_string();
+            if let Some(Json::String(p)) = body.get_mut("password") {
+                *p = sha1_smol::Sha1::from(format!("{p}{consumer}")).digest().to_string();
+            }
+        }
+        for f in null_fields(k) {
+            body.entry(f.to_string()).or_insert(Json::Null);
+        }
+        self.clock += 1;
+        let created = replace_at.and_then(|i| self.all(k.seg)[i].get("created_at").cloned()).unwrap_or(json!(1_700_000_000 + self.clock));
+        body.insert("id".into(), json!(id));
+        body.insert("created_at".into(), created);
+        body.insert("updated_at".into(), json!(1_700_000_000 + self.clock));
+        let entity = Json::Object(body);
+        let items = self.data.entry(k.seg).or_default();
+        match replace_at {
+            Some(i) => items[i] = entity.clone(),
+            None => items.push(entity.clone()),
+        }
+        if let Some(names) = sni_names {
+            let snis = self.data.entry("snis").or_default();
+            snis.retain(|s| s["certificate"]["id"] != json!(id) || names.iter().any(|n| s["name"] == json!(n)));
+            for n in names {
+                if !snis.iter().any(|s| s["name"] == json!(n)) {
+                    snis.push(json!({"id": uuid::Uuid::new_v4().to_string(), "name": n, "certificate": {"id": id}, "tags": null,
+                        "created_at": 1_700_000_000 + self.clock, "updated_at": 1_700_000_000 + self.clock}));
+                }
+            }
+        }
+        reply(200, self.shown(k, &entity))
+    }
+
+    pub fn delete(&mut self, k: &'static Kind, id: &str) -> Reply {
+        // restrict: another kind's non-cascading foreign key points here
+        for other in KINDS {
+            for (field, target, cascade) in other.foreign {
+                if *target == k.seg && !cascade && self.all(other.seg).iter().any(|e| e.get(*field).and_then(|f| f.get("id")).and_then(Json::as_str) == Some(id)) {
+                    let msg = format!("an existing '{}' entity references this '{}' entity", other.name, k.name);
+                    return reply(400, json!({"code": 4, "name": "foreign key violation", "message": msg, "fields": {"@referenced_by": other.name}}));
+                }
+            }
+        }
+        if let Some(items) = self.data.get_mut(k.seg) {
+            items.retain(|e| id_of(e) != id);
+        }
+        if k.seg == "rbac_roles" {
+            if let Some(eps) = self.data.get_mut(ENDPOINTS) {
+                eps.retain(|e| e["role"]["id"] != json!(id));
+            }
+        }
+        for other in KINDS {
+            for (field, target, cascade) in other.foreign {
+                if *target == k.seg && *cascade {
+                    let doomed: Vec<String> = self
+                        .all(other.seg)
+                        .iter()
+                        .filter(|e| e.get(*field).and_then(|f| f.get("id")).and_then(Json::as_str) == Some(id))
+                        .map(|e| id_of(e).to_string())
+                        .collect();
+                    for d in doomed {
+                        self.delete(other, &d);
+                    }
+                }
+            }
+        }
+        Reply { status: 204, body: None, headers: Vec::new() }
+    }
+
+    pub fn list(&self, items: Vec<&Json>, query: &BTreeMap<String, String>, base: &str, top: bool) -> Reply {
+        let size = match query.get("size") {
+            None => 100,
+            Some(s) => match s.parse::<usize>() {
+                Ok(n) if (1..=1000).contains(&n) => n,
+                Ok(_) => return reply(400, json!({"code": 9, "name": "invalid size", "message": "size must be an integer between 1 and 1000"})),
+                Err(_) => return reply(400, json!({"code": 9, "name": "invalid size", "message": "size must be a number"})),
+            },
+        };
+        let tags = query.get("tags").filter(|_| top);
+        let filtered: Vec<&Json> = items
+            .into_iter()
+            .filter(|e| match tags {
+                None => true,
+                Some(t) => {
+                    let have: Vec<&str> = e.get("tags").and_then(Json::as_array).map(|a| a.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
+                    if t.contains('/') {
+                        t.split('/').any(|x| have.contains(&x))
+                    } else {
+                        t.split(',').all(|x| have.contains(&x))
+                    }
+                }
+            })
+            .collect();
+        let start = match query.get("offset") {
+            None => 0,
+            Some(o) => match o.strip_prefix("o").and_then(|n| n.parse::<usize>().ok()) {
+                Some(n) => n,
+                None => return reply(400, json!({"code": 7, "name": "invalid offset", "message": format!("'{o}' is not a valid offset: bad base64 encoding")})),
+            },
+        };
+        let page: Vec<Json> = filtered.iter().skip(start).take(size).map(|e| (*e).clone()).collect();
+        let mut body = Map::new();
+        body.insert("data".into(), Json::Array(page));
+        let end = start + size;
+        if end < filtered.len() {
+            let offset = format!("o{end}");
+            let mut next = format!("{base}?offset={offset}");
+            if top {
+                if let Some(t) = tags {
+                    next.push_str(&format!("&tags={t}"));
+                }
+                next.push_str(&format!("&size={size}"));
+            }
+            body.insert("offset".into(), json!(offset));
+            body.insert("next".into(), json!(next));
+        } else {
+            body.insert("next".into(), Json::Null);
+        }
+        reply(200, Json::Object(body))
+    }
+
+}
