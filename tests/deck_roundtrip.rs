@@ -175,7 +175,9 @@ fn emulator() -> common::Running {
     let bin = exe.parent().unwrap().parent().unwrap().join("examples").join(format!("kong_admin_emulator{}", std::env::consts::EXE_SUFFIX));
     assert!(bin.exists(), "{} missing: `cargo test` builds the examples", bin.display());
     let mut cmd = Command::new(bin);
-    cmd.args(["--listen", "127.0.0.1:0", "--enterprise"]);
+    // decK's integration tests run against an Enterprise gateway set up for them, with wasm
+    // on for the filter-chain files: the emulator plays that gateway
+    cmd.args(["--listen", "127.0.0.1:0", "--enterprise", "--wasm", "on"]);
     common::start_listening(cmd)
 }
 

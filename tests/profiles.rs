@@ -70,7 +70,7 @@ fn one_config_syncs_and_round_trips_on_every_profile() {
             assert_eq!(writes(&log), vec!["POST /config?flatten_errors=1&check_hash=1"], "{name}: {log:?}");
             assert!(String::from_utf8_lossy(&out.stdout).contains("(DB-less: one POST /config)"), "{}", text(&out));
         } else {
-            assert_eq!(writes(&log).len(), 7, "{name}: one write per entity: {log:?}");
+            assert_eq!(writes(&log).len(), 8, "{name}: one write per entity: {log:?}");
         }
         // only the collections this gateway has were read
         assert!(!log.iter().any(|l| l.starts_with("GET /filter-chains")) || *name == "3.9 wasm on", "{name}: {log:?}");
@@ -109,7 +109,7 @@ fn refused_before_any_write(flags: &[&str], file: &str, needles: &[&str]) -> Str
 fn filter_chains_only_where_wasm_is_on() {
     let file = "testdata/sync/profiles/wasm.yaml";
     // the filter chain's line in the file, and the reason per gateway
-    refused_before_any_write(profile("3.9 wasm off"), file, &[&format!("{file}:8:5: filter_chains/chain: wasm is off on this gateway")]);
+    refused_before_any_write(profile("3.9 wasm off"), file, &[&format!("{file}:7:5: filter_chains/chain: wasm is off on this gateway")]);
     refused_before_any_write(profile("3.4 wasm off"), file, &["wasm is off", "PR #11222"]);
     refused_before_any_write(profile("3.11"), file, &["Kong 3.11 and later ship without wasm (Kong/kong PR #14347)"]);
     refused_before_any_write(profile("3.0"), file, &["filter chains arrived in Kong 3.4, and this gateway is 3.0.1"]);
@@ -155,7 +155,7 @@ fn a_name_held_outside_the_select_tags_is_a_conflict_before_any_write() {
         let all = text(&out);
         assert_eq!(out.status.code(), Some(1), "{name}: {all}");
         assert!(
-            all.contains("testdata/sync/profiles/team-a.yaml:7:5: services/billing: the gateway already has name 'billing' in services/billing")
+            all.contains("testdata/sync/profiles/team-a.yaml:6:5: services/billing: the gateway already has name 'billing' in services/billing")
                 && all.contains("outside the managed select tags [team-a] (its tags: [team-b])"),
             "{name}: {all}"
         );
@@ -164,7 +164,7 @@ fn a_name_held_outside_the_select_tags_is_a_conflict_before_any_write() {
         let out = gateway(&root(), &e.url, &["sync", "testdata/sync/profiles/team-a.yaml", "--output", "json"]);
         let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert!(doc["errors"][0]["message"].as_str().unwrap().contains("outside the managed select tags"), "{doc}");
-        assert_eq!(doc["errors"][0]["line"], 7);
+        assert_eq!(doc["errors"][0]["line"], 6);
     }
 }
 
@@ -177,7 +177,7 @@ fn apply_creates_and_updates_but_never_deletes() {
         let (dir, _) = config_file("_format_version: '3.0'\nservices:\n- name: httpbin\n  url: https://httpbin.example/v2\n- name: extra\n  host: extra.internal\n");
         let out = ok(gateway(dir.path(), &e.url, &["apply"]));
         assert!(out.contains("+ create services/extra") && out.contains("~ update services/httpbin"), "{name}: {out}");
-        assert!(!out.contains("delete"), "{name}: {out}");
+        assert!(!out.contains("- delete"), "{name}: {out}");
         assert_eq!(get_json(&e.url, "/services/httpbin")["path"], "/v2", "{name}");
         assert_eq!(get_json(&e.url, "/consumers/alice")["username"], "alice", "{name}: kept");
         assert_eq!(get_json(&e.url, "/routes/httpbin-route")["name"], "httpbin-route", "{name}: kept");

@@ -36,8 +36,11 @@ pub fn check(plan: &Plan, current: &[Current], kept: &[Current], why: Kept) -> V
     let deleted: HashSet<&str> = plan.changes.iter().filter(|c| c.action == Action::Delete).map(|c| c.id.as_str()).collect();
     let updated: HashMap<&str, &Json> = plan.changes.iter().filter(|c| c.action == Action::Update).filter_map(|c| Some((c.id.as_str(), c.body.as_ref()?))).collect();
     let names: HashMap<String, String> = HashMap::new();
-    let mut holders: HashMap<(&'static str, String, String), &Current> = HashMap::new();
-    for c in current.iter().chain(kept) {
+    // each holder, and whether it is one of `kept` (then even the same id is another entity:
+    // ids derived from a name are the same for another team's entity of that name)
+    let mut holders: HashMap<(&'static str, String, String), (&Current, bool)> = HashMap::new();
+    let tagged_current = current.iter().map(|c| (c, false));
+    for (c, is_kept) in tagged_current.chain(kept.iter().map(|c| (c, true))) {
         let Some(kind) = kinds::kind(c.kind) else { continue };
         let id = str_of(&c.body, "id").unwrap_or("");
         if deleted.contains(id) {
@@ -49,15 +52,15 @@ pub fn check(plan: &Plan, current: &[Current], kept: &[Current], why: Kept) -> V
             if updated.contains_key(id) && !moving_to.contains(&claim) {
                 continue;
             }
-            holders.insert(claim, c);
+            holders.insert(claim, (c, is_kept));
         }
     }
     let mut errors = Vec::new();
     for change in plan.changes.iter().filter(|c| c.action != Action::Delete) {
         let (Some(kind), Some(body), Some(at)) = (kinds::kind(change.kind), change.body.as_ref(), change.at) else { continue };
         for claim in claims(kind, body) {
-            let Some(holder) = holders.get(&claim) else { continue };
-            if str_of(&holder.body, "id") == Some(change.id.as_str()) {
+            let Some(&(holder, is_kept)) = holders.get(&claim) else { continue };
+            if !is_kept && str_of(&holder.body, "id") == Some(change.id.as_str()) {
                 continue;
             }
             let held_by = label(kind, &holder.body, &names);

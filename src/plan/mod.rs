@@ -258,8 +258,10 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
                     ),
                     // the same config gets the same ids on every gateway (a fleet of DB-less
                     // nodes, a re-created gateway): derived from what identifies the entity
+                    // and the select tags (another team's entity of the same name, which this
+                    // plan cannot see, never gets the same id)
                     _ => match &ident {
-                        Some(i) => uuid::Uuid::new_v5(&ID_NAMESPACE, format!("{}|{i}", kind.key).as_bytes()).to_string(),
+                        Some(i) => uuid::Uuid::new_v5(&ID_NAMESPACE, format!("{}|{i}|{}", kind.key, config.select_tags.join(",")).as_bytes()).to_string(),
                         None => uuid::Uuid::new_v4().to_string(),
                     },
                 });
