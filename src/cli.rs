@@ -294,6 +294,11 @@ pub struct PlanArgs {
     /// asking the gateway's /schemas endpoints.
     #[arg(long)]
     pub bundled_schemas: bool,
+
+    /// Print secrets (credentials, fields Kong encrypts, values from the environment) instead
+    /// of `[masked]`, in the plan and in every message.
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
 #[derive(Debug, Args)]

@@ -33,6 +33,8 @@ pub fn client(args: &ConnectionArgs) -> anyhow::Result<Client> {
 pub struct Planned {
     pub plan: Plan,
     pub client: Client,
+    /// What every printed text is masked with (`Planned::mask`): the plan's secret values
+    /// and the config's values from the environment; empty with `--show-secrets`.
     pub secrets: Vec<String>,
     /// Said on standard error: where defaults could not come from the gateway.
     pub notes: Vec<String>,
@@ -41,7 +43,12 @@ pub struct Planned {
 impl Planned {
     /// The notes as standard error lines.
     pub fn notes_text(&self) -> String {
-        self.notes.iter().map(|n| format!("note: {n}\n")).collect()
+        self.mask(&self.notes.iter().map(|n| format!("note: {n}\n")).collect::<String>())
+    }
+
+    /// `text` with every secret value `[masked]` (unchanged with `--show-secrets`).
+    pub fn mask(&self, text: &str) -> String {
+        crate::output::mask_text(text, &self.secrets)
     }
 }
 
@@ -56,6 +63,7 @@ pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context) -> anyhow::Re
             .iter()
             .map(|e| format!("error: {}:{}: {}\n", prepared.loaded.sources.name(e.at.file), e.at, e.message))
             .collect();
+        let stderr = if args.show_secrets { stderr } else { crate::output::mask_text(&stderr, &prepared.secrets) };
         Outcome { stderr, code: Some(Exit::Failure), ..Default::default() }
     };
     let kinds = match plan::scope(&prepared.loaded.config, args.rbac_resources_only) {
@@ -70,8 +78,15 @@ pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context) -> anyhow::Re
     tags.dedup();
     let current = admin::state::fetch(&client, &tags, &kinds).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
     let (schemas, notes) = schemas(&client, &prepared.loaded.config, &current, args.bundled_schemas);
-    match plan::build(&prepared.loaded.config, &current, &schemas) {
-        Ok(plan) => Ok(Ok(Planned { plan, client, secrets: prepared.secrets, notes })),
+    let options = plan::Options { show_secrets: args.show_secrets };
+    match plan::build_with(&prepared.loaded.config, &current, &schemas, options) {
+        Ok(plan) => {
+            // every text printed from here on is masked with these (none with --show-secrets)
+            let mut secrets = if args.show_secrets { Vec::new() } else { [prepared.secrets, plan.secrets.clone()].concat() };
+            secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+            secrets.dedup();
+            Ok(Ok(Planned { plan, client, secrets, notes }))
+        }
         Err(errors) => Ok(Err(refusal(errors))),
     }
 }

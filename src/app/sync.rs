@@ -63,7 +63,7 @@ pub fn run(args: &SyncArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         .changes
         .iter()
         .zip(&results)
-        .filter_map(|(c, r)| r.error.as_ref().map(|e| format!("{} {}: {e}", action_word(c.action), c.name)))
+        .filter_map(|(c, r)| r.error.as_ref().map(|e| planned.mask(&format!("{} {}: {e}", action_word(c.action), c.name))))
         .collect();
     let stdout = match args.output {
         Output::Json => {
