@@ -83,8 +83,9 @@ pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context) -> anyhow::Re
         Ok(plan) => {
             // every text printed from here on is masked with these (none with --show-secrets)
             let mut secrets = if args.show_secrets { Vec::new() } else { [prepared.secrets, plan.secrets.clone()].concat() };
-            secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+            secrets.sort();
             secrets.dedup();
+            secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
             Ok(Ok(Planned { plan, client, secrets, notes }))
         }
         Err(errors) => Ok(Err(refusal(errors))),
