@@ -125,7 +125,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__diff)
-            opts="-h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --output --exit-code --select-tag --rbac-resources-only --bundled-schemas --color --help --version"
+            opts="-h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --output --exit-code --select-tag --rbac-resources-only --bundled-schemas --show-secrets --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -565,7 +565,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__sync)
-            opts="-y -h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --dry-run --parallelism --output --yes --select-tag --rbac-resources-only --bundled-schemas --color --help --version"
+            opts="-y -h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --dry-run --parallelism --output --yes --select-tag --rbac-resources-only --bundled-schemas --show-secrets --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

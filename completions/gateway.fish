@@ -146,6 +146,7 @@ complete -c gateway -n "__fish_gateway_using_subcommand diff" -l tls-skip-verify
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -l exit-code -d 'Exit 2 when there are changes (0 none, 1 error)'
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -l rbac-resources-only -d 'Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else'
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -l bundled-schemas -d 'Fill Kong\'s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway\'s /schemas endpoints'
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -l show-secrets -d 'Print secrets (credentials, fields Kong encrypts, values from the environment) instead of `[masked]`, in the plan and in every message'
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -s h -l help -d 'Print help'
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -s V -l version -d 'Print version'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -l kong-addr -d 'Admin API address' -r
@@ -166,6 +167,7 @@ complete -c gateway -n "__fish_gateway_using_subcommand sync" -l dry-run -d 'Pri
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -s y -l yes -d 'Apply without asking (asking happens only on an interactive terminal)'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -l rbac-resources-only -d 'Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -l bundled-schemas -d 'Fill Kong\'s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway\'s /schemas endpoints'
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -l show-secrets -d 'Print secrets (credentials, fields Kong encrypts, values from the environment) instead of `[masked]`, in the plan and in every message'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -s h -l help -d 'Print help'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -s V -l version -d 'Print version'
 complete -c gateway -n "__fish_gateway_using_subcommand explain" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''

@@ -159,6 +159,7 @@ _arguments "${_arguments_options[@]}" : \
 '--exit-code[Exit 2 when there are changes (0 none, 1 error)]' \
 '--rbac-resources-only[Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else]' \
 '--bundled-schemas[Fill Kong'\''s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway'\''s /schemas endpoints]' \
+'--show-secrets[Print secrets (credentials, fields Kong encrypts, values from the environment) instead of \`\[masked\]\`, in the plan and in every message]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -184,6 +185,7 @@ _arguments "${_arguments_options[@]}" : \
 '--yes[Apply without asking (asking happens only on an interactive terminal)]' \
 '--rbac-resources-only[Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else]' \
 '--bundled-schemas[Fill Kong'\''s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway'\''s /schemas endpoints]' \
+'--show-secrets[Print secrets (credentials, fields Kong encrypts, values from the environment) instead of \`\[masked\]\`, in the plan and in every message]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
