@@ -165,6 +165,28 @@ mod tests {
         assert!(plugin_secret("openid-connect", "config.client_secret"));
     }
 
+    #[test]
+    fn map_values_resolve_and_a_gateway_schema_cannot_unmask_a_bundled_secret() {
+        use crate::schema::kong::plugin_schema;
+        let mut schemas = Schemas::bundled();
+        // a custom plugin whose map values Kong encrypts (Kong's `values = {encrypted = true}`)
+        let custom = serde_json::json!({"fields": [{"config": {"type": "record", "fields": [
+            {"headers": {"type": "map", "keys": {"type": "string"}, "values": {"type": "string", "encrypted": true}}},
+            {"names": {"type": "map", "keys": {"type": "string"}, "values": {"type": "string"}}}
+        ]}}]});
+        schemas.add_plugin("acme-headers", plugin_schema(&custom).unwrap());
+        // a gateway answer for ai-proxy-advanced that leaves the flag out
+        let bare = serde_json::json!({"fields": [{"config": {"type": "record", "fields": [
+            {"targets": {"type": "array", "elements": {"type": "record", "fields": [{"auth": {"type": "record", "fields": [{"header_value": {"type": "string"}}]}}]}}}
+        ]}}]});
+        schemas.add_plugin("ai-proxy-advanced", plugin_schema(&bare).unwrap());
+        let p = kind("plugins").unwrap();
+        let none = BTreeSet::new();
+        assert!(is_secret(p, Some("acme-headers"), "config.headers.x-api-key", &none, &schemas));
+        assert!(!is_secret(p, Some("acme-headers"), "config.names.x-api-key", &none, &schemas));
+        assert!(is_secret(p, Some("ai-proxy-advanced"), "config.targets[0].auth.header_value", &none, &schemas));
+    }
+
     /// kong/db/schema/entities/certificates.lua: `key` and `key_alt` are `encrypted = true`
     /// (also in the kinds table); keyauth `key` is a credential by the kinds table only.
     #[test]
