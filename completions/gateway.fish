@@ -150,6 +150,7 @@ complete -c gateway -n "__fish_gateway_using_subcommand diff" -l tls-skip-verify
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -l exit-code -d 'Exit 2 when there are changes (0 none, 1 error)'
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -l rbac-resources-only -d 'Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else'
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -l bundled-schemas -d 'Fill Kong\'s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway\'s /schemas endpoints'
+complete -c gateway -n "__fish_gateway_using_subcommand diff" -l show-secrets -d 'Print secrets (credentials, fields Kong encrypts, values from the environment) instead of `[masked]`, in the plan and in every message'
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -s h -l help -d 'Print help'
 complete -c gateway -n "__fish_gateway_using_subcommand diff" -s V -l version -d 'Print version'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -l kong-addr -d 'Admin API address' -r
@@ -170,6 +171,7 @@ complete -c gateway -n "__fish_gateway_using_subcommand sync" -l dry-run -d 'Pri
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -s y -l yes -d 'Apply without asking (asking happens only on an interactive terminal)'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -l rbac-resources-only -d 'Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -l bundled-schemas -d 'Fill Kong\'s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway\'s /schemas endpoints'
+complete -c gateway -n "__fish_gateway_using_subcommand sync" -l show-secrets -d 'Print secrets (credentials, fields Kong encrypts, values from the environment) instead of `[masked]`, in the plan and in every message'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gateway -n "__fish_gateway_using_subcommand sync" -s V -l version -d 'Print version'
 complete -c gateway -n "__fish_gateway_using_subcommand apply" -l kong-addr -d 'Admin API address' -r
@@ -190,6 +192,7 @@ complete -c gateway -n "__fish_gateway_using_subcommand apply" -l dry-run -d 'Pr
 complete -c gateway -n "__fish_gateway_using_subcommand apply" -s y -l yes -d 'Apply without asking (asking happens only on an interactive terminal)'
 complete -c gateway -n "__fish_gateway_using_subcommand apply" -l rbac-resources-only -d 'Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else'
 complete -c gateway -n "__fish_gateway_using_subcommand apply" -l bundled-schemas -d 'Fill Kong\'s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway\'s /schemas endpoints'
+complete -c gateway -n "__fish_gateway_using_subcommand apply" -l show-secrets -d 'Print secrets (credentials, fields Kong encrypts, values from the environment) instead of `[masked]`, in the plan and in every message'
 complete -c gateway -n "__fish_gateway_using_subcommand apply" -s h -l help -d 'Print help'
 complete -c gateway -n "__fish_gateway_using_subcommand apply" -s V -l version -d 'Print version'
 complete -c gateway -n "__fish_gateway_using_subcommand reset" -l kong-addr -d 'Admin API address' -r
@@ -208,6 +211,7 @@ never\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand reset" -l tls-skip-verify -d 'Do not verify the Admin API\'s TLS certificate'
 complete -c gateway -n "__fish_gateway_using_subcommand reset" -l rbac-resources-only -d 'Reset RBAC roles and their endpoint permissions only (Kong Enterprise)'
 complete -c gateway -n "__fish_gateway_using_subcommand reset" -l dry-run -d 'Print what would be deleted and stop: no write request is sent'
+complete -c gateway -n "__fish_gateway_using_subcommand reset" -l show-secrets -d 'Show secret values (credentials, encrypted fields) instead of `[masked]`'
 complete -c gateway -n "__fish_gateway_using_subcommand reset" -s y -l yes -l force -d 'Delete without asking; without it (or --force) reset refuses when it cannot ask'
 complete -c gateway -n "__fish_gateway_using_subcommand reset" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gateway -n "__fish_gateway_using_subcommand reset" -s V -l version -d 'Print version'

@@ -160,6 +160,7 @@ _arguments "${_arguments_options[@]}" : \
 '--exit-code[Exit 2 when there are changes (0 none, 1 error)]' \
 '--rbac-resources-only[Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else]' \
 '--bundled-schemas[Fill Kong'\''s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway'\''s /schemas endpoints]' \
+'--show-secrets[Print secrets (credentials, fields Kong encrypts, values from the environment) instead of \`\[masked\]\`, in the plan and in every message]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -185,6 +186,7 @@ _arguments "${_arguments_options[@]}" : \
 '--yes[Apply without asking (asking happens only on an interactive terminal)]' \
 '--rbac-resources-only[Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else]' \
 '--bundled-schemas[Fill Kong'\''s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway'\''s /schemas endpoints]' \
+'--show-secrets[Print secrets (credentials, fields Kong encrypts, values from the environment) instead of \`\[masked\]\`, in the plan and in every message]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
@@ -210,6 +212,7 @@ _arguments "${_arguments_options[@]}" : \
 '--yes[Apply without asking (asking happens only on an interactive terminal)]' \
 '--rbac-resources-only[Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else]' \
 '--bundled-schemas[Fill Kong'\''s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway'\''s /schemas endpoints]' \
+'--show-secrets[Print secrets (credentials, fields Kong encrypts, values from the environment) instead of \`\[masked\]\`, in the plan and in every message]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -232,6 +235,7 @@ _arguments "${_arguments_options[@]}" : \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
 '--rbac-resources-only[Reset RBAC roles and their endpoint permissions only (Kong Enterprise)]' \
 '--dry-run[Print what would be deleted and stop\: no write request is sent]' \
+'--show-secrets[Show secret values (credentials, encrypted fields) instead of \`\[masked\]\`]' \
 '-y[Delete without asking; without it (or --force) reset refuses when it cannot ask]' \
 '--yes[Delete without asking; without it (or --force) reset refuses when it cannot ask]' \
 '--force[Delete without asking; without it (or --force) reset refuses when it cannot ask]' \

@@ -318,6 +318,11 @@ pub struct PlanArgs {
     /// asking the gateway's /schemas endpoints.
     #[arg(long)]
     pub bundled_schemas: bool,
+
+    /// Print secrets (credentials, fields Kong encrypts, values from the environment) instead
+    /// of `[masked]`, in the plan and in every message.
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
 #[derive(Debug, Args)]
@@ -386,6 +391,10 @@ pub struct ResetArgs {
     /// Output format (both to standard output).
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
+
+    /// Show secret values (credentials, encrypted fields) instead of `[masked]`.
+    #[arg(long)]
+    pub show_secrets: bool,
 
     /// Delete without asking; without it (or --force) reset refuses when it cannot ask.
     #[arg(long, short = 'y', visible_alias = "force", short_alias = 'f')]

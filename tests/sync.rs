@@ -329,15 +329,16 @@ fn workspace_prefix_and_rate_limit() {
 #[test]
 fn a_rejected_write_stops_new_work_and_is_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let e = emulator(&[]);
-    // the emulator, like a Kong without these custom plugins, refuses them (400, not retried)
-    let cfg = "_format_version: \"3.0\"\nservices:\n- name: s\n  host: h\nplugins:\n- name: custom-one\n- name: custom-two\n";
+    // an admin whose RBAC role may read plugins but not write them: 403, not retried (the
+    // gateway's plugin checks cannot see this coming, so the writes are tried)
+    let e = emulator(&["--forbid", "/plugins/"]);
+    let cfg = "_format_version: \"3.0\"\nservices:\n- name: s\n  host: h\nplugins:\n- name: cors\n- name: key-auth\n";
     std::fs::write(dir.path().join("kong.yaml"), cfg).unwrap();
     let out = gateway(dir.path(), &e.url, &["sync", "--parallelism", "1", "--output", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["results"], serde_json::json!({"applied": 1, "failed": 1, "not_attempted": 1}), "{v}");
-    assert!(v["errors"][0]["message"].as_str().unwrap().contains("plugin 'custom-one' not enabled"), "{v}");
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("Forbidden"), "{v}");
     let results: Vec<&str> = v["changes"].as_array().unwrap().iter().map(|c| c["result"].as_str().unwrap()).collect();
     assert_eq!(results, ["applied", "failed", "not_attempted"]);
     // fixed config: a re-run converges

@@ -46,6 +46,8 @@ pub struct Planned {
     pub client: Client,
     /// What the gateway said of itself.
     pub info: GatewayInfo,
+    /// What every printed text is masked with (`Planned::mask`): the plan's secret values
+    /// and the config's values from the environment; empty with `--show-secrets`.
     pub secrets: Vec<String>,
     /// Said on standard error: where defaults could not come from the gateway.
     pub notes: Vec<String>,
@@ -56,7 +58,12 @@ pub struct Planned {
 impl Planned {
     /// The notes as standard error lines.
     pub fn notes_text(&self) -> String {
-        self.notes.iter().map(|n| format!("note: {n}\n")).collect()
+        self.mask(&self.notes.iter().map(|n| format!("note: {n}\n")).collect::<String>())
+    }
+
+    /// `text` with every secret value `[masked]` (unchanged with `--show-secrets`).
+    pub fn mask(&self, text: &str) -> String {
+        crate::output::mask_text(text, &self.secrets)
     }
 
     /// `file:line:col: ` of a place in the config, or nothing.
@@ -66,12 +73,14 @@ impl Planned {
 }
 
 /// Errors at entities of the config, as an Outcome that writes nothing.
-fn refusal(sources: &Sources, errors: &[plan::PlanError], what: &str) -> Outcome {
-    let mut stderr: String = errors.iter().map(|e| format!("error: {}:{}: {}\n", sources.name(e.at.file), e.at, e.message)).collect();
+/// `secrets` are masked in every message.
+fn refusal(sources: &Sources, errors: &[plan::PlanError], what: &str, secrets: &[String]) -> Outcome {
+    let mask = |t: &str| crate::output::mask_text(t, secrets);
+    let mut stderr: String = errors.iter().map(|e| format!("error: {}:{}: {}\n", sources.name(e.at.file), e.at, mask(&e.message))).collect();
     stderr.push_str(&format!("error: {what}; nothing was written\n"));
     let errors = errors
         .iter()
-        .map(|e| crate::output::json::error(&e.message, Some(sources.name(e.at.file)), Some(e.at.line), Some(e.at.column)))
+        .map(|e| crate::output::json::error(&mask(&e.message), Some(sources.name(e.at.file)), Some(e.at.line), Some(e.at.column)))
         .collect();
     Outcome { stderr, errors, code: Some(Exit::Failure), ..Default::default() }
 }
@@ -88,16 +97,17 @@ pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context, mode: Mode) -
             Err(o) => return Ok(Err(o)),
         }
     };
+    let hidden: Vec<String> = if args.show_secrets { Vec::new() } else { secrets.clone() };
     let kinds = match plan::scope(&config, args.rbac_resources_only) {
         Ok(k) => k,
-        Err(errors) => return Ok(Err(refusal(&sources, &errors, "the config cannot be planned"))),
+        Err(errors) => return Ok(Err(refusal(&sources, &errors, "the config cannot be planned", &hidden))),
     };
     let client = client(conn)?;
     let info = client.info()?;
     let unfit = capabilities::check(&config, &info);
     if !unfit.is_empty() {
         let what = format!("this gateway (Kong {} {}) cannot take the config", info.edition(), info.version);
-        return Ok(Err(refusal(&sources, &unfit, &what)));
+        return Ok(Err(refusal(&sources, &unfit, &what, &hidden)));
     }
     let mut tags = config.select_tags.clone();
     tags.extend(args.select_tags.iter().cloned());
@@ -105,10 +115,16 @@ pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context, mode: Mode) -
     tags.dedup();
     let current = admin::state::fetch(&client, &info, &tags, &kinds).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
     let (schemas, notes) = schemas(&client, &config, &current, args.bundled_schemas || mode == Mode::Reset);
-    let mut plan = match plan::build(&config, &current, &schemas) {
+    let options = plan::Options { show_secrets: args.show_secrets };
+    let mut plan = match plan::build_with(&config, &current, &schemas, options) {
         Ok(plan) => plan,
-        Err(errors) => return Ok(Err(refusal(&sources, &errors, "the config cannot be planned"))),
+        Err(errors) => return Ok(Err(refusal(&sources, &errors, "the config cannot be planned", &hidden))),
     };
+    // every text printed from here on is masked with these (none with --show-secrets)
+    let mut secrets = if args.show_secrets { Vec::new() } else { [secrets, plan.secrets.clone()].concat() };
+    secrets.sort();
+    secrets.dedup();
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     let conflicts = match mode {
         Mode::Reset => Vec::new(),
         Mode::Apply => {
@@ -126,7 +142,7 @@ pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context, mode: Mode) -
     if !conflicts.is_empty() {
         let mut seen = std::collections::BTreeSet::new();
         let unique: Vec<plan::PlanError> = conflicts.into_iter().filter(|e| seen.insert((e.at, e.message.clone()))).collect();
-        return Ok(Err(refusal(&sources, &unique, "Kong would refuse these writes (409)")));
+        return Ok(Err(refusal(&sources, &unique, "Kong would refuse these writes (409)", &secrets)));
     }
     Ok(Ok(Planned { plan, client, info, secrets, notes, sources }))
 }

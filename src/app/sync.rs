@@ -38,7 +38,7 @@ pub fn reset(args: ResetArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         parallelism: args.parallelism,
         output: args.output,
         yes: args.yes,
-        target: PlanArgs { configs: Vec::new(), select_tags: args.select_tags, rbac_resources_only: args.rbac_resources_only, bundled_schemas: true },
+        target: PlanArgs { configs: Vec::new(), select_tags: args.select_tags, rbac_resources_only: args.rbac_resources_only, bundled_schemas: true, show_secrets: args.show_secrets },
     };
     run(&sync, ctx, Mode::Reset)
 }
@@ -50,7 +50,7 @@ pub fn run(args: &SyncArgs, ctx: &Context, mode: Mode) -> anyhow::Result<Outcome
         Ok(p) => p,
         Err(o) => return Ok(o),
     };
-    let mask = |t: &str| crate::output::mask_text(t, &planned.secrets);
+    let mask = |t: &str| planned.mask(t);
     let plan_text = diff::text(&planned.plan, ctx.color_out);
     if args.dry_run || planned.plan.is_empty() {
         let stdout = match args.output {

@@ -1,12 +1,15 @@
 //! Field-level differences between what the gateway holds and what the config wants.
 
-use super::mask::MASK;
+use super::mask::masked;
 use super::{Change, FieldChange};
 use crate::model::kinds;
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// Field-level differences from `old` to `new`, by path.
+/// Field-level differences from `old` to `new`, by path. Records are descended on both sides
+/// (also on create); arrays when they keep their length. Wherever a whole value is shown (an
+/// array on create, an array that changed length, a record added or removed), every secret
+/// inside it is masked by its own path.
 pub(super) fn diff(path: &str, old: Option<&Json>, new: Option<&Json>, out: &mut BTreeMap<String, FieldChange>, secret: &dyn Fn(&str) -> bool) {
     let key = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
     match (old, new) {
@@ -28,8 +31,7 @@ pub(super) fn diff(path: &str, old: Option<&Json>, new: Option<&Json>, out: &mut
         }
         (a, b) => {
             if !same(a, b) {
-                let s = secret(path);
-                let show = |v: Option<&Json>| v.map(|v| if s { Json::String(MASK.into()) } else { v.clone() });
+                let show = |v: Option<&Json>| v.map(|v| masked(path, v, secret));
                 out.insert(path.to_string(), FieldChange { old: show(a), new: show(b) });
             }
         }

@@ -5,7 +5,9 @@
 //! children first on the way out, deletes that free a unique name before the create that
 //! needs it). Defaults from the bundled schemas are filled on both sides before comparing,
 //! so an unchanged config plans nothing. Values that came from the environment, or that
-//! Kong stores as credentials, are masked in the plan itself.
+//! Kong stores as credentials, are masked in the plan itself, wherever they sit (see
+//! `mask`), unless the plan is built to show them; the plan also lists the secret values it
+//! holds, so the shell can mask texts that echo them (Kong's error messages).
 
 pub mod conflicts;
 pub mod dbless;
@@ -25,7 +27,7 @@ use crate::model::{reference, Config};
 use crate::schema::kong::Schemas;
 use fields::{diff, name_foreign_keys};
 use identity::{foreign_id, identity, label, parent_of, str_of, unique_values, with_id};
-use mask::{env_paths, is_secret};
+use mask::{env_paths, is_secret, secret_values};
 use order::order_unique_moves;
 use scope::unsupported;
 use normalize::{fill_defaults, normalize_current, normalize_desired};
@@ -88,6 +90,18 @@ pub struct Change {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Plan {
     pub changes: Vec<Change>,
+    /// Every secret value the plan holds, desired and current (credentials, encrypted fields,
+    /// values from the environment), longest first; also when the plan shows them. Never
+    /// printed: the shell masks texts that may echo them (`output::mask_text`).
+    #[serde(skip)]
+    pub secrets: Vec<String>,
+}
+
+/// How a plan is built.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Keep secret values in `Change::fields` instead of `[masked]` (`--show-secrets`).
+    pub show_secrets: bool,
 }
 
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
@@ -172,8 +186,13 @@ fn keep_certificate_snis(changes: &mut [Change], current: &[Current], kept: &[bo
 /// The namespace of the ids given to entities the config creates without one.
 const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6761_7465_7761_7900_8000_0000_0000_0001);
 
-/// Builds the plan. Entities of kinds sync does not manage are reported as errors.
+/// Builds the plan, secrets masked. Entities of kinds sync does not manage are reported as errors.
 pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<Plan, Vec<PlanError>> {
+    build_with(config, current, schemas, Options::default())
+}
+
+/// Builds the plan as `options` say.
+pub fn build_with(config: &Config, current: &[Current], schemas: &Schemas, options: Options) -> Result<Plan, Vec<PlanError>> {
     let mut errors = Vec::new();
     for e in &config.entities {
         if kinds::kind(e.kind).is_none() {
@@ -283,9 +302,16 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
     }
     let mut changes = Vec::new();
     let mut matched_current = vec![false; current.len()];
+    let mut secrets = BTreeSet::new();
     for (di, d) in desired.iter().enumerate() {
         let plugin = str_of(&d.body, "name").filter(|_| d.kind.key == "plugins").map(String::from);
         let secret = |path: &str| is_secret(d.kind, plugin.as_deref(), path, &d.secrets, schemas);
+        let masked = |path: &str| !options.show_secrets && secret(path);
+        secret_values("", &d.body, &secret, &mut secrets);
+        if let Some(m) = d.matched {
+            // what the gateway holds where the config has a secret (an old key, an old token)
+            secret_values("", &current[m].body, &secret, &mut secrets);
+        }
         let mut want = d.body.clone();
         fill_defaults(d.kind, &mut want, schemas);
         if d.kind.key == "basicauth_credentials" && !config.skip_hash_for_basic_auth {
@@ -305,12 +331,12 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
                 let mut have = cur_norm[m].0.clone();
                 fill_defaults(d.kind, &mut have, schemas);
                 let mut fields = BTreeMap::new();
-                diff("", Some(&have), Some(&want), &mut fields, &secret);
+                diff("", Some(&have), Some(&want), &mut fields, &masked);
                 (Action::Update, fields)
             }
             None => {
                 let mut fields = BTreeMap::new();
-                diff("", None, Some(&d.body), &mut fields, &secret);
+                diff("", None, Some(&d.body), &mut fields, &masked);
                 (Action::Create, fields)
             }
         };
@@ -340,6 +366,8 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
             continue;
         }
         let kind = kinds::kind(c.kind).expect("known");
+        let plugin = str_of(&c.body, "name").filter(|_| kind.key == "plugins");
+        secret_values("", &c.body, &|path: &str| is_secret(kind, plugin, path, &BTreeSet::new(), schemas), &mut secrets);
         let id = str_of(&c.body, "id").unwrap_or("").to_string();
         if unique_values(kind, &c.body).iter().any(|u| wanted.contains(u)) {
             early_ids.insert(id.clone());
@@ -379,7 +407,7 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
         d.early = early_ids.contains(&d.id);
     }
     keep_certificate_snis(&mut changes, current, &matched_current);
-    order_unique_moves(&mut changes, &desired, current, schemas);
+    order_unique_moves(&mut changes, &desired, current, schemas, options.show_secrets);
     let order = |c: &Change| -> (u8, i16, usize, String) {
         let phase = match (c.action, c.early) {
             (Action::Delete, true) => 0,
@@ -394,7 +422,9 @@ pub fn build(config: &Config, current: &[Current], schemas: &Schemas) -> Result<
     for c in &mut changes {
         name_foreign_keys(c, &names);
     }
-    Ok(Plan { changes })
+    let mut secrets: Vec<String> = secrets.into_iter().filter(|s| !s.is_empty()).collect();
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    Ok(Plan { changes, secrets })
 }
 
 
@@ -464,6 +494,103 @@ mod tests {
         assert_eq!(c.fields["config.model.name"].new, Some(json!("gpt-4o")));
         assert_eq!(c.body.as_ref().unwrap()["config"]["auth"]["header_value"], "very-secret", "the real value is sent");
         assert!(!serde_json::to_string(&plan).unwrap().contains("very-secret"));
+    }
+
+    const HEADER_SECRET: &str = "literal-header-secret";
+    const PARAM_SECRET: &str = "literal-param-secret";
+
+    /// ai-proxy-advanced (Kong Enterprise; bundled from the Kong 3.15 JSON schemas) takes the
+    /// `auth` record of kong/llm/schemas/init.lua in each target, where `header_value` and
+    /// `param_value` are `encrypted = true`.
+    fn two_targets(azure_instance: &str) -> String {
+        format!(
+            "_format_version: '3.0'\nplugins:\n- name: ai-proxy-advanced\n  id: {ID_A}\n  config:\n    targets:\n    - route_type: llm/v1/chat\n      auth: {{header_name: api-key, header_value: {HEADER_SECRET}}}\n      model: {{provider: azure, name: gpt-4o, options: {{azure_instance: {azure_instance}, azure_deployment_id: d}}}}\n    - route_type: llm/v1/chat\n      auth: {{param_name: key, param_value: {PARAM_SECRET}, param_location: query}}\n      model: {{provider: gemini, name: gemini-pro}}\n"
+        )
+    }
+
+    fn target(header_value: &str) -> Json {
+        json!({"route_type": "llm/v1/chat", "auth": {"header_name": "api-key", "header_value": header_value}, "model": {"provider": "azure", "name": "gpt-4o", "options": {"azure_instance": "i", "azure_deployment_id": "d"}}})
+    }
+
+    fn printed(plan: &Plan) -> String {
+        serde_json::to_string(&to_json(plan, &[])).unwrap()
+    }
+
+    #[test]
+    fn secrets_inside_arrays_are_masked_on_create() {
+        let plan = build(&config(&two_targets("i"), &Env::new()), &[], &Schemas::bundled()).unwrap();
+        let c = &plan.changes[0];
+        assert_eq!(c.action, Action::Create);
+        let targets = c.fields["config.targets"].new.clone().unwrap();
+        assert_eq!(targets[0]["auth"], json!({"header_name": "api-key", "header_value": "[masked]"}));
+        assert_eq!(targets[1]["auth"]["param_value"], "[masked]");
+        assert_eq!(targets[1]["auth"]["param_name"], "key", "only the secret is masked");
+        assert_eq!(targets[0]["model"]["options"]["azure_instance"], "i");
+        let out = printed(&plan);
+        assert!(!out.contains(HEADER_SECRET) && !out.contains(PARAM_SECRET), "{out}");
+        assert_eq!(c.body.as_ref().unwrap()["config"]["targets"][0]["auth"]["header_value"], HEADER_SECRET, "the real value is sent");
+        assert!(plan.secrets.contains(&HEADER_SECRET.to_string()) && plan.secrets.contains(&PARAM_SECRET.to_string()), "{:?}", plan.secrets);
+    }
+
+    #[test]
+    fn secrets_are_masked_when_an_update_adds_a_target_or_changes_one() {
+        let cfg = config(&two_targets("i"), &Env::new());
+        // one target on the gateway: the arrays differ in length, both are shown whole
+        let have = current("plugins", json!({"id": ID_A, "name": "ai-proxy-advanced", "config": {"targets": [target("old-header-secret")]}}));
+        let plan = build(&cfg, &[have], &Schemas::bundled()).unwrap();
+        let f = &plan.changes[0].fields["config.targets"];
+        assert_eq!(f.old.as_ref().unwrap()[0]["auth"]["header_value"], "[masked]");
+        assert_eq!(f.new.as_ref().unwrap()[0]["auth"]["header_value"], "[masked]");
+        assert_eq!(f.new.as_ref().unwrap()[1]["auth"]["param_value"], "[masked]");
+        let out = printed(&plan);
+        assert!(!out.contains(HEADER_SECRET) && !out.contains(PARAM_SECRET) && !out.contains("old-header-secret"), "{out}");
+        assert!(plan.secrets.contains(&"old-header-secret".to_string()), "the gateway's old value is a secret too");
+        // the same length: element by element, the secret leaf on its own
+        let have = current("plugins", json!({"id": ID_A, "name": "ai-proxy-advanced", "config": {"targets": [target("old-header-secret"), target("x")]}}));
+        let plan = build(&cfg, &[have], &Schemas::bundled()).unwrap();
+        let f = &plan.changes[0].fields["config.targets[0].auth.header_value"];
+        assert_eq!((f.old.clone(), f.new.clone()), (Some(json!("[masked]")), Some(json!("[masked]"))));
+        // a record that only one side has is shown whole, masked inside
+        let f = &plan.changes[0].fields["config.targets[1].auth.param_value"];
+        assert_eq!((f.old.clone(), f.new.clone()), (None, Some(json!("[masked]"))));
+        assert!(!printed(&plan).contains(PARAM_SECRET));
+    }
+
+    #[test]
+    fn values_from_the_environment_are_masked_inside_arrays() {
+        let env: Env = [("DECK_INSTANCE".to_string(), "env-azure-instance".to_string())].into();
+        let plan = build(&config(&two_targets("'${{ env \"DECK_INSTANCE\" }}'"), &env), &[], &Schemas::bundled()).unwrap();
+        let targets = plan.changes[0].fields["config.targets"].new.clone().unwrap();
+        assert_eq!(targets[0]["model"]["options"]["azure_instance"], "[masked]");
+        assert_eq!(targets[0]["model"]["options"]["azure_deployment_id"], "d");
+        assert!(!printed(&plan).contains("env-azure-instance"));
+        assert!(plan.secrets.contains(&"env-azure-instance".to_string()));
+    }
+
+    #[test]
+    fn credential_fields_are_masked_and_listed_on_both_sides() {
+        let cfg = config("_format_version: '3.0'\nconsumers:\n- username: alex\n  keyauth_credentials:\n  - key: new-key-auth-secret\n", &Env::new());
+        let stale = current("keyauth_credentials", json!({"id": ID_B, "key": "stale-key-auth-secret", "consumer": {"id": ID_A}}));
+        let alex = current("consumers", json!({"id": ID_A, "username": "alex"}));
+        let plan = build(&cfg, &[alex, stale], &Schemas::bundled()).unwrap();
+        let create = plan.changes.iter().find(|c| c.kind == "keyauth_credentials" && c.action == Action::Create).unwrap();
+        assert_eq!(create.fields["key"].new, Some(json!("[masked]")));
+        let out = printed(&plan);
+        assert!(!out.contains("new-key-auth-secret") && !out.contains("stale-key-auth-secret"), "{out}");
+        // a delete's error may echo the key it deletes
+        assert!(plan.secrets.contains(&"new-key-auth-secret".to_string()) && plan.secrets.contains(&"stale-key-auth-secret".to_string()), "{:?}", plan.secrets);
+    }
+
+    #[test]
+    fn a_plan_built_to_show_secrets_shows_them() {
+        let env: Env = [("DECK_INSTANCE".to_string(), "env-azure-instance".to_string())].into();
+        let cfg = config(&two_targets("'${{ env \"DECK_INSTANCE\" }}'"), &env);
+        let plan = build_with(&cfg, &[], &Schemas::bundled(), Options { show_secrets: true }).unwrap();
+        let targets = plan.changes[0].fields["config.targets"].new.clone().unwrap();
+        assert_eq!(targets[0]["auth"]["header_value"], HEADER_SECRET);
+        assert_eq!(targets[1]["auth"]["param_value"], PARAM_SECRET);
+        assert_eq!(targets[0]["model"]["options"]["azure_instance"], "env-azure-instance");
+        assert!(!plan.secrets.is_empty(), "still listed: the shell decides");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// Orders writes that move unique values between existing entities (a rename onto a name
 /// another update gives up runs after that update) and breaks cycles (A and B swapping
 /// names) with a temporary value, so that no write hits Kong's unique constraint.
-pub(super) fn order_unique_moves(changes: &mut Vec<Change>, desired: &[Desired], current: &[Current], schemas: &Schemas) {
+pub(super) fn order_unique_moves(changes: &mut Vec<Change>, desired: &[Desired], current: &[Current], schemas: &Schemas, show_secrets: bool) {
     let holder: HashMap<(&str, &str, String), usize> =
         current.iter().enumerate().flat_map(|(i, c)| kinds::kind(c.kind).map(|k| unique_values(k, &c.body)).unwrap_or_default().into_iter().map(move |u| (u, i))).collect();
     let change_of_current: HashMap<usize, usize> =
@@ -65,7 +65,7 @@ pub(super) fn order_unique_moves(changes: &mut Vec<Change>, desired: &[Desired],
         fields.sort();
         fields.dedup();
         let d = &desired[changes[blocker].desired.expect("a write")];
-        let temp = temporary_move(&changes[blocker], &current[d.matched.expect("an update")].body, &fields, &|f| is_secret(d.kind, None, f, &d.secrets, schemas));
+        let temp = temporary_move(&changes[blocker], &current[d.matched.expect("an update")].body, &fields, &|f| !show_secrets && is_secret(d.kind, None, f, &d.secrets, schemas));
         changes.push(temp);
         let t = changes.len() - 1;
         step.push(Some(0));
