@@ -237,3 +237,14 @@ fn dbless_keeps_other_teams_entities_and_sends_no_post_for_diff_dry_run_or_no_ch
     assert!(again.contains("no changes"), "{again}");
     assert!(writes(&take_log(&e)).is_empty(), "an unchanged config sends nothing");
 }
+
+#[test]
+fn select_tags_from_the_command_line_mark_what_sync_writes() {
+    // decK: `--select-tag` works as `_info.select_tags` does, on both sides of the plan
+    let e = emulator(profile("3.9 wasm off"));
+    let (dir, _) = config_file("_format_version: '3.0'\nservices:\n- name: s\n  host: h\n");
+    ok(gateway(dir.path(), &e.url, &["sync", "--select-tag", "ci"]));
+    assert_eq!(get_json(&e.url, "/services/s")["tags"], serde_json::json!(["ci"]));
+    let diff = gateway(dir.path(), &e.url, &["diff", "--select-tag", "ci", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+}

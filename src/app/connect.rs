@@ -89,7 +89,7 @@ fn refusal(sources: &Sources, errors: &[plan::PlanError], what: &str, secrets: &
 /// it holds, and plans. A config the gateway cannot take, or a plan Kong would refuse, is
 /// an Outcome naming each entity, before any write.
 pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context, mode: Mode) -> anyhow::Result<Result<Planned, Outcome>> {
-    let (config, sources, secrets) = if mode == Mode::Reset {
+    let (mut config, sources, secrets) = if mode == Mode::Reset {
         (Config::default(), Sources::default(), Vec::new())
     } else {
         match prepare(&args.configs, ctx) {
@@ -97,6 +97,7 @@ pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context, mode: Mode) -
             Err(o) => return Ok(Err(o)),
         }
     };
+    config.add_select_tags(&args.select_tags);
     let hidden: Vec<String> = if args.show_secrets { Vec::new() } else { secrets.clone() };
     let kinds = match plan::scope(&config, args.rbac_resources_only) {
         Ok(k) => k,
@@ -109,10 +110,7 @@ pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context, mode: Mode) -
         let what = format!("this gateway (Kong {} {}) cannot take the config", info.edition(), info.version);
         return Ok(Err(refusal(&sources, &unfit, &what, &hidden)));
     }
-    let mut tags = config.select_tags.clone();
-    tags.extend(args.select_tags.iter().cloned());
-    tags.sort();
-    tags.dedup();
+    let tags = config.select_tags.clone();
     let current = admin::state::fetch(&client, &info, &tags, &kinds).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
     let (schemas, notes) = schemas(&client, &config, &current, args.bundled_schemas || mode == Mode::Reset);
     let options = plan::Options { show_secrets: args.show_secrets };

@@ -339,6 +339,18 @@ impl Config {
         }
     }
 
+    /// Adds select tags given outside the file (`--select-tag`): they mark every entity the
+    /// file writes, as `_info.select_tags` does (decK does the same with its flag).
+    pub fn add_select_tags(&mut self, tags: &[String]) {
+        let new: Vec<String> = tags.iter().filter(|t| !self.select_tags.contains(t)).cloned().collect();
+        if new.is_empty() {
+            return;
+        }
+        self.select_tags.extend(new);
+        self.select_tags.sort();
+        self.apply_select_tags(Loc::default());
+    }
+
     fn apply_select_tags(&mut self, loc: Loc) {
         for ent in &mut self.entities {
             // kinds without tags (memberships, licenses, RBAC, DeGraphQL routes)
