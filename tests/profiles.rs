@@ -248,3 +248,35 @@ fn select_tags_from_the_command_line_mark_what_sync_writes() {
     let diff = gateway(dir.path(), &e.url, &["diff", "--select-tag", "ci", "--exit-code"]);
     assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
 }
+
+#[test]
+fn dbless_errors_come_back_at_the_users_file_and_line() {
+    // A gateway whose cors schema (another version, say) requires `origins`: the bundled
+    // schemas do not, so the plan goes ahead and Kong refuses the whole POST /config with
+    // flattened errors (kong/db/errors.lua), which must come back at the plugin's line.
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = dir.path().join("cors.json");
+    std::fs::write(
+        &overlay,
+        r#"{"cors": {"scopes": ["route", "service"], "protocols": {"type": "set", "default": ["grpc", "grpcs", "http", "https"]},
+            "config": {"type": "record", "fields": {"origins": {"type": "array", "required": true, "items": {"type": "string"}}, "max_age": {"type": "number"}}}}}"#,
+    )
+    .unwrap();
+    let mut flags = profile("DB-less").to_vec();
+    flags.extend(["--plugin-schemas", overlay.to_str().unwrap()]);
+    let e = emulator(&flags);
+    std::fs::write(dir.path().join("kong.yaml"), "_format_version: '3.0'\nservices:\n- name: s\n  host: h\n  plugins:\n  - name: cors\n    config: {max_age: 10}\n").unwrap();
+    take_log(&e);
+    let out = gateway(dir.path(), &e.url, &["sync"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("error: kong.yaml:6:5: plugins/cors (service s): config.origins: required field missing"), "{all}");
+    assert!(all.contains("applied 0, failed 1, not attempted 1 (DB-less: POST /config refused, nothing changed)"), "{all}");
+    assert_eq!(writes(&take_log(&e)), vec!["POST /config?flatten_errors=1&check_hash=1"]);
+    assert_eq!(get_json(&e.url, "/services")["data"], serde_json::json!([]), "all or nothing");
+    let json = gateway(dir.path(), &e.url, &["sync", "--output", "json"]);
+    let doc: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(doc["errors"][0]["file"], "kong.yaml", "{doc}");
+    assert_eq!(doc["errors"][0]["line"], 6, "{doc}");
+    assert_eq!(doc["errors"][0]["message"], "plugins/cors (service s): config.origins: required field missing", "{doc}");
+}

@@ -365,11 +365,19 @@ impl Store {
             // subschema (the `plugins` setting, kong/conf_loader/init.lua)
             if !self.plugin_known(name) {
                 errors.insert("name".into(), json!(format!("plugin '{name}' not enabled; add it to the 'plugins' configuration property")));
-            } else if let Some(ps) = self.plugin_schema(name).filter(|_| scopes) {
-                for scope in ["consumer", "consumer_group", "route", "service"] {
-                    if body.get(scope).is_some_and(|v| !v.is_null()) && !ps.scopes.iter().any(|s| s == scope) {
-                        errors.insert(scope.into(), json!("value must be null"));
+            } else if let Some(ps) = self.plugin_schema(name) {
+                if scopes {
+                    for scope in ["consumer", "consumer_group", "route", "service"] {
+                        if body.get(scope).is_some_and(|v| !v.is_null()) && !ps.scopes.iter().any(|s| s == scope) {
+                            errors.insert(scope.into(), json!("value must be null"));
+                        }
                     }
+                }
+                // the plugin's config is validated against this gateway's schema of it
+                let mut config = Map::new();
+                record_errors(&ps.config, body.get("config").and_then(Json::as_object), &mut config);
+                if !config.is_empty() {
+                    errors.insert("config".into(), Json::Object(config));
                 }
             }
         }
@@ -595,4 +603,35 @@ impl Store {
         reply(200, Json::Object(body))
     }
 
+}
+
+/// Errors of a record's value against its schema, nested as Kong nests them: a required
+/// field with no value and no default is "required field missing", a field the schema does
+/// not have is "unknown field" (kong/db/schema/init.lua, `validate_fields` and the
+/// `ERROR.REQUIRED` / `ERROR.UNKNOWN` messages); present records are checked inside.
+fn record_errors(schema: &gateway::schema::Schema, value: Option<&Map<String, Json>>, out: &mut Map<String, Json>) {
+    let empty = Map::new();
+    let value = value.unwrap_or(&empty);
+    for (name, f) in &schema.fields {
+        match value.get(name) {
+            None | Some(Json::Null) => {
+                if f.required && f.default.is_none() {
+                    out.insert(name.clone(), json!("required field missing"));
+                }
+            }
+            Some(Json::Object(sub)) if f.ty == gateway::schema::Type::Record => {
+                let mut inner = Map::new();
+                record_errors(f, Some(sub), &mut inner);
+                if !inner.is_empty() {
+                    out.insert(name.clone(), Json::Object(inner));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    if !schema.open {
+        for key in value.keys().filter(|k| !schema.fields.contains_key(*k)) {
+            out.insert(key.clone(), json!("unknown field"));
+        }
+    }
 }

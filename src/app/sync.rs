@@ -90,7 +90,7 @@ pub fn run(args: &SyncArgs, ctx: &Context, mode: Mode) -> anyhow::Result<Outcome
             .changes
             .iter()
             .zip(&results)
-            .filter_map(|(c, r)| r.error.as_ref().map(|e| format!("{} {}: {e}", action_word(c.action), c.name)))
+            .filter_map(|(c, r)| r.error.as_ref().map(|e| WriteError { at: None, message: format!("{} {}: {e}", action_word(c.action), c.name) }))
             .collect();
         (results, errors, None)
     };
@@ -99,8 +99,11 @@ pub fn run(args: &SyncArgs, ctx: &Context, mode: Mode) -> anyhow::Result<Outcome
     let skipped = results.len() - failed - applied;
     let stdout = match args.output {
         Output::Json => {
-            let mut doc = plan::to_json(&planned.plan, &errors);
-            doc["errors"] = errors.iter().map(|e| crate::output::json::error(e, None, None, None)).collect();
+            let mut doc = plan::to_json(&planned.plan, &[]);
+            doc["errors"] = errors
+                .iter()
+                .map(|e| crate::output::json::error(&e.message, e.at.map(|l| planned.sources.name(l.file)), e.at.map(|l| l.line), e.at.map(|l| l.column)))
+                .collect();
             doc["results"] = serde_json::json!({ "applied": applied, "failed": failed, "not_attempted": skipped });
             if let Some(how) = &how {
                 doc["results"]["dbless"] = serde_json::json!(how);
@@ -113,7 +116,7 @@ pub fn run(args: &SyncArgs, ctx: &Context, mode: Mode) -> anyhow::Result<Outcome
         Output::Text => {
             let mut s = plan_text;
             for e in &errors {
-                let _ = writeln!(s, "error: {e}");
+                let _ = writeln!(s, "error: {}{}", planned.at(e.at), e.message);
             }
             let via = how.as_ref().map(|h| format!(" ({h})")).unwrap_or_default();
             let _ = writeln!(s, "applied {applied}, failed {failed}, not attempted {skipped}{via}");
@@ -124,15 +127,22 @@ pub fn run(args: &SyncArgs, ctx: &Context, mode: Mode) -> anyhow::Result<Outcome
     Ok(Outcome { stdout: mask(&stdout), code: Some(code), ..Default::default() })
 }
 
+/// A write that failed, at the entity of the config it is about when that is known.
+struct WriteError {
+    at: Option<crate::source::Loc>,
+    message: String,
+}
+
 /// A DB-less gateway: the configuration it runs, with the plan applied, in one
 /// `POST /config`; Kong's flattened errors come back at the entities of the user's file.
 /// All or nothing: Kong loads the whole document or none of it.
-fn post_config(planned: &connect::Planned, progress: bool) -> (Vec<Outcome1>, Vec<String>, String) {
+fn post_config(planned: &connect::Planned, progress: bool) -> (Vec<Outcome1>, Vec<WriteError>, String) {
+    let plain = |message: String| vec![WriteError { at: None, message }];
     let n = planned.plan.changes.len();
     let all = |status: Status| vec![Outcome1 { status, error: None }; n];
     let base = match admin::config::get(&planned.client) {
         Ok(b) => b,
-        Err(e) => return (all(Status::NotAttempted), vec![format!("reading the DB-less configuration: {e}")], "DB-less: nothing posted".into()),
+        Err(e) => return (all(Status::NotAttempted), plain(format!("reading the DB-less configuration: {e}")), "DB-less: nothing posted".into()),
     };
     let document = plan::dbless::document(base.as_ref(), &planned.plan);
     if progress {
@@ -149,10 +159,10 @@ fn post_config(planned: &connect::Planned, progress: bool) -> (Vec<Outcome1>, Ve
                     results[i] = Outcome1 { status: Status::Failed, error: Some("refused by Kong".into()) };
                 }
             }
-            let lines = errors.iter().map(|e| format!("{}{}: {}", planned.at(e.at), e.entity, e.message)).collect();
+            let lines = errors.into_iter().map(|e| WriteError { at: e.at, message: format!("{}: {}", e.entity, e.message) }).collect();
             (results, lines, "DB-less: POST /config refused, nothing changed".into())
         }
-        Err(e) => (all(Status::NotAttempted), vec![e.to_string()], "DB-less: POST /config failed, nothing changed".into()),
+        Err(e) => (all(Status::NotAttempted), plain(e.to_string()), "DB-less: POST /config failed, nothing changed".into()),
     }
 }
 

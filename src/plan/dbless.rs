@@ -119,6 +119,12 @@ pub struct EntityError {
     pub message: String,
 }
 
+/// The `entity_type` Kong's flattened errors give a collection: one trailing `s` dropped
+/// (`kong/db/errors.lua`, `singular`): `services` is `service`, `acls` is `acl`.
+fn singular(kind: &str) -> &str {
+    kind.strip_suffix('s').unwrap_or(kind)
+}
+
 /// Kong's 400 answer to `POST /config?flatten_errors=1`, as errors at the plan's entities.
 pub fn map_errors(answer: &Json, plan: &Plan) -> Vec<EntityError> {
     let Some(list) = answer.get("flattened_errors").and_then(Json::as_array) else {
@@ -129,10 +135,11 @@ pub fn map_errors(answer: &Json, plan: &Plan) -> Vec<EntityError> {
     for item in list {
         let kind = item.get("entity_type").and_then(Json::as_str).unwrap_or("entity");
         let id = item.get("entity_id").and_then(Json::as_str).or_else(|| item.pointer("/entity/id").and_then(Json::as_str));
-        let change = id.and_then(|id| plan.changes.iter().find(|c| c.kind == kind && c.action != Action::Delete && c.id == id)).or_else(|| {
+        let of_kind = |c: &&super::Change| singular(c.kind) == kind && c.action != Action::Delete;
+        let change = id.and_then(|id| plan.changes.iter().filter(of_kind).find(|c| c.id == id)).or_else(|| {
             item.get("entity")
-                .filter(|_| kind == "consumer_group_consumers")
-                .and_then(|e| plan.changes.iter().find(|c| c.kind == kind && c.action != Action::Delete && is(kind, &c.id, e)))
+                .filter(|_| kind == "consumer_group_consumer")
+                .and_then(|e| plan.changes.iter().filter(of_kind).find(|c| is(c.kind, &c.id, e)))
         });
         let (at, entity) = match change {
             Some(c) => (c.at, c.name.clone()),
@@ -220,15 +227,16 @@ mod tests {
 
     #[test]
     fn flattened_errors_point_at_the_users_file() {
-        // kong/db/errors.lua declarative_config_flattened: one entry per entity, field and entity errors
+        // kong/db/errors.lua declarative_config_flattened: one entry per entity (its type in the
+        // singular), field and entity errors
         let yaml = "_format_version: '3.0'\nservices:\n- name: s\n  host: h\n  port: 80\n";
         let plan = plan_of(yaml, &[]);
         let id = plan.changes[0].id.clone();
         let answer = json!({"code": 14, "name": "invalid declarative configuration", "flattened_errors": [
-            {"entity_type": "services", "entity_id": id, "entity_name": "s", "entity": {}, "errors": [
+            {"entity_type": "service", "entity_id": id, "entity_name": "s", "entity": {}, "errors": [
                 {"type": "field", "field": "port", "message": "value should be between 0 and 65535"},
                 {"type": "entity", "message": "failed conditional validation"}]},
-            {"entity_type": "routes", "entity_id": "33333333-3333-4333-8333-333333333333", "entity_name": "old", "entity": {}, "errors": [
+            {"entity_type": "route", "entity_id": "33333333-3333-4333-8333-333333333333", "entity_name": "old", "entity": {}, "errors": [
                 {"type": "entity", "message": "must set one of 'methods', 'hosts', 'headers', 'paths', 'snis'"}]}]});
         let errors = map_errors(&answer, &plan);
         assert_eq!(errors.len(), 3);
@@ -237,6 +245,6 @@ mod tests {
         assert_eq!(errors[0].message, "port: value should be between 0 and 65535");
         assert_eq!(errors[1].message, "failed conditional validation");
         assert_eq!(errors[2].at, None);
-        assert!(errors[2].entity.contains("routes old") && errors[2].entity.contains("already on the gateway"), "{:?}", errors[2]);
+        assert!(errors[2].entity.contains("route old") && errors[2].entity.contains("already on the gateway"), "{:?}", errors[2]);
     }
 }
