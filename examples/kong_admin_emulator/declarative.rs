@@ -486,7 +486,7 @@ fn post(store: &mut Store, query: &BTreeMap<String, String>, body: &[u8]) -> Rep
                 },
             };
             match unserialize(&text) {
-                Ok(doc) => (doc, Some(crate::md5::hex(text.as_bytes()))),
+                Ok(doc) => (doc, Some(md5_hex(text.as_bytes()))),
                 Err(e) => {
                     let mut f = Map::new();
                     f.insert("error".into(), json!(e));
@@ -502,7 +502,7 @@ fn post(store: &mut Store, query: &BTreeMap<String, String>, body: &[u8]) -> Rep
         Ok(mut new) => {
             // a table body: Kong hashes its cjson encoding of the parsed entities
             // (declarative/init.lua `parse_table`); this hashes the serialised document
-            new.config_hash = hash.unwrap_or_else(|| crate::md5::hex(Json::Object(doc.clone()).to_string().as_bytes()));
+            new.config_hash = hash.unwrap_or_else(|| md5_hex(Json::Object(doc.clone()).to_string().as_bytes()));
             new.log = std::mem::take(&mut store.log);
             new.clock = store.clock;
             new.transform = true;
@@ -527,4 +527,11 @@ fn post(store: &mut Store, query: &BTreeMap<String, String>, body: &[u8]) -> Rep
             }
         }
     }
+}
+
+/// The MD5 Kong gives a declarative configuration's text (kong/db/declarative/init.lua
+/// `unserialize`), as lower-case hex.
+fn md5_hex(data: &[u8]) -> String {
+    use md5::Digest as _;
+    md5::Md5::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }

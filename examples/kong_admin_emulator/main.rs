@@ -28,12 +28,11 @@
 //! not). The default is a Kong 3.10 OSS node on PostgreSQL with wasm off.
 //!
 //! Modules: http (connections, faults), api (paths), store (entities), profile (the gateway
-//! played), declarative (DB-less `/config`), schemas (`/schemas`), md5.
+//! played), declarative (DB-less `/config`), schemas (`/schemas`).
 
 mod api;
 mod declarative;
 mod http;
-mod md5;
 mod profile;
 mod schemas;
 mod store;
