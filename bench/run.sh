@@ -72,3 +72,29 @@ for latency in 0 5; do for p in 1 8 32; do
   fi
   kill "$emu_pid"; wait "$emu_pid" 2>/dev/null || true
 done; done
+
+# The same sync against gateways of other versions and editions (the emulator's profiles):
+# discovery reads only the collections each one serves.
+requests() { curl -s "$GATEWAY_KONG_ADDR/__emulator/requests" | tr ',' '\n' | grep -c '"'; }
+for profile in "--kong-version 3.0.1" "--kong-version 3.9.1 --wasm on" "--kong-version 3.10.0 --enterprise"; do
+  # shellcheck disable=SC2086
+  start_emulator --latency-ms 5 $profile
+  s=$EPOCHREALTIME
+  "$bin" sync "$work/sync.yaml" --parallelism 8 > "$work/sync.out"
+  e=$EPOCHREALTIME
+  echo "sync create 10,002 entities, profile '$profile', latency 5 ms, parallelism 8: $(printf '%.2f' "$(echo "$e - $s" | bc -l)") s, $(requests) requests ($(tail -1 "$work/sync.out"))"
+  kill "$emu_pid"; wait "$emu_pid" 2>/dev/null || true
+done
+
+# DB-less: the whole configuration in one POST /config (decK cannot do this at all).
+for latency in 0 5; do
+  start_emulator --latency-ms "$latency" --database off
+  for step in "create:$work/sync.yaml" "no change:$work/sync.yaml" "1% changed:$work/sync-changed.yaml"; do
+    curl -s -X DELETE "$GATEWAY_KONG_ADDR/__emulator/requests" > /dev/null
+    s=$EPOCHREALTIME
+    "$bin" sync "${step#*:}" > "$work/sync.out"
+    e=$EPOCHREALTIME
+    echo "DB-less sync 10,002 entities (${step%%:*}), emulator latency ${latency} ms: $(printf '%.2f' "$(echo "$e - $s" | bc -l)") s, $(requests) requests ($(tail -1 "$work/sync.out"))"
+  done
+  kill "$emu_pid"; wait "$emu_pid" 2>/dev/null || true
+done

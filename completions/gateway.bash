@@ -119,7 +119,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__apply)
-            opts="-y -h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --dry-run --parallelism --output --yes --select-tag --rbac-resources-only --bundled-schemas --show-secrets --color --help --version"
+            opts="-y -h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --dry-run --parallelism --output --force --yes --select-tag --rbac-resources-only --bundled-schemas --show-secrets --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,7 +593,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__reset)
-            opts="-y -h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --select-tag --rbac-resources-only --dry-run --parallelism --output --show-secrets --force --yes --color --help --version"
+            opts="-y -h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --select-tag --rbac-resources-only --show-secrets --dry-run --parallelism --output --force --yes --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -717,7 +717,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__sync)
-            opts="-y -h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --dry-run --parallelism --output --yes --select-tag --rbac-resources-only --bundled-schemas --show-secrets --color --help --version"
+            opts="-y -h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --dry-run --parallelism --output --force --yes --select-tag --rbac-resources-only --bundled-schemas --show-secrets --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

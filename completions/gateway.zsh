@@ -182,8 +182,9 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
 '--dry-run[Print the plan and stop\: no write request is sent]' \
-'-y[Apply without asking (asking happens only on an interactive terminal)]' \
-'--yes[Apply without asking (asking happens only on an interactive terminal)]' \
+'-y[Write without asking (asking happens only on an interactive terminal; reset without a terminal refuses unless given). \`--force\` is decK'\''s spelling]' \
+'--yes[Write without asking (asking happens only on an interactive terminal; reset without a terminal refuses unless given). \`--force\` is decK'\''s spelling]' \
+'--force[Write without asking (asking happens only on an interactive terminal; reset without a terminal refuses unless given). \`--force\` is decK'\''s spelling]' \
 '--rbac-resources-only[Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else]' \
 '--bundled-schemas[Fill Kong'\''s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway'\''s /schemas endpoints]' \
 '--show-secrets[Print secrets (credentials, fields Kong encrypts, values from the environment) instead of \`\[masked\]\`, in the plan and in every message]' \
@@ -208,8 +209,9 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
 '--dry-run[Print the plan and stop\: no write request is sent]' \
-'-y[Apply without asking (asking happens only on an interactive terminal)]' \
-'--yes[Apply without asking (asking happens only on an interactive terminal)]' \
+'-y[Write without asking (asking happens only on an interactive terminal; reset without a terminal refuses unless given). \`--force\` is decK'\''s spelling]' \
+'--yes[Write without asking (asking happens only on an interactive terminal; reset without a terminal refuses unless given). \`--force\` is decK'\''s spelling]' \
+'--force[Write without asking (asking happens only on an interactive terminal; reset without a terminal refuses unless given). \`--force\` is decK'\''s spelling]' \
 '--rbac-resources-only[Manage RBAC roles and their endpoint permissions only (Kong Enterprise); the config may hold nothing else]' \
 '--bundled-schemas[Fill Kong'\''s defaults from the schemas bundled with gateway (Kong 3.15) only, without asking the gateway'\''s /schemas endpoints]' \
 '--show-secrets[Print secrets (credentials, fields Kong encrypts, values from the environment) instead of \`\[masked\]\`, in the plan and in every message]' \
@@ -234,11 +236,11 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
 '--rbac-resources-only[Reset RBAC roles and their endpoint permissions only (Kong Enterprise)]' \
-'--dry-run[Print what would be deleted and stop\: no write request is sent]' \
 '--show-secrets[Show secret values (credentials, encrypted fields) instead of \`\[masked\]\`]' \
-'-y[Delete without asking; without it (or --force) reset refuses when it cannot ask]' \
-'--yes[Delete without asking; without it (or --force) reset refuses when it cannot ask]' \
-'--force[Delete without asking; without it (or --force) reset refuses when it cannot ask]' \
+'--dry-run[Print the plan and stop\: no write request is sent]' \
+'-y[Write without asking (asking happens only on an interactive terminal; reset without a terminal refuses unless given). \`--force\` is decK'\''s spelling]' \
+'--yes[Write without asking (asking happens only on an interactive terminal; reset without a terminal refuses unless given). \`--force\` is decK'\''s spelling]' \
+'--force[Write without asking (asking happens only on an interactive terminal; reset without a terminal refuses unless given). \`--force\` is decK'\''s spelling]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \

@@ -342,11 +342,9 @@ pub struct DiffArgs {
     pub target: PlanArgs,
 }
 
+/// How `sync`, `apply` and `reset` write.
 #[derive(Debug, Args)]
-pub struct SyncArgs {
-    #[command(flatten)]
-    pub conn: ConnectionArgs,
-
+pub struct WriteArgs {
     /// Print the plan and stop: no write request is sent.
     #[arg(long)]
     pub dry_run: bool,
@@ -359,9 +357,19 @@ pub struct SyncArgs {
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
 
-    /// Apply without asking (asking happens only on an interactive terminal).
-    #[arg(long, short = 'y')]
+    /// Write without asking (asking happens only on an interactive terminal; reset without a
+    /// terminal refuses unless given). `--force` is decK's spelling.
+    #[arg(long, short = 'y', visible_alias = "force", short_alias = 'f')]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+
+    #[command(flatten)]
+    pub write: WriteArgs,
 
     #[command(flatten)]
     pub target: PlanArgs,
@@ -380,25 +388,12 @@ pub struct ResetArgs {
     #[arg(long)]
     pub rbac_resources_only: bool,
 
-    /// Print what would be deleted and stop: no write request is sent.
-    #[arg(long)]
-    pub dry_run: bool,
-
-    /// Requests in flight at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
-    pub parallelism: u32,
-
-    /// Output format (both to standard output).
-    #[arg(long, value_enum, default_value_t = Output::Text)]
-    pub output: Output,
-
     /// Show secret values (credentials, encrypted fields) instead of `[masked]`.
     #[arg(long)]
     pub show_secrets: bool,
 
-    /// Delete without asking; without it (or --force) reset refuses when it cannot ask.
-    #[arg(long, short = 'y', visible_alias = "force", short_alias = 'f')]
-    pub yes: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -21,7 +21,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::Mutex;
 
 /// Where a file stops.
@@ -171,23 +171,14 @@ fn tokens(corpus: &Path) -> BTreeMap<String, String> {
 }
 
 fn emulator() -> common::Running {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("examples").join(format!("kong_admin_emulator{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} missing: `cargo test` builds the examples", bin.display());
-    let mut cmd = Command::new(bin);
     // decK's integration tests run against an Enterprise gateway set up for them, with wasm
     // on for the filter-chain files: the emulator plays that gateway
-    cmd.args(["--listen", "127.0.0.1:0", "--enterprise", "--wasm", "on"]);
-    common::start_listening(cmd)
+    common::admin::emulator(&["--enterprise", "--wasm", "on"])
 }
 
 fn gateway(dir: &Path, addr: &str, env: &[(String, String)], args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gateway"));
-    cmd.current_dir(dir).args(args).env_clear().env("NO_COLOR", "1").env("GATEWAY_KONG_ADDR", addr).stdin(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run gateway")
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    common::admin::gateway_env(dir, addr, args, &env)
 }
 
 fn text(o: &Output) -> String {

@@ -6,23 +6,8 @@ mod common;
 
 use serde_json::{json, Value};
 use std::io::{Read, Write};
-use std::path::PathBuf;
-use std::process::Command;
+use common::admin::emulator;
 use std::time::Duration;
-
-fn emulator_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let bin = dir.join("examples").join(format!("kong_admin_emulator{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} missing: `cargo test` builds the examples", bin.display());
-    bin
-}
-
-fn emulator(args: &[&str]) -> common::Running {
-    let mut cmd = Command::new(emulator_binary());
-    cmd.args(["--listen", "127.0.0.1:0"]).args(args);
-    common::start_listening(cmd)
-}
 
 /// One request; the status and the body (JSON when it parses, else a string).
 fn call(e: &common::Running, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
@@ -127,7 +112,7 @@ fn kong_3_11_has_no_wasm_build() {
     assert_eq!(get(&e, "/filter-chains"), (400, json!({"message": WASM_OFF})));
     let (_, root) = get(&e, "/");
     assert_eq!((root["version"].as_str(), root["configuration"]["wasm"].as_bool()), (Some("3.11.0"), Some(false)));
-    let out = Command::new(emulator_binary()).args(["--listen", "127.0.0.1:0", "--kong-version", "3.11.0", "--wasm", "on"]).output().unwrap();
+    let out = std::process::Command::new(common::admin::emulator_binary()).args(["--listen", "127.0.0.1:0", "--kong-version", "3.11.0", "--wasm", "on"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("#14347"));
 }

@@ -1,12 +1,12 @@
 //! Secrets in `diff` and `sync` output against the Kong Admin API emulator
-//! (examples/kong_admin_emulator.rs): fields Kong's schema marks encrypted are `[masked]`
+//! (examples/kong_admin_emulator/): fields Kong's schema marks encrypted are `[masked]`
 //! wherever they sit (also inside arrays, also on create), in text, JSON and Kong's error
 //! messages; `--show-secrets` shows them. Multi-line strings are diffed line by line.
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use common::admin::{gateway, ok, text};
+use std::path::Path;
 
 /// A literal `config.targets[].auth.header_value` of ai-proxy-advanced: Kong Enterprise's
 /// ai-proxy-advanced takes the `auth` record of kong/llm/schemas/init.lua, where
@@ -16,39 +16,8 @@ const HEADER_V2: &str = "literal-header-value-9999";
 /// A key-auth credential's `key` (a credential by the kinds table, model/kinds.rs).
 const KEY: &str = "alex-keyauth-literal-5678";
 
-fn emulator_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let bin = dir.join("examples").join(format!("kong_admin_emulator{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} missing: `cargo test` builds the examples", bin.display());
-    bin
-}
-
 fn emulator() -> common::Running {
-    let mut cmd = Command::new(emulator_binary());
-    cmd.args(["--listen", "127.0.0.1:0", "--enterprise"]);
-    common::start_listening(cmd)
-}
-
-fn gateway(dir: &Path, addr: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gateway"))
-        .current_dir(dir)
-        .args(args)
-        .env_clear()
-        .env("NO_COLOR", "1")
-        .env("GATEWAY_KONG_ADDR", addr)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run gateway")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-fn ok(o: Output) -> String {
-    assert!(o.status.success(), "exit {:?}: {}", o.status.code(), text(&o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    common::admin::emulator(&["--enterprise"])
 }
 
 fn ai_config(header_value: &str, lua_b: u8) -> String {
@@ -76,17 +45,6 @@ services:
           kong.log.info(a + b)
 "
     )
-}
-
-/// A GET on the emulator, body only.
-fn http_get(base: &str, path: &str) -> String {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(base.trim_start_matches("http://")).unwrap();
-    s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    resp.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()
 }
 
 fn write(dir: &Path, name: &str, body: &str) {
@@ -125,7 +83,7 @@ fn encrypted_fields_inside_arrays_never_print_unless_asked() {
         assert!(!all.contains(secret), "{secret} printed:\n{all}");
     }
     // the real value did reach the gateway
-    assert!(http_get(&e.url, "/plugins").contains(HEADER_V2));
+    assert!(common::admin::http(&e.url, "GET", "/plugins").contains(HEADER_V2));
     // --show-secrets is the one way to see them
     let shown = ok(gateway(d, &e.url, &["diff", "v1.yaml", "--show-secrets"]));
     assert!(shown.contains(&format!(r#"config.targets[0].auth.header_value: "{HEADER_V2}" -> "{HEADER}""#)), "{shown}");

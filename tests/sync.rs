@@ -4,74 +4,17 @@
 mod common;
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use common::admin::{emulator, gateway_env, http, ok, root, take_log, text, writes};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "alex-secret-key-123";
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn emulator_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let bin = dir.join("examples").join(format!("kong_admin_emulator{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} missing: `cargo test` builds the examples", bin.display());
-    bin
-}
-
 type Emulator = common::Running;
 
-fn emulator(args: &[&str]) -> Emulator {
-    let mut cmd = Command::new(emulator_binary());
-    cmd.args(["--listen", "127.0.0.1:0"]).args(args);
-    common::start_listening(cmd)
-}
-
 fn gateway(dir: &Path, addr: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gateway"))
-        .current_dir(dir)
-        .args(args)
-        .env_clear()
-        .env("NO_COLOR", "1")
-        .env("GATEWAY_KONG_ADDR", addr)
-        .env("DECK_ALEX_KEY", SECRET)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run gateway")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-fn ok(o: Output) -> String {
-    assert!(o.status.success(), "exit {:?}: {}", o.status.code(), text(&o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Requests the emulator logged (then clears the log).
-fn take_log(e: &Emulator) -> Vec<String> {
-    let log: Vec<String> = serde_json::from_str(&http_get(&e.url, "/__emulator/requests")).unwrap();
-    http(&e.url, "DELETE", "/__emulator/requests");
-    log
-}
-
-fn writes(log: &[String]) -> Vec<&String> {
-    log.iter().filter(|l| !l.starts_with("GET ")).collect()
-}
-
-fn http(base: &str, method: &str, path: &str) -> String {
-    use std::io::{Read, Write};
-    let addr = base.trim_start_matches("http://");
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    resp.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()
+    gateway_env(dir, addr, args, &[("DECK_ALEX_KEY", SECRET)])
 }
 
 fn http_get(base: &str, path: &str) -> String {

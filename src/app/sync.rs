@@ -34,10 +34,7 @@ pub struct Outcome1 {
 pub fn reset(args: ResetArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let sync = SyncArgs {
         conn: args.conn,
-        dry_run: args.dry_run,
-        parallelism: args.parallelism,
-        output: args.output,
-        yes: args.yes,
+        write: args.write,
         target: PlanArgs { configs: Vec::new(), select_tags: args.select_tags, rbac_resources_only: args.rbac_resources_only, bundled_schemas: true, show_secrets: args.show_secrets },
     };
     run(&sync, ctx, Mode::Reset)
@@ -52,8 +49,8 @@ pub fn run(args: &SyncArgs, ctx: &Context, mode: Mode) -> anyhow::Result<Outcome
     };
     let mask = |t: &str| planned.mask(t);
     let plan_text = diff::text(&planned.plan, ctx.color_out);
-    if args.dry_run || planned.plan.is_empty() {
-        let stdout = match args.output {
+    if args.write.dry_run || planned.plan.is_empty() {
+        let stdout = match args.write.output {
             Output::Json => serde_json::to_string_pretty(&plan::to_json(&planned.plan, &[]))? + "\n",
             Output::Text => plan_text,
         };
@@ -61,7 +58,7 @@ pub fn run(args: &SyncArgs, ctx: &Context, mode: Mode) -> anyhow::Result<Outcome
     }
     eprint!("{}", planned.notes_text());
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    if interactive && !args.yes {
+    if interactive && !args.write.yes {
         eprint!("{}", mask(&plan_text));
         eprint!("Apply these {} changes to {}? [y/N] ", planned.plan.changes.len(), planned.client.addr());
         let _ = std::io::stderr().flush();
@@ -70,7 +67,7 @@ pub fn run(args: &SyncArgs, ctx: &Context, mode: Mode) -> anyhow::Result<Outcome
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
             return Ok(Outcome { stderr: "nothing applied\n".into(), code: Some(Exit::Failure), ..Default::default() });
         }
-    } else if mode == Mode::Reset && !args.yes {
+    } else if mode == Mode::Reset && !args.write.yes {
         let stderr = format!(
             "{}error: reset would delete {} entities from {} and cannot ask here (no terminal): pass --yes (or --force) to delete them; nothing was deleted\n",
             mask(&plan_text),
@@ -84,7 +81,7 @@ pub fn run(args: &SyncArgs, ctx: &Context, mode: Mode) -> anyhow::Result<Outcome
         let (results, errors, how) = post_config(&planned, progress);
         (results, errors, Some(how))
     } else {
-        let results = execute(&planned.plan, &planned.client, args.parallelism as usize, progress);
+        let results = execute(&planned.plan, &planned.client, args.write.parallelism as usize, progress);
         let errors = planned
             .plan
             .changes
@@ -97,7 +94,7 @@ pub fn run(args: &SyncArgs, ctx: &Context, mode: Mode) -> anyhow::Result<Outcome
     let failed = results.iter().filter(|r| r.status == Status::Failed).count();
     let applied = results.iter().filter(|r| r.status == Status::Applied).count();
     let skipped = results.len() - failed - applied;
-    let stdout = match args.output {
+    let stdout = match args.write.output {
         Output::Json => {
             let mut doc = plan::to_json(&planned.plan, &[]);
             doc["errors"] = errors

@@ -89,19 +89,9 @@ pub fn check(plan: &Plan, current: &[Current], kept: &[Current], why: Kept) -> V
 
 #[cfg(test)]
 mod tests {
-    use super::super::build;
+    use super::super::test_support::plan_of;
     use super::*;
-    use crate::env::{Env, EnvMode};
-    use crate::load::{self, MemFiles};
-    use crate::schema::kong::Schemas;
     use serde_json::json;
-    use std::path::PathBuf;
-
-    fn plan_of(yaml: &str, current: &[Current]) -> Plan {
-        let files = MemFiles::default().with("kong.yaml", yaml);
-        let loaded = load::load(&[PathBuf::from("kong.yaml")], &files, &Env::new(), EnvMode::Resolve);
-        build(&loaded.config, current, &Schemas::bundled()).unwrap()
-    }
 
     #[test]
     fn a_create_whose_name_an_untagged_entity_holds_is_refused_at_its_line() {

@@ -166,19 +166,10 @@ pub fn map_errors(answer: &Json, plan: &Plan) -> Vec<EntityError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{build, Current};
+    use super::super::test_support::plan_of;
+    use super::super::Current;
     use super::*;
-    use crate::env::{Env, EnvMode};
-    use crate::load::{self, MemFiles};
-    use crate::schema::kong::Schemas;
     use serde_json::json;
-    use std::path::PathBuf;
-
-    fn plan_of(yaml: &str, current: &[Current]) -> Plan {
-        let files = MemFiles::default().with("kong.yaml", yaml);
-        let loaded = load::load(&[PathBuf::from("kong.yaml")], &files, &Env::new(), EnvMode::Resolve);
-        build(&loaded.config, current, &Schemas::bundled()).unwrap()
-    }
 
     const SVC: &str = "11111111-1111-4111-8111-111111111111";
 

@@ -448,6 +448,22 @@ pub fn to_json(plan: &Plan, errors: &[String]) -> Json {
     Json::Object(doc)
 }
 
+/// What the tests of the plan's files share: a plan of a YAML config against a current state.
+#[cfg(test)]
+mod test_support {
+    use super::{build, Current, Plan};
+    use crate::env::{Env, EnvMode};
+    use crate::load::{self, MemFiles};
+    use crate::schema::kong::Schemas;
+    use std::path::PathBuf;
+
+    pub fn plan_of(yaml: &str, current: &[Current]) -> Plan {
+        let files = MemFiles::default().with("kong.yaml", yaml);
+        let loaded = load::load(&[PathBuf::from("kong.yaml")], &files, &Env::new(), EnvMode::Resolve);
+        build(&loaded.config, current, &Schemas::bundled()).unwrap()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn emulator_binary() -> PathBuf {
+pub fn emulator_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
     let bin = dir.join("examples").join(format!("kong_admin_emulator{}", std::env::consts::EXE_SUFFIX));
