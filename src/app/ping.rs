@@ -39,7 +39,13 @@ fn text(info: &GatewayInfo, addr: &str) -> String {
         None => unknown(),
     };
     let _ = writeln!(s, "plugins:        {plugins}");
-    for (kind, why) in not_served(info) {
+    // Enterprise kinds on an OSS gateway go on one line: the reason is the same
+    let (enterprise, other): (Vec<_>, Vec<_>) = not_served(info).into_iter().partition(|(_, why)| why.contains("are Kong Enterprise entities"));
+    if !enterprise.is_empty() {
+        let kinds: Vec<&str> = enterprise.iter().map(|(k, _)| *k).collect();
+        let _ = writeln!(s, "not served:     Kong Enterprise only: {}", kinds.join(", "));
+    }
+    for (kind, why) in other {
         let _ = writeln!(s, "not served:     {kind}: {why}");
     }
     s
