@@ -33,7 +33,9 @@ pub fn get(client: &Client) -> Result<Option<Json>, ApiError> {
 pub fn post(client: &Client, document: &Json) -> Result<Posted, ApiError> {
     let text = serde_json::to_string(document).map_err(|e| ApiError { status: None, message: format!("encoding the configuration: {e}") })?;
     let body = serde_json::json!({ "config": text });
-    let (status, answer) = client.send(Method::POST, "/config?flatten_errors=1&check_hash=1", Some(&body))?;
+    // Kong answers once the whole configuration is loaded: give it time (a retry after a
+    // time-out is safe, `check_hash` answers 304 when the first attempt landed)
+    let (status, answer) = client.send_patiently(Method::POST, "/config?flatten_errors=1&check_hash=1", Some(&body), std::time::Duration::from_secs(120))?;
     match status.as_u16() {
         200..=299 => Ok(Posted::Loaded),
         304 => Ok(Posted::Unchanged),

@@ -8,6 +8,7 @@
 pub mod config;
 pub mod schemas;
 pub mod state;
+pub mod write;
 
 use crate::capabilities::GatewayInfo;
 use anyhow::{anyhow, bail, Context as _};
@@ -108,13 +109,26 @@ impl Client {
         self.send_with(method, path, body, self.conn.retries)
     }
 
+    /// Like `send`, for a request the gateway may take long to answer (a DB-less `POST
+    /// /config` loads the whole configuration before it answers): at least `wait` per attempt.
+    pub fn send_patiently(&self, method: Method, path: &str, body: Option<&Json>, wait: Duration) -> Result<(StatusCode, Json), ApiError> {
+        self.send_full(method, path, body, self.conn.retries, Some(wait.max(self.conn.timeout)))
+    }
+
     fn send_with(&self, method: Method, path: &str, body: Option<&Json>, retries: u32) -> Result<(StatusCode, Json), ApiError> {
+        self.send_full(method, path, body, retries, None)
+    }
+
+    fn send_full(&self, method: Method, path: &str, body: Option<&Json>, retries: u32, timeout: Option<Duration>) -> Result<(StatusCode, Json), ApiError> {
         // `GET /` is global on Kong Enterprise too; everything else lives under the workspace
         let url = if path == "/" { format!("{}/", self.conn.addr.trim_end_matches('/')) } else { format!("{}{path}", self.base) };
         let mut attempt = 0;
         loop {
             self.pace();
             let mut req = self.http.request(method.clone(), &url);
+            if let Some(t) = timeout {
+                req = req.timeout(t);
+            }
             if let Some(b) = body {
                 req = req.json(b);
             }
