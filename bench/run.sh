@@ -49,6 +49,8 @@ emu=target/release/examples/kong_admin_emulator
 sync_n=3334   # x3 kinds = 10,002 entities
 target/release/examples/gen_config "$sync_n" > "$work/sync.yaml"
 target/release/examples/gen_config "$sync_n" changed > "$work/sync-changed.yaml"
+# the client's own CPU time (user + system), apart from the emulator's
+client_cpu() { awk '{printf "%.2f s client CPU", $1 + $2}' "$work/cpu"; }
 start_emulator() { # extra emulator flags
   "$emu" --listen 127.0.0.1:0 "$@" 2> "$work/emu.log" &
   emu_pid=$!
@@ -60,11 +62,11 @@ start_emulator() { # extra emulator flags
 for latency in 0 5; do for p in 1 8 32; do
   start_emulator --latency-ms "$latency"
   s=$EPOCHREALTIME
-  "$bin" sync "$work/sync.yaml" --parallelism "$p" > "$work/sync.out"
+  /usr/bin/time -f "%U %S" -o "$work/cpu" "$bin" sync "$work/sync.yaml" --parallelism "$p" > "$work/sync.out"
   e=$EPOCHREALTIME
   writes=$(curl -s "$GATEWAY_KONG_ADDR/__emulator/requests" | tr ',' '\n' | grep -vc '"GET ')
   secs=$(echo "$e - $s" | bc -l)
-  echo "sync create 10,002 entities, emulator latency ${latency} ms, parallelism $p: $(printf '%.2f' "$secs") s, $(printf '%.0f' "$(echo "10002 / $secs" | bc -l)") entities/s, $(printf '%.2f' "$(echo "$writes / 10002" | bc -l)") writes per entity ($(tail -1 "$work/sync.out"))"
+  echo "sync create 10,002 entities, emulator latency ${latency} ms, parallelism $p: $(printf '%.2f' "$secs") s, $(printf '%.0f' "$(echo "10002 / $secs" | bc -l)") entities/s, $(printf '%.2f' "$(echo "$writes / 10002" | bc -l)") writes per entity, $(client_cpu) ($(tail -1 "$work/sync.out"))"
   if [ "$p" = 32 ] && [ "$latency" = 0 ]; then
     measure "diff 10,002 entities, nothing changed" 5 "$bin" diff "$work/sync.yaml"
     measure "diff 10,002 entities, 1% changed" 5 "$bin" diff "$work/sync-changed.yaml"
@@ -76,13 +78,14 @@ done; done
 # The same sync against gateways of other versions and editions (the emulator's profiles):
 # discovery reads only the collections each one serves.
 requests() { curl -s "$GATEWAY_KONG_ADDR/__emulator/requests" | tr ',' '\n' | grep -c '"'; }
+
 for profile in "--kong-version 3.0.1" "--kong-version 3.9.1 --wasm on" "--kong-version 3.10.0 --enterprise"; do
   # shellcheck disable=SC2086
   start_emulator --latency-ms 5 $profile
   s=$EPOCHREALTIME
-  "$bin" sync "$work/sync.yaml" --parallelism 8 > "$work/sync.out"
+  /usr/bin/time -f "%U %S" -o "$work/cpu" "$bin" sync "$work/sync.yaml" --parallelism 8 > "$work/sync.out"
   e=$EPOCHREALTIME
-  echo "sync create 10,002 entities, profile '$profile', latency 5 ms, parallelism 8: $(printf '%.2f' "$(echo "$e - $s" | bc -l)") s, $(requests) requests ($(tail -1 "$work/sync.out"))"
+  echo "sync create 10,002 entities, profile '$profile', latency 5 ms, parallelism 8: $(printf '%.2f' "$(echo "$e - $s" | bc -l)") s, $(client_cpu), $(requests) requests ($(tail -1 "$work/sync.out"))"
   kill "$emu_pid"; wait "$emu_pid" 2>/dev/null || true
 done
 
@@ -92,9 +95,9 @@ for latency in 0 5; do
   for step in "create:$work/sync.yaml" "no change:$work/sync.yaml" "1% changed:$work/sync-changed.yaml"; do
     curl -s -X DELETE "$GATEWAY_KONG_ADDR/__emulator/requests" > /dev/null
     s=$EPOCHREALTIME
-    "$bin" sync "${step#*:}" > "$work/sync.out"
+    /usr/bin/time -f "%U %S" -o "$work/cpu" "$bin" sync "${step#*:}" > "$work/sync.out"
     e=$EPOCHREALTIME
-    echo "DB-less sync 10,002 entities (${step%%:*}), emulator latency ${latency} ms: $(printf '%.2f' "$(echo "$e - $s" | bc -l)") s, $(requests) requests ($(tail -1 "$work/sync.out"))"
+    echo "DB-less sync 10,002 entities (${step%%:*}), emulator latency ${latency} ms: $(printf '%.2f' "$(echo "$e - $s" | bc -l)") s, $(client_cpu), $(requests) requests ($(tail -1 "$work/sync.out"))"
   done
   kill "$emu_pid"; wait "$emu_pid" 2>/dev/null || true
 done
