@@ -64,7 +64,8 @@ fn encrypted_at(root: &Schema, path: &[Step]) -> bool {
 }
 
 pub(super) fn is_secret(kind: &Kind, plugin: Option<&str>, path: &str, env: &BTreeSet<String>, schemas: &Schemas) -> bool {
-    if env.iter().any(|p| path == p || p.is_empty() || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}["))) {
+    let under = |p: &String| p.is_empty() || path.strip_prefix(p.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']));
+    if env.iter().any(under) {
         return true;
     }
     let steps = steps(path);
@@ -127,6 +128,39 @@ fn leaves(value: &Json, out: &mut BTreeSet<String>) {
 }
 
 pub(super) const MASK: &str = "[masked]";
+
+/// Whether an entity of `kind` (a plugin: named `plugin`) can hold a secret at all: values from
+/// the environment, credential fields, or a schema with an `encrypted` field somewhere. The
+/// answer per kind and plugin is kept, so entities that cannot are not walked.
+pub(super) struct MayHold<'a> {
+    schemas: &'a Schemas,
+    known: std::cell::RefCell<std::collections::HashMap<(&'static str, Option<String>), bool>>,
+}
+
+impl<'a> MayHold<'a> {
+    pub fn new(schemas: &'a Schemas) -> MayHold<'a> {
+        MayHold { schemas, known: Default::default() }
+    }
+
+    pub fn secrets(&self, kind: &Kind, plugin: Option<&str>, env: &BTreeSet<String>) -> bool {
+        if !env.is_empty() || !kind.secret_fields.is_empty() {
+            return true;
+        }
+        let key = (kind.key, plugin.map(String::from));
+        if let Some(known) = self.known.borrow().get(&key) {
+            return *known;
+        }
+        let plugin_schemas = plugin.into_iter().flat_map(|p| [self.schemas.plugin(p).map(|s| &s.config), crate::schema::plugin(p).map(|s| &s.config)]);
+        let entity_schemas = [self.schemas.entity(kind.key), crate::schema::entity(kind.key)];
+        let answer = plugin_schemas.chain(entity_schemas).flatten().any(any_encrypted);
+        self.known.borrow_mut().insert(key, answer);
+        answer
+    }
+}
+
+fn any_encrypted(s: &Schema) -> bool {
+    s.encrypted || s.fields.values().any(any_encrypted) || s.items.as_deref().is_some_and(any_encrypted) || s.values.as_deref().is_some_and(any_encrypted)
+}
 
 #[cfg(test)]
 mod tests {

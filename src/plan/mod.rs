@@ -303,14 +303,17 @@ pub fn build_with(config: &Config, current: &[Current], schemas: &Schemas, optio
     let mut changes = Vec::new();
     let mut matched_current = vec![false; current.len()];
     let mut secrets = BTreeSet::new();
+    let may_hold = mask::MayHold::new(schemas);
     for (di, d) in desired.iter().enumerate() {
         let plugin = str_of(&d.body, "name").filter(|_| d.kind.key == "plugins").map(String::from);
         let secret = |path: &str| is_secret(d.kind, plugin.as_deref(), path, &d.secrets, schemas);
         let masked = |path: &str| !options.show_secrets && secret(path);
-        secret_values("", &d.body, &secret, &mut secrets);
-        if let Some(m) = d.matched {
-            // what the gateway holds where the config has a secret (an old key, an old token)
-            secret_values("", &current[m].body, &secret, &mut secrets);
+        if may_hold.secrets(d.kind, plugin.as_deref(), &d.secrets) {
+            secret_values("", &d.body, &secret, &mut secrets);
+            if let Some(m) = d.matched {
+                // what the gateway holds where the config has a secret (an old key, an old token)
+                secret_values("", &current[m].body, &secret, &mut secrets);
+            }
         }
         let mut want = d.body.clone();
         fill_defaults(d.kind, &mut want, schemas);
@@ -367,7 +370,9 @@ pub fn build_with(config: &Config, current: &[Current], schemas: &Schemas, optio
         }
         let kind = kinds::kind(c.kind).expect("known");
         let plugin = str_of(&c.body, "name").filter(|_| kind.key == "plugins");
-        secret_values("", &c.body, &|path: &str| is_secret(kind, plugin, path, &BTreeSet::new(), schemas), &mut secrets);
+        if may_hold.secrets(kind, plugin, &BTreeSet::new()) {
+            secret_values("", &c.body, &|path: &str| is_secret(kind, plugin, path, &BTreeSet::new(), schemas), &mut secrets);
+        }
         let id = str_of(&c.body, "id").unwrap_or("").to_string();
         if unique_values(kind, &c.body).iter().any(|u| wanted.contains(u)) {
             early_ids.insert(id.clone());
