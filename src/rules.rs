@@ -90,6 +90,12 @@ rules! {
         "`validate --online`: the gateway's own /schemas/.../validate endpoint rejected the \
          entity (its plugins, version and custom plugins are what count).";
 
+    GATEWAY_CANNOT_TAKE = "S009", "not-served-by-gateway", Kong, Error,
+        "`validate --online`, `diff`, `sync`, `apply`: the gateway's version, edition or settings \
+         lack this entity kind or plugin (key sets before Kong 3.1, filter chains with wasm off \
+         or on 3.11+, Enterprise entities on OSS, credentials or plugins not in its `plugins` \
+         setting), as its `GET /` reports them.";
+
     ROUTE_PATH = "R001", "invalid-route-path", Kong, Error,
         "A route path must start with `/` (prefix) or `~/` (regex) and must not contain `//`.";
     NON_NORMALIZED_PATH = "R002", "non-normalized-path", Kong, Error,

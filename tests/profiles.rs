@@ -280,3 +280,14 @@ fn dbless_errors_come_back_at_the_users_file_and_line() {
     assert_eq!(doc["errors"][0]["line"], 6, "{doc}");
     assert_eq!(doc["errors"][0]["message"], "plugins/cors (service s): config.origins: required field missing", "{doc}");
 }
+
+#[test]
+fn validate_online_says_what_the_gateway_cannot_take() {
+    let e = emulator(profile("3.9 wasm off"));
+    let file = "testdata/sync/profiles/wasm.yaml";
+    let out = gateway(&root(), &e.url, &["validate", "--online", file]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("error[S009]: filter_chains/chain: wasm is off on this gateway") && all.contains(&format!("{file}:7:5")), "{all}");
+    assert!(writes(&take_log(&e)).iter().all(|w| w.contains("/validate")), "validate writes nothing");
+}

@@ -38,8 +38,12 @@ pub fn run(args: &ValidateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
 /// Posts every entity to the gateway's `/schemas/{kind}/validate`; rejections become findings.
 fn online(config: &crate::model::Config, args: &ValidateArgs) -> anyhow::Result<Vec<crate::diagnostic::Diagnostic>> {
     let client = super::connect::client(&args.conn)?;
-    client.info()?;
-    let mut out = Vec::new();
+    let info = client.info()?;
+    // what this gateway's version, edition and settings cannot take at all
+    let mut out: Vec<crate::diagnostic::Diagnostic> = crate::capabilities::check(config, &info)
+        .into_iter()
+        .map(|e| crate::diagnostic::Diagnostic::new(&crate::rules::GATEWAY_CANNOT_TAKE, e.message).at(e.at))
+        .collect();
     for (entity, kind, body) in crate::plan::validation_bodies(config) {
         let (status, answer) = client
             .send(reqwest::Method::POST, &format!("/schemas/{kind}/validate"), Some(&body))
