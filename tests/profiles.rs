@@ -291,3 +291,35 @@ fn validate_online_says_what_the_gateway_cannot_take() {
     assert!(all.contains("error[S009]: filter_chains/chain: wasm is off on this gateway") && all.contains(&format!("{file}:7:5")), "{all}");
     assert!(writes(&take_log(&e)).iter().all(|w| w.contains("/validate")), "validate writes nothing");
 }
+
+#[test]
+fn a_docs_page_rendered_and_piped_to_apply() {
+    // Kong's how-tos pipe their entity_examples to `deck gateway apply`; here: render | apply -
+    let page = root().join("../shared/corpus/docs/route-openai-sdk-to-azure-deployments.md");
+    if !page.exists() {
+        assert!(std::env::var_os("CI").is_none(), "../shared is missing, and CI must run this test");
+        return;
+    }
+    let e = emulator(profile("Enterprise 3.10"));
+    let key = "azure-key-never-printed-42";
+    let rendered = common::admin::gateway_env(&root(), &e.url, &["render", page.to_str().unwrap()], &[("AZURE_OPENAI_KEY", key), ("AZURE_INSTANCE", "my-instance")]);
+    assert!(rendered.status.success(), "{}", text(&rendered));
+    let mut apply = std::process::Command::new(env!("CARGO_BIN_EXE_gateway"))
+        .args(["apply", "-"])
+        .env_clear()
+        .env("NO_COLOR", "1")
+        .env("GATEWAY_KONG_ADDR", &e.url)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    apply.stdin.take().unwrap().write_all(&rendered.stdout).unwrap();
+    let out = apply.wait_with_output().unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("+ create routes/azure-chat-route") && all.contains("applied 3, failed 0"), "{all}");
+    assert!(all.contains(r#""header_value":"[masked]""#) && !all.contains(key), "the key from the environment is masked: {all}");
+    assert!(get_json(&e.url, "/plugins").to_string().contains(key), "and it reached the gateway");
+}
