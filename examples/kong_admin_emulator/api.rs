@@ -4,9 +4,9 @@
 use crate::http::{message, reply, Reply};
 use crate::profile::{self, kind_of_nested, Gate};
 use crate::schemas::{entity_schema_answer, plugin_schema_answer};
-use crate::store::{id_of, is_uuid, kind, schema_violation, Kind, Store, ENDPOINTS, KINDS};
+use crate::store::{id_of, is_uuid, kind, schema_violation, Kind, Store, KINDS};
 use serde_json::{json, Map, Value as Json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// A nested path's parent: (foreign key field, parent segment, parent key).
 type Parent<'a> = (&'a str, &'a str, &'a str);
@@ -37,15 +37,15 @@ impl Store {
         let mine = |e: &Json| e["role"]["id"] == json!(rid);
         match (method, ep) {
             ("GET", []) => {
-                let items: Vec<&Json> = self.all(ENDPOINTS).iter().filter(|e| mine(e)).collect();
-                self.list(items, query, &format!("/rbac/roles/{role}/endpoints"), false)
+                let items: Vec<&Json> = self.endpoints.iter().filter(|e| mine(e)).collect();
+                self.list(items, query, &format!("/rbac/roles/{role}/endpoints"), None)
             }
             ("POST", []) => {
                 let (Some(ws), Some(endpoint)) = (parsed.get("workspace").and_then(Json::as_str), parsed.get("endpoint").and_then(Json::as_str)) else {
                     let missing: Map<String, Json> = ["workspace", "endpoint"].iter().filter(|f| !parsed.contains_key(**f)).map(|f| (f.to_string(), json!("required field missing"))).collect();
                     return schema_violation(missing);
                 };
-                if self.all(ENDPOINTS).iter().any(|e| mine(e) && e["workspace"] == json!(ws) && e["endpoint"] == json!(endpoint)) {
+                if self.endpoints.iter().any(|e| mine(e) && e["workspace"] == json!(ws) && e["endpoint"] == json!(endpoint)) {
                     let message = format!("UNIQUE violation detected on '{{endpoint=\"{endpoint}\",role={{id=\"{rid}\"}},workspace=\"{ws}\"}}'");
                     return reply(409, json!({"code": 5, "name": "unique constraint violation", "message": message}));
                 }
@@ -60,18 +60,18 @@ impl Store {
                     "comment": parsed.get("comment").cloned().unwrap_or(Json::Null),
                     "created_at": 1_700_000_000 + self.clock,
                 });
-                self.data.entry(ENDPOINTS).or_default().push(entity.clone());
+                self.endpoints.push(entity.clone());
                 reply(201, entity)
             }
             (_, [ws, rest @ ..]) if !rest.is_empty() => {
                 let endpoint = format!("/{}", rest.join("/"));
-                let at = self.all(ENDPOINTS).iter().position(|e| {
+                let at = self.endpoints.iter().position(|e| {
                     mine(e) && e["workspace"] == json!(ws) && (e["endpoint"] == json!(endpoint) || (endpoint == "/*" && e["endpoint"] == json!("*")))
                 });
                 match (method, at) {
-                    ("GET", Some(i)) => reply(200, self.all(ENDPOINTS)[i].clone()),
+                    ("GET", Some(i)) => reply(200, self.endpoints[i].clone()),
                     ("PATCH", Some(i)) => {
-                        let mut e = self.all(ENDPOINTS)[i].clone();
+                        let mut e = self.endpoints[i].clone();
                         if let Some(a) = parsed.get("actions") {
                             match actions_of(a) {
                                 Ok(a) => e["actions"] = json!(a),
@@ -83,11 +83,11 @@ impl Store {
                                 e[f] = v.clone();
                             }
                         }
-                        self.data.get_mut(ENDPOINTS).expect("present")[i] = e.clone();
+                        self.endpoints[i] = e.clone();
                         reply(200, e)
                     }
                     ("DELETE", Some(i)) => {
-                        self.data.get_mut(ENDPOINTS).expect("present").remove(i);
+                        self.endpoints.remove(i);
                         Reply { status: 204, body: None, headers: Vec::new() }
                     }
                     ("DELETE", None) => Reply { status: 204, body: None, headers: Vec::new() },
@@ -240,8 +240,7 @@ impl Store {
                 let k = kind(seg).expect("checked");
                 match method {
                     "GET" => {
-                        let shown: Vec<Json> = self.all(k.seg).iter().map(|e| self.shown(k, e)).collect();
-                        self.list(shown.iter().collect(), query, &format!("/{seg}"), true)
+                        self.list(self.all(k.seg).values().collect(), query, &format!("/{seg}"), Some(k))
                     }
                     "POST" => self.create(k, parsed.unwrap_or_default()),
                     _ => message(405, "Method not allowed"),
@@ -298,17 +297,15 @@ impl Store {
                 let gid = id_of(&self.all("consumer_groups")[gi]).to_string();
                 let member_kind = kind("consumer_group_consumers").expect("kind");
                 let members = |s: &Store| -> Vec<String> {
-                    s.all(member_kind.seg)
-                        .iter()
-                        .filter(|m| m["consumer_group"]["id"] == json!(gid))
-                        .filter_map(|m| m["consumer"]["id"].as_str().map(String::from))
-                        .collect()
+                    let all = s.all(member_kind.seg);
+                    s.referencing(member_kind.seg, "consumer_group", &gid).into_iter().filter_map(|i| all[i]["consumer"]["id"].as_str().map(String::from)).collect()
                 };
                 match (method, segs) {
                     ("GET", [_, _, _]) => {
                         let ids = members(self);
-                        let consumers: Vec<&Json> = self.all("consumers").iter().filter(|c| ids.iter().any(|i| i == id_of(c))).collect();
-                        self.list(consumers, query, &format!("/consumer_groups/{g}/consumers"), false)
+                        let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
+                        let consumers: Vec<&Json> = self.all("consumers").values().filter(|c| ids.contains(id_of(c))).collect();
+                        self.list(consumers, query, &format!("/consumer_groups/{g}/consumers"), None)
                     }
                     ("POST", [_, _, _]) => {
                         let who = parsed.as_ref().and_then(|b| b.get("consumer")).and_then(Json::as_str).unwrap_or("").to_string();
@@ -331,9 +328,7 @@ impl Store {
                     ("DELETE", [_, _, _, c]) => {
                         if let Some(ci) = self.find("consumers", c) {
                             let id = format!("{gid}:{}", id_of(&self.all("consumers")[ci]));
-                            if let Some(items) = self.data.get_mut(member_kind.seg) {
-                                items.retain(|m| id_of(m) != id);
-                            }
+                            self.table_mut(member_kind).remove(&id);
                         }
                         Reply { status: 204, body: None, headers: Vec::new() }
                     }
@@ -349,9 +344,11 @@ impl Store {
                 let Some((ck, fk)) = nested else { return message(404, "Not found") };
                 let Some(pi) = self.find(pseg, pkey) else { return message(404, "Not found") };
                 let pid = id_of(&self.all(pseg)[pi]).to_string();
-                let belongs = |e: &Json| e.get(fk).and_then(|f| f.get("id")).and_then(Json::as_str) == Some(pid.as_str());
+                // the parent's children, in list order
+                let children = self.referencing(ck.seg, fk, &pid);
                 if let [_, _, _, ckey] = segs {
-                    let at = self.all(ck.seg).iter().position(|e| belongs(e) && (id_of(e) == *ckey || (ck.seg == "targets" && e.get("target").and_then(Json::as_str) == Some(ckey))));
+                    let all = self.all(ck.seg);
+                    let at = children.into_iter().find(|i| id_of(&all[*i]) == *ckey || (ck.seg == "targets" && all[*i].get("target").and_then(Json::as_str) == Some(ckey)));
                     return match (method, at) {
                         ("GET", Some(i)) => reply(200, self.all(ck.seg)[i].clone()),
                         ("PUT" | "PATCH", Some(i)) => {
@@ -374,8 +371,9 @@ impl Store {
                 }
                 match method {
                     "GET" => {
-                        let items: Vec<&Json> = self.all(ck.seg).iter().filter(|e| belongs(e)).collect();
-                        self.list(items, query, &format!("/{pseg}/{pkey}/{cseg}"), false)
+                        let all = self.all(ck.seg);
+                        let items: Vec<&Json> = children.into_iter().map(|i| &all[i]).collect();
+                        self.list(items, query, &format!("/{pseg}/{pkey}/{cseg}"), None)
                     }
                     "POST" => {
                         let mut b = parsed.unwrap_or_default();

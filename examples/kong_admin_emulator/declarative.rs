@@ -348,7 +348,8 @@ fn load(doc: &Map<String, Json>) -> Result<Store, Map<String, Json>> {
             names.insert((it.kind.seg, v.to_string()), it.id.clone());
         }
     }
-    let mut store = Store { transform: doc.get("_transform").and_then(Json::as_bool).unwrap_or(true), ..Store::default() };
+    let mut store = Store::default();
+    store.transform = doc.get("_transform").and_then(Json::as_bool).unwrap_or(true);
     for k in &order {
         for it in items.iter().filter(|it| it.kind.seg == k.seg) {
             let mut body = it.body.clone();
@@ -363,7 +364,7 @@ fn load(doc: &Map<String, Json>) -> Result<Store, Map<String, Json>> {
                     body.insert(f.to_string(), json!({"id": id}));
                 }
             }
-            let r = if store.find(k.seg, &it.id).is_some() {
+            let r = if store.find(k.seg, &it.id).is_some() || store.has_id(k.seg, &it.id) {
                 // kong/db/schema/others/declarative_config.lua `validate_references`/uniqueness
                 reply(400, json!({"code": 3, "fields": {"@entity": format!("uniqueness violation: '{}' entity with primary key set to '{}' already declared", k.name, it.id)}}))
             } else {
@@ -381,10 +382,10 @@ fn load(doc: &Map<String, Json>) -> Result<Store, Map<String, Json>> {
                 };
                 errors.push((it.path.clone(), err));
                 // still declared: entities referring to it are checked on their own merits
-                if store.find(k.seg, &it.id).is_none() {
+                if store.find(k.seg, &it.id).is_none() && !store.has_id(k.seg, &it.id) {
                     let mut placeholder = body;
                     placeholder.insert("id".into(), json!(it.id));
-                    store.data.entry(k.seg).or_default().push(Json::Object(placeholder));
+                    store.table_mut(k).put(Json::Object(placeholder));
                 }
             }
         }
@@ -409,7 +410,7 @@ pub fn export(store: &Store) -> Json {
     for k in load_order() {
         let list: Vec<Json> = store
             .all(k.seg)
-            .iter()
+            .values()
             .map(|e| {
                 let mut e = e.clone();
                 for (f, _, _) in k.foreign {
@@ -509,7 +510,7 @@ fn post(store: &mut Store, query: &BTreeMap<String, String>, body: &[u8]) -> Rep
             *store = new;
             let mut out = Map::new();
             for k in load_order() {
-                let m: Map<String, Json> = store.all(k.seg).iter().map(|e| (id_of(e).to_string(), store.shown(k, e))).collect();
+                let m: Map<String, Json> = store.all(k.seg).values().map(|e| (id_of(e).to_string(), store.shown(k, e))).collect();
                 if !m.is_empty() {
                     out.insert(k.name.into(), Json::Object(m));
                 }

@@ -27,8 +27,9 @@
 //! traditional_compatible) and `--ai-gateway` (serve `/ai-models`, which Kong Gateway does
 //! not). The default is a Kong 3.10 OSS node on PostgreSQL with wasm off.
 //!
-//! Modules: http (connections, faults), api (paths), store (entities), profile (the gateway
-//! played), declarative (DB-less `/config`), schemas (`/schemas`).
+//! Modules: http (connections, faults), api (paths), store (entities), table (one kind's
+//! entities and their indexes), profile (the gateway played), declarative (DB-less
+//! `/config`), schemas (`/schemas`).
 
 mod api;
 mod declarative;
@@ -36,6 +37,7 @@ mod http;
 mod profile;
 mod schemas;
 mod store;
+mod table;
 
 use http::{serve, Lcg};
 use schemas::PLUGIN_OVERLAY;

@@ -251,7 +251,7 @@ impl Profile {
         }
         // distinct names of the plugins configured (kong.db.plugins:each)
         let mut in_cluster: Vec<String> = Vec::new();
-        for p in store.all("plugins") {
+        for p in store.all("plugins").values() {
             if let Some(n) = p.get("name").and_then(Json::as_str) {
                 if !in_cluster.iter().any(|x| x == n) {
                     in_cluster.push(n.to_string());

@@ -3,6 +3,8 @@
 
 use crate::http::{reply, Reply};
 use crate::schemas::plugin_schema;
+use crate::table::Table;
+use indexmap::map::Slice;
 use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeMap;
 
@@ -89,10 +91,21 @@ pub fn kind(seg: &str) -> Option<&'static Kind> {
     KINDS.iter().find(|k| k.seg == seg)
 }
 
+/// The fields of a kind's cache key, unique together (kong/db/schema/entities/plugins.lua
+/// and targets.lua `cache_key`).
+pub fn cache_key_fields(k: &Kind) -> Option<&'static [&'static str]> {
+    match k.seg {
+        "plugins" => Some(&["consumer", "name", "route", "service", "consumer_group", "model"]),
+        "targets" => Some(&["target", "upstream"]),
+        _ => None,
+    }
+}
 
 pub struct Store {
-    /// kind segment -> entities in insertion order
-    pub data: BTreeMap<&'static str, Vec<Json>>,
+    /// kind segment -> entities in insertion order, indexed (table.rs)
+    tables: BTreeMap<&'static str, Table>,
+    /// RBAC endpoint permissions (not a generated collection: no ids, no indexes)
+    pub endpoints: Vec<Json>,
     pub log: Vec<String>,
     pub clock: u64,
     /// DB-less: md5 of the loaded declarative configuration (kong/api/routes/health.lua);
@@ -105,7 +118,7 @@ pub struct Store {
 
 impl Default for Store {
     fn default() -> Store {
-        Store { data: BTreeMap::new(), log: Vec::new(), clock: 0, config_hash: "0".repeat(32), transform: true }
+        Store { tables: BTreeMap::new(), endpoints: Vec::new(), log: Vec::new(), clock: 0, config_hash: "0".repeat(32), transform: true }
     }
 }
 
@@ -142,9 +155,6 @@ pub fn schema_violation(fields: Map<String, Json>) -> Reply {
     let message = if msgs.len() == 1 { format!("schema violation ({})", msgs[0]) } else { format!("{} schema violations ({})", msgs.len(), msgs.join("; ")) };
     reply(400, json!({ "code": 2, "name": "schema violation", "message": message, "fields": fields }))
 }
-
-/// Where RBAC endpoint permissions are kept (they are not a generated collection).
-pub const ENDPOINTS: &str = "rbac_endpoints";
 
 /// Kong 3.x upstream health-check defaults (kong/db/schema/entities/upstreams.lua). `https_sni`
 /// and `headers` are the two fields marked NO_DEFAULT there: Kong answers them as null.
@@ -276,19 +286,45 @@ pub fn null_fields(k: &Kind) -> &'static [&'static str] {
 }
 
 impl Store {
-    pub fn all(&self, seg: &str) -> &[Json] {
-        self.data.get(seg).map(Vec::as_slice).unwrap_or(&[])
+    /// A kind's entities in insertion order: `[i]` is the i-th, `.values()` all of them.
+    pub fn all(&self, seg: &str) -> &Slice<String, Json> {
+        self.tables.get(seg).map(Table::rows).unwrap_or_default()
     }
 
+    pub fn table(&self, seg: &str) -> Option<&Table> {
+        self.tables.get(seg)
+    }
+
+    /// The only way to change a kind's entities (the table keeps its indexes in step).
+    pub fn table_mut(&mut self, k: &'static Kind) -> &mut Table {
+        self.tables.entry(k.seg).or_insert_with(|| Table::new(k))
+    }
+
+    /// Position of the entity `key` names: its id (a UUID) or its endpoint key.
     pub fn find(&self, seg: &str, key: &str) -> Option<usize> {
         let k = kind(seg)?;
-        let items = self.all(seg);
+        let t = self.tables.get(seg)?;
         if is_uuid(key) {
-            items.iter().position(|e| id_of(e) == key)
+            t.position(key)
         } else {
-            let ek = k.endpoint_key?;
-            items.iter().position(|e| e.get(ek).and_then(Json::as_str) == Some(key))
+            t.first_with(k.endpoint_key?, &json!(key))
         }
+    }
+
+    /// Whether an entity of `seg` has the id `id` (a UUID or not).
+    pub fn has_id(&self, seg: &str, id: &str) -> bool {
+        self.tables.get(seg).is_some_and(|t| t.position(id).is_some())
+    }
+
+    /// Positions of the `seg` entities whose foreign key `field` references `id`, in order.
+    pub fn referencing(&self, seg: &str, field: &'static str, id: &str) -> Vec<usize> {
+        self.tables.get(seg).map(|t| t.referencing(field, id)).unwrap_or_default()
+    }
+
+    /// The first `seg` entity whose `field` (unique or the endpoint key) is the string `value`.
+    fn named(&self, seg: &str, field: &'static str, value: &str) -> Option<&Json> {
+        let at = self.tables.get(seg)?.first_with(field, &json!(value))?;
+        Some(&self.all(seg)[at])
     }
 
     /// An entity as Kong answers it: certificates carry `snis`, the sorted names of their SNIs
@@ -298,7 +334,8 @@ impl Store {
         if k.seg != "certificates" {
             return e.clone();
         }
-        let mut names: Vec<&str> = self.all("snis").iter().filter(|s| s["certificate"]["id"] == e["id"]).filter_map(|s| s["name"].as_str()).collect();
+        let snis = self.all("snis");
+        let mut names: Vec<&str> = self.referencing("snis", "certificate", id_of(e)).into_iter().filter_map(|i| snis[i]["name"].as_str()).collect();
         names.sort();
         let mut out = e.clone();
         out["snis"] = json!(names);
@@ -308,20 +345,21 @@ impl Store {
     /// A plugin's schema: known to this gateway, or the source of a stored cloned plugin.
     pub fn plugin_schema(&self, name: &str) -> Option<&'static gateway::schema::PluginSchema> {
         plugin_schema(name).or_else(|| {
-            let clone = self.all("cloned-plugins").iter().find(|c| c.get("name").and_then(Json::as_str) == Some(name))?;
+            let clone = self.named("cloned-plugins", "name", name)?;
             plugin_schema(clone.get("ref").and_then(Json::as_str)?)
         })
     }
 
     /// A custom plugin streamed in through `/custom-plugins` (its schema is Lua source).
     pub fn is_custom_plugin(&self, name: &str) -> bool {
-        self.all("custom-plugins").iter().any(|c| c.get("name").and_then(Json::as_str) == Some(name))
+        self.named("custom-plugins", "name", name).is_some()
     }
 
     /// `POST`: a new entity, under the id the body gives or a fresh one; 201 when stored.
     pub fn create(&mut self, k: &'static Kind, body: Map<String, Json>) -> Reply {
         let id = body.get("id").and_then(Json::as_str).map(String::from).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        if self.find(k.seg, &id).is_some() {
+        // (an id that is not a UUID is looked up as an endpoint key, but still taken)
+        if self.find(k.seg, &id).is_some() || self.has_id(k.seg, &id) {
             return reply(400, json!({"code": 3, "name": "primary key violation", "message": format!("primary key violation on key '{{id=\"{id}\"}}'"), "fields": {"id": id}}));
         }
         let mut r = self.upsert(k, &id, body, None);
@@ -395,7 +433,7 @@ impl Store {
     pub fn plugin_known(&self, name: &str) -> bool {
         crate::profile::get().plugin_loaded(name)
             || self.is_custom_plugin(name)
-            || self.all("cloned-plugins").iter().any(|c| c.get("name").and_then(Json::as_str) == Some(name))
+            || self.named("cloned-plugins", "name", name).is_some()
     }
 
     /// `dry`: schema validation only (`/schemas/{kind}/validate`): no foreign-key lookups,
@@ -449,10 +487,10 @@ impl Store {
             }
         }
         // uniqueness (each unique field alone), then the plugin and target cache keys
-        let others: Vec<&Json> = self.all(k.seg).iter().filter(|e| id_of(e) != id).collect();
+        let table = self.table(k.seg);
         for u in k.unique {
             if let Some(v) = body.get(*u).filter(|v| !v.is_null()) {
-                if others.iter().any(|e| e.get(*u) == Some(v)) {
+                if table.is_some_and(|t| t.taken(u, v, id)) {
                     let mut f = Map::new();
                     f.insert(u.to_string(), v.clone());
                     let message = format!("UNIQUE violation detected on '{}'", lua_table(&f));
@@ -460,18 +498,11 @@ impl Store {
                 }
             }
         }
-        let cache_key: Option<Vec<&str>> = match k.seg {
-            "plugins" => Some(vec!["consumer", "name", "route", "service", "consumer_group", "model"]),
-            "targets" => Some(vec!["target", "upstream"]),
-            _ => None,
-        };
-        if let Some(keys) = cache_key {
-            let project = |e: &Map<String, Json>| keys.iter().map(|f| e.get(*f).cloned().unwrap_or(Json::Null)).collect::<Vec<_>>();
-            let mine = project(&body);
-            if others.iter().any(|e| e.as_object().map(project).as_ref() == Some(&mine)) {
+        if let Some(keys) = cache_key_fields(k) {
+            if table.is_some_and(|t| t.cache_key_taken(&body, id)) {
                 let mut f = Map::new();
-                for (key, v) in keys.iter().zip(mine) {
-                    f.insert(key.to_string(), v);
+                for key in keys {
+                    f.insert(key.to_string(), body.get(*key).cloned().unwrap_or(Json::Null));
                 }
                 let message = format!("UNIQUE violation detected on '{}'", lua_table(&f));
                 return reply(409, json!({"code": 5, "name": "unique constraint violation", "message": message, "fields": f}));
@@ -497,18 +528,29 @@ impl Store {
         body.insert("created_at".into(), created);
         body.insert("updated_at".into(), json!(1_700_000_000 + self.clock));
         let entity = Json::Object(body);
-        let items = self.data.entry(k.seg).or_default();
-        match replace_at {
-            Some(i) => items[i] = entity.clone(),
-            None => items.push(entity.clone()),
-        }
+        // replace_at is the position of `id` itself: `put` replaces it in place
+        debug_assert_eq!(replace_at, self.table(k.seg).and_then(|t| t.position(id)));
+        self.table_mut(k).put(entity.clone());
         if let Some(names) = sni_names {
-            let snis = self.data.entry("snis").or_default();
-            snis.retain(|s| s["certificate"]["id"] != json!(id) || names.iter().any(|n| s["name"] == json!(n)));
+            let sni = kind("snis").expect("kind");
+            let dropped: Vec<String> = {
+                let snis = self.all(sni.seg);
+                self.referencing(sni.seg, "certificate", id)
+                    .into_iter()
+                    .map(|i| &snis[i])
+                    .filter(|s| !names.iter().any(|n| s["name"] == json!(n)))
+                    .map(|s| id_of(s).to_string())
+                    .collect()
+            };
+            let now = 1_700_000_000 + self.clock;
+            let snis = self.table_mut(sni);
+            for d in dropped {
+                snis.remove(&d);
+            }
             for n in names {
-                if !snis.iter().any(|s| s["name"] == json!(n)) {
-                    snis.push(json!({"id": uuid::Uuid::new_v4().to_string(), "name": n, "certificate": {"id": id}, "tags": null,
-                        "created_at": 1_700_000_000 + self.clock, "updated_at": 1_700_000_000 + self.clock}));
+                if snis.first_with("name", &json!(n)).is_none() {
+                    snis.put(json!({"id": uuid::Uuid::new_v4().to_string(), "name": n, "certificate": {"id": id}, "tags": null,
+                        "created_at": now, "updated_at": now}));
                 }
             }
         }
@@ -519,29 +561,23 @@ impl Store {
         // restrict: another kind's non-cascading foreign key points here
         for other in KINDS {
             for (field, target, cascade) in other.foreign {
-                if *target == k.seg && !cascade && self.all(other.seg).iter().any(|e| e.get(*field).and_then(|f| f.get("id")).and_then(Json::as_str) == Some(id)) {
+                if *target == k.seg && !cascade && !self.referencing(other.seg, field, id).is_empty() {
                     let msg = format!("an existing '{}' entity references this '{}' entity", other.name, k.name);
                     return reply(400, json!({"code": 4, "name": "foreign key violation", "message": msg, "fields": {"@referenced_by": other.name}}));
                 }
             }
         }
-        if let Some(items) = self.data.get_mut(k.seg) {
-            items.retain(|e| id_of(e) != id);
+        if let Some(t) = self.tables.get_mut(k.seg) {
+            t.remove(id);
         }
         if k.seg == "rbac_roles" {
-            if let Some(eps) = self.data.get_mut(ENDPOINTS) {
-                eps.retain(|e| e["role"]["id"] != json!(id));
-            }
+            self.endpoints.retain(|e| e["role"]["id"] != json!(id));
         }
         for other in KINDS {
             for (field, target, cascade) in other.foreign {
                 if *target == k.seg && *cascade {
-                    let doomed: Vec<String> = self
-                        .all(other.seg)
-                        .iter()
-                        .filter(|e| e.get(*field).and_then(|f| f.get("id")).and_then(Json::as_str) == Some(id))
-                        .map(|e| id_of(e).to_string())
-                        .collect();
+                    let all = self.all(other.seg);
+                    let doomed: Vec<String> = self.referencing(other.seg, field, id).into_iter().map(|i| id_of(&all[i]).to_string()).collect();
                     for d in doomed {
                         self.delete(other, &d);
                     }
@@ -551,7 +587,9 @@ impl Store {
         Reply { status: 204, body: None, headers: Vec::new() }
     }
 
-    pub fn list(&self, items: Vec<&Json>, query: &BTreeMap<String, String>, base: &str, top: bool) -> Reply {
+    /// A page of `items`. `top`: a kind's own collection (`/{seg}`), which filters by tags,
+    /// carries them in `next`, and answers entities as `shown` (only the page is built).
+    pub fn list(&self, items: Vec<&Json>, query: &BTreeMap<String, String>, base: &str, top: Option<&Kind>) -> Reply {
         let size = match query.get("size") {
             None => 100,
             Some(s) => match s.parse::<usize>() {
@@ -560,7 +598,7 @@ impl Store {
                 Err(_) => return reply(400, json!({"code": 9, "name": "invalid size", "message": "size must be a number"})),
             },
         };
-        let tags = query.get("tags").filter(|_| top);
+        let tags = query.get("tags").filter(|_| top.is_some());
         let filtered: Vec<&Json> = items
             .into_iter()
             .filter(|e| match tags {
@@ -582,14 +620,14 @@ impl Store {
                 None => return reply(400, json!({"code": 7, "name": "invalid offset", "message": format!("'{o}' is not a valid offset: bad base64 encoding")})),
             },
         };
-        let page: Vec<Json> = filtered.iter().skip(start).take(size).map(|e| (*e).clone()).collect();
+        let page: Vec<Json> = filtered.iter().skip(start).take(size).map(|e| top.map_or_else(|| (*e).clone(), |k| self.shown(k, e))).collect();
         let mut body = Map::new();
         body.insert("data".into(), Json::Array(page));
         let end = start + size;
         if end < filtered.len() {
             let offset = format!("o{end}");
             let mut next = format!("{base}?offset={offset}");
-            if top {
+            if top.is_some() {
                 if let Some(t) = tags {
                     next.push_str(&format!("&tags={t}"));
                 }
