@@ -141,8 +141,9 @@ rules! {
         "A reference (route -> service, plugin -> route/service/consumer, consumer -> group) \
          to an entity that is not in the config.";
     DUPLICATE_NAME = "F002", "duplicate-name", Kong, Error,
-        "Two entities of one kind with the same name (or username, prefix, target). Kong \
-         answers \"uniqueness violation\".";
+        "Two entities of one kind with the same name (or username, custom_id, target; vaults \
+         by `prefix`, since a vault's `name` is its type and several vaults may share it). \
+         Kong answers \"uniqueness violation\".";
     INVALID_ID = "F003", "invalid-id", Kong, Error,
         "An `id` that is not a UUID. Kong answers \"expected a valid UUID\".";
     DUPLICATE_ID = "F004", "duplicate-id", Kong, Error,
