@@ -104,7 +104,13 @@ rules! {
     ROUTE_REGEX = "R003", "invalid-route-regex", Kong, Error,
         "A regex path that Kong's router cannot compile. traditional_compatible prepends `^`, \
          rewrites `?<` to `?P<` and compiles with the Rust regex crate (no look-around, \
-         back-references, atomic groups or `\\Z`); the schema also dry-runs it with PCRE.";
+         back-references, atomic groups or `\\Z`). Kong's schema first dry-runs it with PCRE \
+         and reports `invalid regex: '...' (PCRE returned: pcre2_compile() failed: ...)`. \
+         PCRE cannot run here: gateway finds the PCRE2 errors for an unclosed or unmatched \
+         parenthesis, an unclosed `[` class, a trailing backslash and bad group names, in \
+         PCRE2's words; any other regex PCRE2 refuses is reported with the Rust regex crate's \
+         error (`Router Expression failed validation: ...`), which is what Kong's router would \
+         say next but not the message Kong's schema gives first.";
     ROUTE_HOST = "R004", "invalid-route-host", Kong, Error,
         "A route host that is not a valid hostname or IP with an optional port, or a wildcard \
          anywhere but the leftmost or rightmost label.";
