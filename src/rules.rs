@@ -97,7 +97,9 @@ rules! {
          setting), as its `GET /` reports them.";
 
     ROUTE_PATH = "R001", "invalid-route-path", Kong, Error,
-        "A route path must start with `/` (prefix) or `~/` (regex) and must not contain `//`.";
+        "A route path must start with `/` (prefix) or `~/` (regex) and must not contain `//`; a \
+         prefix path of RFC 3986 characters must be properly percent-encoded (Kong's \
+         typedefs.router_path).";
     NON_NORMALIZED_PATH = "R002", "non-normalized-path", Kong, Error,
         "A prefix path that differs from its normalized form. Kong matches against normalized \
          request paths, so it rejects such paths.";
@@ -112,16 +114,22 @@ rules! {
          error (`Router Expression failed validation: ...`), which is what Kong's router would \
          say next but not the message Kong's schema gives first.";
     ROUTE_HOST = "R004", "invalid-route-host", Kong, Error,
-        "A route host that is not a valid hostname or IP with an optional port, or a wildcard \
-         anywhere but the leftmost or rightmost label.";
+        "A route host with more than one `*` or a `*` that is not the whole leftmost or \
+         rightmost label, or (with `*` read as a label) not an IPv4, IPv6 or hostname with an \
+         optional port as kong/tools/ip.lua checks it: hostnames are letters, digits, `-`, `_` \
+         and dots, no label ends with `-` (a leading `-` is allowed), only the last label may \
+         be empty; ports are at most 65535. Kong's messages name the host with `*` replaced \
+         by `abc`, and so do gateway's.";
     ROUTE_HEADER = "R005", "invalid-route-header", Kong, Error,
-        "A route header condition with an invalid name, the `host` header (use `hosts`), or an \
-         empty value.";
+        "A route header condition with a name other than A-Z, a-z, 0-9, `_` and `-` (Kong's \
+         \"bad header name\"), the `host` header (use `hosts`), or no values.";
     ROUTE_METHOD = "R006", "invalid-route-method", Kong, Error,
         "Route methods must be upper-case letters only.";
     ROUTE_MATCH_FIELDS = "R007", "route-without-match-fields", Kong, Error,
-        "An http(s) route must set at least one of methods, hosts, headers, paths (or snis for \
-         https).";
+        "A route without the fields its protocols match on: http needs methods, hosts, \
+         headers or paths (or snis with https); grpc needs hosts, headers or paths (or snis \
+         with grpcs); tcp, tls and udp need sources, destinations or snis; tls_passthrough \
+         needs snis. The first protocol picks the rule, as Kong's route subschemas do.";
     ROUTE_SNIS = "R008", "invalid-route-snis", Kong, Error,
         "`snis` only makes sense, and is only allowed, on routes whose protocols include https, \
          grpcs, tls or tls_passthrough.";
@@ -132,6 +140,19 @@ rules! {
         "A regex construct that Kong accepts but that means something other than it seems: \
          `\\<`/`\\>` are word boundaries in Rust, `x++` is not possessive, `[?<]` is rewritten to \
          `[?P<]`.";
+    ROUTE_NAME = "R011", "invalid-route-name", Kong, Error,
+        "A route name with an ASCII character other than letters, digits, `.`, `-`, `_` and \
+         `~` (Kong's typedefs.utf8_name; non-ASCII characters are allowed).";
+    ROUTE_PROTOCOLS = "R012", "invalid-route-protocols", Kong, Error,
+        "Protocols from more than one of Kong's mutually exclusive sets (http/https, \
+         tcp/tls/udp, tls_passthrough, grpc/grpcs), or a field the protocols do not allow: \
+         methods on grpc or stream routes, hosts/paths/headers on stream routes, sources and \
+         destinations on http or grpc routes, `strip_path: true` on grpc routes.";
+    EXPRESSION_ROUTE = "R013", "expression-route", Kong, Error,
+        "A route with `expression` or `priority`: these belong to Kong's expressions router \
+         (`router_flavor = expressions` in kong.conf). Under the default traditional_compatible \
+         flavor Kong answers \"unknown field\". gateway checks configs for the default flavor \
+         only; it does not validate expressions.";
 
     UNKNOWN_PLUGIN = "P001", "unknown-plugin", Lint, Warning,
         "A plugin that is not bundled with Kong 3.15 (custom or partner). Its config is not \
