@@ -132,7 +132,9 @@ rules! {
          needs snis. The first protocol picks the rule, as Kong's route subschemas do.";
     ROUTE_SNIS = "R008", "invalid-route-snis", Kong, Error,
         "`snis` only makes sense, and is only allowed, on routes whose protocols include https, \
-         grpcs, tls or tls_passthrough.";
+         grpcs, tls or tls_passthrough (Kong reports it twice: on the route and \"length must \
+         be 0\" on the field). Each SNI is a hostname, with at most one `*` as its first or \
+         last character, without a port, not an IP (Kong's typedefs.wildcard_host).";
     PATH_HANDLING_V1 = "R009", "path-handling-v1", Lint, Warning,
         "`path_handling: v1` is ignored by the traditional_compatible and expressions routers: \
          the upstream path is built with v0.";
@@ -153,6 +155,9 @@ rules! {
          (`router_flavor = expressions` in kong.conf). Under the default traditional_compatible \
          flavor Kong answers \"unknown field\". gateway checks configs for the default flavor \
          only; it does not validate expressions.";
+    ROUTE_SOURCES = "R014", "invalid-route-source", Kong, Error,
+        "A route `sources` or `destinations` ip that is not an IPv4/IPv6 address or CIDR range \
+         (Kong's typedefs.ip_or_cidr: \"invalid ip or cidr range\").";
 
     UNKNOWN_PLUGIN = "P001", "unknown-plugin", Lint, Warning,
         "A plugin that is not bundled with Kong 3.15 (custom or partner). Its config is not \

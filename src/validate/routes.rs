@@ -49,6 +49,24 @@ fn check_route(route: &Entity, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    if let Some(snis) = n.get("snis").and_then(Node::as_seq) {
+        for (i, h) in snis.iter().enumerate() {
+            if let Some(msg) = h.as_str().filter(|s| !s.is_empty()).and_then(check_sni) {
+                out.push(d(&rules::ROUTE_SNIS, msg, h, format!("snis[{i}]")));
+            }
+        }
+    }
+    for field in ["sources", "destinations"] {
+        if let Some(items) = n.get(field).and_then(Node::as_seq) {
+            for (i, item) in items.iter().enumerate() {
+                if let Some(ip) = item.get("ip") {
+                    if let Some(msg) = ip.as_str().and_then(check_ip_or_cidr) {
+                        out.push(d(&rules::ROUTE_SOURCES, msg, ip, format!("{field}[{i}].ip")));
+                    }
+                }
+            }
+        }
+    }
     if let Some(headers) = n.get("headers").filter(|h| h.is_map()) {
         for e in headers.entries() {
             if let Some(msg) = check_header_name(&e.key) {
@@ -128,10 +146,12 @@ fn check_protocols(n: &Node, label: &str, out: &mut Vec<Diagnostic>) {
         },
         None => vec!["http", "https"],
     };
-    if protocols.is_empty() {
-        return; // the schema's length error
-    }
     let proto_node = n.get("protocols").unwrap_or(n);
+    if protocols.is_empty() {
+        // routes.lua: `protocols` has len_min = 1
+        out.push(Diagnostic::new(&rules::BAD_LENGTH, "length must be at least 1").at(proto_node.loc).entity(label).field("protocols"));
+        return;
+    }
     if let Some(msg) = check_protocol_sets(&protocols) {
         // Kong skips the entity checks that read `protocols` once the field has an error
         out.push(Diagnostic::new(&rules::ROUTE_PROTOCOLS, msg).at(proto_node.loc).entity(label).field("protocols"));
@@ -149,6 +169,8 @@ fn check_protocols(n: &Node, label: &str, out: &mut Vec<Diagnostic>) {
                 .entity(label)
                 .field("snis"),
         );
+        // the same conditional's then_match on the field itself
+        out.push(Diagnostic::new(&rules::ROUTE_SNIS, "length must be 0").at(at("snis")).entity(label).field("snis"));
     }
     let contains = |p: &str| protocols.contains(&p);
     let all_in = |set: &[&str]| protocols.iter().all(|p| set.contains(p));
@@ -308,16 +330,64 @@ pub fn check_host(host: &str) -> Option<String> {
 
 /// kong/tools/ip.lua `normalize_ip`: the address kind by `hostname_type`, then that kind's
 /// check. Returns the port, if any, or Kong's error.
-pub fn normalize_ip(address: &str) -> Result<Option<u32>, String> {
+pub fn normalize_ip(address: &str) -> Result<(AddressKind, Option<u32>), String> {
     let colons = address.matches(':').count();
     if colons > 1 {
-        return normalize_ipv6(address);
+        return normalize_ipv6(address).map(|p| (AddressKind::Ipv6, p));
     }
     let remainder = address.replace(':', "");
     if !remainder.is_empty() && remainder.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return normalize_ipv4(address);
+        return normalize_ipv4(address).map(|p| (AddressKind::Ipv4, p));
     }
-    check_hostname(address)
+    check_hostname(address).map(|p| (AddressKind::Name, p))
+}
+
+/// kong/tools/ip.lua `hostname_type`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AddressKind {
+    Ipv4,
+    Ipv6,
+    Name,
+}
+
+/// typedefs.wildcard_host (kong/db/schema/typedefs.lua `validate_wildcard_host`), the type of
+/// route `snis` under the traditional_compatible and expressions flavors.
+pub fn check_sni(host: &str) -> Option<String> {
+    let mut host = host.to_string();
+    if let Some(idx) = host.find('*') {
+        if idx != 0 && idx != host.len() - 1 {
+            return Some("wildcard must be leftmost or rightmost character".into());
+        }
+        if host.matches('*').count() > 1 {
+            return Some("only one wildcard must be specified".into());
+        }
+        host = host.replace('*', "wildcard");
+    }
+    match normalize_ip(&host) {
+        Err(e) if e != "invalid port number" => Some(format!("invalid value: {host}")),
+        Err(_) => Some("must not have a port".into()),
+        Ok((kind, _)) if kind != AddressKind::Name => Some("must not be an IP".into()),
+        Ok((_, Some(_))) => Some("must not have a port".into()),
+        Ok(_) => None,
+    }
+}
+
+/// typedefs.ip_or_cidr (kong/tools/ip.lua `is_valid_ip_or_cidr`): an IPv4 or IPv6 address,
+/// or one with a `/prefix` of 0-32 (IPv4) or 0-128 (IPv6) written without leading zeros.
+pub fn check_ip_or_cidr(value: &str) -> Option<String> {
+    use std::net::{Ipv4Addr, Ipv6Addr};
+    let ok = value.parse::<Ipv4Addr>().is_ok()
+        || value.parse::<Ipv6Addr>().is_ok()
+        || value.split_once('/').is_some_and(|(ip, prefix)| {
+            let bits = (!prefix.is_empty() && prefix.bytes().all(|b| b.is_ascii_digit()) && (prefix == "0" || !prefix.starts_with('0')))
+                .then(|| prefix.parse::<u32>().ok())
+                .flatten();
+            match bits {
+                Some(b) => (ip.parse::<Ipv4Addr>().is_ok() && b <= 32) || (ip.parse::<Ipv6Addr>().is_ok() && b <= 128),
+                None => false,
+            }
+        });
+    (!ok).then(|| format!("invalid ip or cidr range: '{value}'"))
 }
 
 fn port_number(digits: &str) -> Result<Option<u32>, String> {
