@@ -148,8 +148,9 @@ fn pcre_rejects(re: &str) -> Option<String> {
                     if name_part.as_bytes()[0].is_ascii_digit() {
                         return Some(fail("subpattern name must start with a non-digit", at));
                     }
-                    if word > 32 {
-                        return Some(fail("subpattern name is too long (maximum 32 code units)", at + word));
+                    // Kong builds PCRE2 10.45 (.requirements); MAX_NAME_SIZE is 128 since 10.44
+                    if word > 128 {
+                        return Some(fail("subpattern name is too long (maximum 128 code units)", at + word));
                     }
                     if name_part.as_bytes().get(word) != Some(&b'>') {
                         return Some(fail("syntax error in subpattern name (missing terminator?)", at + word));

@@ -268,11 +268,22 @@ pub fn check_path(path: &str) -> Option<PathFinding> {
     if path.starts_with('~') {
         return match pattern::compile(path) {
             Ok(_) => None,
-            Err(RegexRejection::Pcre(msg)) => Some((
-                &rules::ROUTE_REGEX,
-                format!("invalid regex: '{}' (PCRE returned: {msg})", path.strip_prefix('~').unwrap_or(path)),
-                Some("named groups must be letters, digits and `_`, starting with a letter or `_`".into()),
-            )),
+            Err(RegexRejection::Pcre(msg)) => {
+                let hint = if msg.contains("subpattern name") {
+                    "named groups must be letters, digits and `_`, starting with a letter or `_`"
+                } else if msg.contains("parenthesis") {
+                    "balance the parentheses; a literal `(` or `)` is written `\\(` or `\\)`"
+                } else if msg.contains("character class") {
+                    "close the `[` class with `]`; a literal `[` is written `\\[`"
+                } else {
+                    "a literal backslash is written `\\\\`"
+                };
+                Some((
+                    &rules::ROUTE_REGEX,
+                    format!("invalid regex: '{}' (PCRE returned: {msg})", path.strip_prefix('~').unwrap_or(path)),
+                    Some(hint.into()),
+                ))
+            }
             Err(RegexRejection::Router(msg)) => Some((
                 &rules::ROUTE_REGEX,
                 format!("Router Expression failed validation: {msg}"),
