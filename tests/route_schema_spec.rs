@@ -13,6 +13,8 @@
 //! schema. Cases the spec marks pending for this flavor (`it_trad_only`) and the expressions
 //! flavor's describe blocks are not restated.
 
+#![allow(clippy::print_stderr)] // the tally is for whoever runs the test
+
 use gateway::diagnostic::Origin;
 use gateway::env::{Env, EnvMode};
 use gateway::load::{self, MemFiles};

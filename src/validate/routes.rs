@@ -1,5 +1,11 @@
-//! Route fields as Kong 3.x (traditional_compatible) validates them: paths, regexes,
-//! hosts, headers, methods, SNIs and the "at least one matching field" rule.
+//! Route fields as Kong 3.x (traditional_compatible) validates them: names, paths, regexes,
+//! hosts, headers, methods, SNIs, sources/destinations, protocols and the subschema of the
+//! first protocol ("at least one matching field", fields a protocol does not allow).
+//!
+//! Restated from kong/db/schema/typedefs.lua, kong/db/schema/entities/routes.lua,
+//! kong/db/schema/entities/routes_subschemas.lua, kong/db/schema/init.lua (validator order
+//! and messages), kong/tools/ip.lua and kong/tools/http.lua. tests/route_schema_spec.rs holds
+//! Kong's spec/01-unit/01-db/01-schema/06-routes_spec.lua as a table against this file.
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{Config, Entity};
