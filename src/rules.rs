@@ -122,7 +122,10 @@ rules! {
          by `abc`, and so do gateway's.";
     ROUTE_HEADER = "R005", "invalid-route-header", Kong, Error,
         "A route header condition with a name other than A-Z, a-z, 0-9, `_` and `-` (Kong's \
-         \"bad header name\"), the `host` header (use `hosts`), or no values.";
+         \"bad header name\"), the `host` header (use `hosts`), or no values. For a header \
+         without values Kong's schema says nothing, but its router builds an empty `()` \
+         condition and refuses it with a \"Router Expression failed validation\" parse error; \
+         gateway reports \"length must be at least 1\" instead of that parser message.";
     ROUTE_METHOD = "R006", "invalid-route-method", Kong, Error,
         "Route methods must be upper-case letters only.";
     ROUTE_MATCH_FIELDS = "R007", "route-without-match-fields", Kong, Error,
