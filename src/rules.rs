@@ -97,28 +97,47 @@ rules! {
          setting), as its `GET /` reports them.";
 
     ROUTE_PATH = "R001", "invalid-route-path", Kong, Error,
-        "A route path must start with `/` (prefix) or `~/` (regex) and must not contain `//`.";
+        "A route path must start with `/` (prefix) or `~/` (regex) and must not contain `//`; a \
+         prefix path of RFC 3986 characters must be properly percent-encoded (Kong's \
+         typedefs.router_path).";
     NON_NORMALIZED_PATH = "R002", "non-normalized-path", Kong, Error,
         "A prefix path that differs from its normalized form. Kong matches against normalized \
          request paths, so it rejects such paths.";
     ROUTE_REGEX = "R003", "invalid-route-regex", Kong, Error,
         "A regex path that Kong's router cannot compile. traditional_compatible prepends `^`, \
          rewrites `?<` to `?P<` and compiles with the Rust regex crate (no look-around, \
-         back-references, atomic groups or `\\Z`); the schema also dry-runs it with PCRE.";
+         back-references, atomic groups or `\\Z`). Kong's schema first dry-runs it with PCRE \
+         and reports `invalid regex: '...' (PCRE returned: pcre2_compile() failed: ...)`. \
+         PCRE cannot run here: gateway finds the PCRE2 errors for an unclosed or unmatched \
+         parenthesis, an unclosed `[` class, a trailing backslash and bad group names, in \
+         PCRE2's words; any other regex PCRE2 refuses is reported with the Rust regex crate's \
+         error (`Router Expression failed validation: ...`), which is what Kong's router would \
+         say next but not the message Kong's schema gives first.";
     ROUTE_HOST = "R004", "invalid-route-host", Kong, Error,
-        "A route host that is not a valid hostname or IP with an optional port, or a wildcard \
-         anywhere but the leftmost or rightmost label.";
+        "A route host with more than one `*` or a `*` that is not the whole leftmost or \
+         rightmost label, or (with `*` read as a label) not an IPv4, IPv6 or hostname with an \
+         optional port as kong/tools/ip.lua checks it: hostnames are letters, digits, `-`, `_` \
+         and dots, no label ends with `-` (a leading `-` is allowed), only the last label may \
+         be empty; ports are at most 65535. Kong's messages name the host with `*` replaced \
+         by `abc`, and so do gateway's.";
     ROUTE_HEADER = "R005", "invalid-route-header", Kong, Error,
-        "A route header condition with an invalid name, the `host` header (use `hosts`), or an \
-         empty value.";
+        "A route header condition with a name other than A-Z, a-z, 0-9, `_` and `-` (Kong's \
+         \"bad header name\"), the `host` header (use `hosts`), or no values. For a header \
+         without values Kong's schema says nothing, but its router builds an empty `()` \
+         condition and refuses it with a \"Router Expression failed validation\" parse error; \
+         gateway reports \"length must be at least 1\" instead of that parser message.";
     ROUTE_METHOD = "R006", "invalid-route-method", Kong, Error,
         "Route methods must be upper-case letters only.";
     ROUTE_MATCH_FIELDS = "R007", "route-without-match-fields", Kong, Error,
-        "An http(s) route must set at least one of methods, hosts, headers, paths (or snis for \
-         https).";
+        "A route without the fields its protocols match on: http needs methods, hosts, \
+         headers or paths (or snis with https); grpc needs hosts, headers or paths (or snis \
+         with grpcs); tcp, tls and udp need sources, destinations or snis; tls_passthrough \
+         needs snis. The first protocol picks the rule, as Kong's route subschemas do.";
     ROUTE_SNIS = "R008", "invalid-route-snis", Kong, Error,
         "`snis` only makes sense, and is only allowed, on routes whose protocols include https, \
-         grpcs, tls or tls_passthrough.";
+         grpcs, tls or tls_passthrough (Kong reports it twice: on the route and \"length must \
+         be 0\" on the field). Each SNI is a hostname, with at most one `*` as its first or \
+         last character, without a port, not an IP (Kong's typedefs.wildcard_host).";
     PATH_HANDLING_V1 = "R009", "path-handling-v1", Lint, Warning,
         "`path_handling: v1` is ignored by the traditional_compatible and expressions routers: \
          the upstream path is built with v0.";
@@ -126,6 +145,22 @@ rules! {
         "A regex construct that Kong accepts but that means something other than it seems: \
          `\\<`/`\\>` are word boundaries in Rust, `x++` is not possessive, `[?<]` is rewritten to \
          `[?P<]`.";
+    ROUTE_NAME = "R011", "invalid-route-name", Kong, Error,
+        "A route name with an ASCII character other than letters, digits, `.`, `-`, `_` and \
+         `~` (Kong's typedefs.utf8_name; non-ASCII characters are allowed).";
+    ROUTE_PROTOCOLS = "R012", "invalid-route-protocols", Kong, Error,
+        "Protocols from more than one of Kong's mutually exclusive sets (http/https, \
+         tcp/tls/udp, tls_passthrough, grpc/grpcs), or a field the protocols do not allow: \
+         methods on grpc or stream routes, hosts/paths/headers on stream routes, sources and \
+         destinations on http or grpc routes, `strip_path: true` on grpc routes.";
+    EXPRESSION_ROUTE = "R013", "expression-route", Kong, Error,
+        "A route with `expression` or `priority`: these belong to Kong's expressions router \
+         (`router_flavor = expressions` in kong.conf). Under the default traditional_compatible \
+         flavor Kong answers \"unknown field\". gateway checks configs for the default flavor \
+         only; it does not validate expressions.";
+    ROUTE_SOURCES = "R014", "invalid-route-source", Kong, Error,
+        "A route `sources` or `destinations` ip that is not an IPv4/IPv6 address or CIDR range \
+         (Kong's typedefs.ip_or_cidr: \"invalid ip or cidr range\").";
 
     UNKNOWN_PLUGIN = "P001", "unknown-plugin", Lint, Warning,
         "A plugin that is not bundled with Kong 3.15 (custom or partner). Its config is not \
@@ -141,8 +176,9 @@ rules! {
         "A reference (route -> service, plugin -> route/service/consumer, consumer -> group) \
          to an entity that is not in the config.";
     DUPLICATE_NAME = "F002", "duplicate-name", Kong, Error,
-        "Two entities of one kind with the same name (or username, prefix, target). Kong \
-         answers \"uniqueness violation\".";
+        "Two entities of one kind with the same name (or username, custom_id, target; vaults \
+         by `prefix`, since a vault's `name` is its type and several vaults may share it). \
+         Kong answers \"uniqueness violation\".";
     INVALID_ID = "F003", "invalid-id", Kong, Error,
         "An `id` that is not a UUID. Kong answers \"expected a valid UUID\".";
     DUPLICATE_ID = "F004", "duplicate-id", Kong, Error,

@@ -1,8 +1,9 @@
 //! Route paths as Kong's traditional_compatible router compiles them.
 //!
 //! A regex path `~/x` becomes `^/x` with every `?<` rewritten to `?P<`, compiled with the
-//! Rust regex crate (what atc-router uses). Kong's schema also dry-runs the regex with
-//! PCRE, so a few things Rust accepts (group names with dots) are still rejected.
+//! Rust regex crate (what atc-router uses). Kong's schema first dry-runs the regex with
+//! PCRE (approximated by `pcre_rejects`), so a few things Rust accepts (group names with
+//! dots) are still rejected, and unbalanced groups get PCRE's message, not Rust's.
 
 use regex::{Regex, RegexBuilder};
 
@@ -52,21 +53,84 @@ fn summarize(e: &regex::Error) -> String {
     }
 }
 
-/// Group names PCRE refuses: they must be a letter or `_`, then word characters, at most 32.
+/// The PCRE dry run of Kong's schema (kong/db/schema/typedefs.lua `validate_path_with_regexes`
+/// runs `ngx.re.find("", path, "aj")`), approximated: PCRE cannot run here, so this scanner
+/// finds the compile errors PCRE2 reports for unbalanced groups and classes, a trailing
+/// backslash and bad group names, and words them as lua-nginx-module does:
+/// `pcre2_compile() failed: ERROR in "PATTERN"` plus ` at "REST"` when PCRE2's error offset
+/// is not the end of the pattern. Other PCRE2 errors are not detected here; the Rust regex
+/// crate's error (the router check) reports them instead.
 fn pcre_rejects(re: &str) -> Option<String> {
+    let fail = |what: &str, offset: usize| {
+        if offset >= re.len() {
+            format!("pcre2_compile() failed: {what} in \"{re}\"")
+        } else {
+            format!("pcre2_compile() failed: {what} in \"{re}\" at \"{}\"", &re[offset..])
+        }
+    };
     let bytes = re.as_bytes();
     let mut i = 0;
-    let mut in_class = false;
+    let mut depth = 0usize;
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => {
+                if i + 1 >= bytes.len() {
+                    return Some(fail("\\ at end of pattern", bytes.len()));
+                }
                 i += 2;
                 continue;
             }
-            b'[' if !in_class => in_class = true,
-            b']' if in_class => in_class = false,
-            b'(' if !in_class => {
+            b'[' => {
+                // a class: `]` right after `[` or `[^` is literal; `[:name:]` is a POSIX class
+                let mut j = i + 1;
+                if bytes.get(j) == Some(&b'^') {
+                    j += 1;
+                }
+                if bytes.get(j) == Some(&b']') {
+                    j += 1;
+                }
+                let mut closed = false;
+                while j < bytes.len() {
+                    match bytes[j] {
+                        b'\\' => j += 1,
+                        b'[' if bytes.get(j + 1) == Some(&b':') => {
+                            if let Some(end) = re[j + 2..].find(":]") {
+                                j += 2 + end + 1;
+                            }
+                        }
+                        b']' => {
+                            closed = true;
+                            break;
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if !closed {
+                    return Some(fail("missing terminating ] for character class", bytes.len()));
+                }
+                i = j + 1;
+                continue;
+            }
+            b')' => {
+                if depth == 0 {
+                    return Some(fail("unmatched closing parenthesis", i));
+                }
+                depth -= 1;
+            }
+            b'(' => {
                 let rest = &re[i + 1..];
+                if rest.starts_with("?#") {
+                    // a comment runs to the next `)`
+                    match rest.find(')') {
+                        Some(end) => {
+                            i += 1 + end + 1;
+                            continue;
+                        }
+                        None => return Some(fail("missing ) after (?# comment", bytes.len())),
+                    }
+                }
+                depth += 1;
                 let name_start = if rest.starts_with("?P<") {
                     Some(3)
                 } else if rest.starts_with("?<") && !rest.starts_with("?<=") && !rest.starts_with("?<!") {
@@ -76,23 +140,29 @@ fn pcre_rejects(re: &str) -> Option<String> {
                 };
                 if let Some(off) = name_start {
                     let name_part = &rest[off..];
-                    let end = name_part.find('>').unwrap_or(name_part.len());
-                    let name = &name_part[..end];
-                    let ok = !name.is_empty()
-                        && name.len() <= 32
-                        && !name.as_bytes()[0].is_ascii_digit()
-                        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-                    if !ok {
-                        return Some(format!(
-                            "syntax error in subpattern name (missing terminator?) at offset {}",
-                            i + 1 + off + name.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count()
-                        ));
+                    let word = name_part.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+                    let at = i + 1 + off;
+                    if word == 0 {
+                        return Some(fail("subpattern name expected", at));
+                    }
+                    if name_part.as_bytes()[0].is_ascii_digit() {
+                        return Some(fail("subpattern name must start with a non-digit", at));
+                    }
+                    // Kong builds PCRE2 10.45 (.requirements); MAX_NAME_SIZE is 128 since 10.44
+                    if word > 128 {
+                        return Some(fail("subpattern name is too long (maximum 128 code units)", at + word));
+                    }
+                    if name_part.as_bytes().get(word) != Some(&b'>') {
+                        return Some(fail("syntax error in subpattern name (missing terminator?)", at + word));
                     }
                 }
             }
             _ => {}
         }
         i += 1;
+    }
+    if depth > 0 {
+        return Some(fail("missing closing parenthesis", bytes.len()));
     }
     None
 }
@@ -132,6 +202,17 @@ mod tests {
         assert!(matches!(compile("~/(?<=x)y"), Err(RegexRejection::Router(_))));
         assert!(matches!(compile("~/(a)\\1"), Err(RegexRejection::Router(m)) if m.contains("backreferences")));
         assert!(compile("~/(?>x)").is_err());
+        // spec/01-unit/01-db/01-schema/06-routes_spec.lua "must dry-run values that are considered regexes"
+        assert_eq!(
+            compile("~/users/(foo/profile").unwrap_err(),
+            RegexRejection::Pcre("pcre2_compile() failed: missing closing parenthesis in \"/users/(foo/profile\"".into())
+        );
+        assert_eq!(
+            compile("~/a)b").unwrap_err(),
+            RegexRejection::Pcre("pcre2_compile() failed: unmatched closing parenthesis in \"/a)b\" at \")b\"".into())
+        );
+        assert!(matches!(compile("~/[abc"), Err(RegexRejection::Pcre(m)) if m.contains("missing terminating ]")));
+        assert!(pcre_rejects("/[]a](?#c)[[:alpha:]]").is_none());
         assert!(compile("~/x\\Z").is_err());
         assert!(compile("~/\\/x").is_ok());
         assert!(compile("~/(?i)x").is_ok());

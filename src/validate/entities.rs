@@ -9,7 +9,12 @@ pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
     for ent in &config.entities {
         let Some(schema) = schema::entity(ent.kind) else { continue };
         let label = ent.label();
-        check::check_record_fields(&ent.node, schema, "", &label, out);
+        let mut found = Vec::new();
+        check::check_record_fields(&ent.node, schema, "", &label, &mut found);
+        if ent.kind == "routes" {
+            expression_fields(&mut found);
+        }
+        out.extend(found);
         if ent.kind == "services" {
             check_service(ent, &label, out);
         }
@@ -44,5 +49,26 @@ fn check_service(ent: &crate::model::Entity, label: &str, out: &mut Vec<Diagnost
                 .hint("set `host` (and optionally protocol, port, path) or the `url` shorthand"),
         ),
         None => {}
+    }
+}
+
+/// `expression` and `priority` are route fields of Kong's expressions router only
+/// (kong/db/schema/entities/routes.lua adds them when `router_flavor` is `expressions`); the
+/// default flavor's "unknown field" is replaced by a finding that says so.
+fn expression_fields(found: &mut [Diagnostic]) {
+    for d in found.iter_mut() {
+        let field = d.field.as_deref().unwrap_or("");
+        if d.rule.code == rules::UNKNOWN_FIELD.code && (field == "expression" || field == "priority") {
+            d.rule = &rules::EXPRESSION_ROUTE;
+            d.severity = rules::EXPRESSION_ROUTE.severity;
+            d.message = format!(
+                "'{field}' needs Kong's expressions router (router_flavor = expressions); under the default traditional_compatible flavor Kong answers \"unknown field\""
+            );
+            d.hint = Some(if field == "expression" {
+                "write the route with paths, hosts, methods, headers or snis, or run Kong with `router_flavor = expressions`".into()
+            } else {
+                "remove `priority` (use `regex_priority` for regex paths), or run Kong with `router_flavor = expressions`".into()
+            });
+        }
     }
 }

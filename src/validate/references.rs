@@ -49,7 +49,9 @@ fn check_unique(config: &Config, out: &mut Vec<Diagnostic>) {
         }
         match ent.kind {
             "services" | "routes" | "upstreams" | "consumer_groups" | "snis" | "vaults" | "partials" | "keys" | "key_sets" => {
-                if let Some(n) = ent.node.get_str("name") {
+                // a vault's `name` is its type (env, aws, ...); vaults are unique by `prefix`
+                // (kong/db/schema/entities/vaults.lua)
+                if let Some(n) = ent.node.get_str("name").filter(|_| ent.kind != "vaults") {
                     keys.push(("name", n.to_string()));
                 }
                 if ent.kind == "vaults" {
