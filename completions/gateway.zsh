@@ -31,9 +31,10 @@ _gateway() {
         case $line[1] in
             (render)
 _arguments "${_arguments_options[@]}" : \
+'--output=[Output format, as in every command (it no longer names a file\: see -o/--output-file)]:FORMAT:(yaml json)' \
 '-o+[Write to FILE instead of standard output (written only when rendering succeeds)]:FILE:_files' \
-'--output=[Write to FILE instead of standard output (written only when rendering succeeds)]:FILE:_files' \
-'--format=[Output format]:FORMAT:(yaml json)' \
+'--output-file=[Write to FILE instead of standard output (written only when rendering succeeds)]:FILE:_files' \
+'(--output)--format=[Deprecated spelling of --output FORMAT]:FORMAT:(yaml json)' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--placeholders[Emit \`\${{ env "DECK_X" }}\` references instead of values, so the file holds no secrets]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -129,10 +130,11 @@ _arguments "${_arguments_options[@]}" : \
 '--ca-cert=[Trust this CA certificate (PEM) for the Admin API]:FILE:_files' \
 '--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
 '--rps-limit=[At most this many requests per second]:N:_default' \
+'--output=[Output format, as in every command (it no longer names a file\: see -o/--output-file)]:FORMAT:(yaml json)' \
 '-o+[Write to FILE instead of standard output]:FILE:_files' \
-'--output=[Write to FILE instead of standard output]:FILE:_files' \
+'--output-file=[Write to FILE instead of standard output]:FILE:_files' \
+'(--output)--format=[Deprecated spelling of --output FORMAT]:FORMAT:(yaml json)' \
 '*--select-tag=[Only entities with this tag (repeatable; all must match)]:TAG:_default' \
-'--format=[Output format]:FORMAT:(yaml json)' \
 '*--include=[Also dump a kind sync manages only on request (repeatable)]:KIND:((licenses\:"Kong Enterprise licenses (\`licenses\`)"
 plugin-definitions\:"Cloned and custom plugin definitions; the file gets \`_info.include_plugin_definitions\`"
 degraphql-routes\:"DeGraphQL routes, written as \`custom_entities\` of \`type\: degraphql_routes\`"))' \
