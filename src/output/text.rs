@@ -64,6 +64,7 @@ fn diagnostic(out: &mut String, d: &Diagnostic, sources: &Sources, color: bool) 
     let why = match d.rule.origin {
         Origin::Kong => "kong: Kong or decK rejects this",
         Origin::Lint => "lint: Kong accepts this, but it cannot work as intended",
+        Origin::Input => "input: the file cannot be read or parsed; Kong has not judged it",
     };
     let _ = writeln!(out, "  = rule: {} ({why})", d.rule.name);
     if let Some(h) = &d.hint {
