@@ -134,7 +134,7 @@ pub struct ValidateArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Output format (json goes to standard output, text to standard error).
-    #[arg(long, value_enum, default_value_t = Output::Text)]
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Output::Text)]
     pub output: Output,
 
     /// Treat warnings as errors.
@@ -188,7 +188,7 @@ pub struct SimulateArgs {
     pub sni: Option<String>,
 
     /// Output format (both go to standard output).
-    #[arg(long, value_enum, default_value_t = Output::Text)]
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Output::Text)]
     pub output: Output,
 
     /// Which route priority formula orders routes.
@@ -215,7 +215,7 @@ pub struct TestArgs {
     pub configs: Vec<std::path::PathBuf>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = TestOutput::Text)]
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = TestOutput::Text)]
     pub output: TestOutput,
 
     /// Report which routes no test touches.
@@ -269,7 +269,7 @@ pub struct PingArgs {
     pub conn: ConnectionArgs,
 
     /// Output format (json: the gateway's details, or on failure `{"errors": [...]}`, on standard output).
-    #[arg(long, value_enum, default_value_t = Output::Text)]
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Output::Text)]
     pub output: Output,
 }
 
@@ -347,7 +347,7 @@ pub struct DiffArgs {
     pub conn: ConnectionArgs,
 
     /// Output format (both to standard output).
-    #[arg(long, value_enum, default_value_t = Output::Text)]
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Output::Text)]
     pub output: Output,
 
     /// Exit 2 when there are changes (0 none, 1 error).
@@ -370,7 +370,7 @@ pub struct WriteArgs {
     pub parallelism: u32,
 
     /// Output format (both to standard output).
-    #[arg(long, value_enum, default_value_t = Output::Text)]
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Output::Text)]
     pub output: Output,
 
     /// Write without asking (asking happens only on an interactive terminal; reset without a
