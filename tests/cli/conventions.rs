@@ -173,6 +173,9 @@ fn kong_would_refuse_only_when_kong_would() {
         assert_eq!(run.code, 1, "{}", run.transcript());
         let doc: Value = serde_json::from_str(&run.stdout).unwrap();
         assert_eq!(doc["errors"][0]["kind"], kind, "validate {file}: {doc}");
+        let run = gateway(dir.path(), &["validate", file], &[]);
+        let unloaded = run.stderr.contains("invalid: 1 input checked, 1 error, 0 warnings (1 input could not be read or parsed)");
+        assert_eq!(unloaded, kind == "input", "validate {file}: {}", run.stderr);
     }
     // a missing file next to a config Kong refuses: both are said
     let run = gateway(dir.path(), &["simulate", "missing.yaml", "refused.yaml"], &[]);
