@@ -181,6 +181,10 @@ fn kong_would_refuse_only_when_kong_would() {
     let run = gateway(dir.path(), &["simulate", "missing.yaml", "refused.yaml"], &[]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(run.stderr.contains("error: cannot read missing.yaml; Kong would refuse the rest of the config; nothing done"), "{}", run.stderr);
+    // render's --output json is the config itself: a failure leaves stdout empty
+    let run = gateway(dir.path(), &["render", "--output", "json", "missing.yaml"], &[]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{}", run.transcript());
+    assert!(run.stderr.contains("(input: the file cannot be read or parsed; Kong has not judged it)"), "{}", run.stderr);
     // `explain` names the kind too
     let run = gateway(dir.path(), &["explain", "L002"], &[]);
     assert!(run.stdout.starts_with("L002 unreadable-file  (input, "), "{}", run.stdout);
