@@ -241,7 +241,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__dump)
-            opts="-o -h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --output --select-tag --format --rbac-resources-only --include --color --help --version"
+            opts="-o -h -V --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --output --output-file --format --select-tag --rbac-resources-only --include --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -272,6 +272,10 @@ _gateway() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -279,12 +283,12 @@ _gateway() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --select-tag)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                --select-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --include)
@@ -563,13 +567,17 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__render)
-            opts="-o -h -V --output --format --placeholders --color --help --version"
+            opts="-o -h -V --output --output-file --format --placeholders --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --output)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

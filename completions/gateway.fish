@@ -42,8 +42,10 @@ complete -c gateway -n "__fish_gateway_needs_command" -f -a "reset" -d 'Delete e
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "explain" -d 'Explain a rule by code or name (`gateway explain T001`); lists all rules without one'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gateway -n "__fish_gateway_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gateway -n "__fish_gateway_using_subcommand render" -s o -l output -d 'Write to FILE instead of standard output (written only when rendering succeeds)' -r -F
-complete -c gateway -n "__fish_gateway_using_subcommand render" -l format -d 'Output format' -r -f -a "yaml\t''
+complete -c gateway -n "__fish_gateway_using_subcommand render" -l output -d 'Output format, as in every command (it no longer names a file: see -o/--output-file)' -r -f -a "yaml\t''
+json\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand render" -s o -l output-file -d 'Write to FILE instead of standard output (written only when rendering succeeds)' -r -F
+complete -c gateway -n "__fish_gateway_using_subcommand render" -l format -d 'Deprecated spelling of --output FORMAT' -r -f -a "yaml\t''
 json\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand render" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
@@ -120,10 +122,12 @@ complete -c gateway -n "__fish_gateway_using_subcommand dump" -l workspace -d 'K
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -l ca-cert -d 'Trust this CA certificate (PEM) for the Admin API' -r -F
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -l timeout -d 'Seconds to wait for each request' -r
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -l rps-limit -d 'At most this many requests per second' -r
-complete -c gateway -n "__fish_gateway_using_subcommand dump" -s o -l output -d 'Write to FILE instead of standard output' -r -F
-complete -c gateway -n "__fish_gateway_using_subcommand dump" -l select-tag -d 'Only entities with this tag (repeatable; all must match)' -r
-complete -c gateway -n "__fish_gateway_using_subcommand dump" -l format -d 'Output format' -r -f -a "yaml\t''
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -l output -d 'Output format, as in every command (it no longer names a file: see -o/--output-file)' -r -f -a "yaml\t''
 json\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -s o -l output-file -d 'Write to FILE instead of standard output' -r -F
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -l format -d 'Deprecated spelling of --output FORMAT' -r -f -a "yaml\t''
+json\t''"
+complete -c gateway -n "__fish_gateway_using_subcommand dump" -l select-tag -d 'Only entities with this tag (repeatable; all must match)' -r
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -l include -d 'Also dump a kind sync manages only on request (repeatable)' -r -f -a "licenses\t'Kong Enterprise licenses (`licenses`)'
 plugin-definitions\t'Cloned and custom plugin definitions; the file gets `_info.include_plugin_definitions`'
 degraphql-routes\t'DeGraphQL routes, written as `custom_entities` of `type: degraphql_routes`'"

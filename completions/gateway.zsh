@@ -31,9 +31,10 @@ _gateway() {
         case $line[1] in
             (render)
 _arguments "${_arguments_options[@]}" : \
+'--output=[Output format, as in every command (it no longer names a file\: see -o/--output-file)]:FORMAT:(yaml json)' \
 '-o+[Write to FILE instead of standard output (written only when rendering succeeds)]:FILE:_files' \
-'--output=[Write to FILE instead of standard output (written only when rendering succeeds)]:FILE:_files' \
-'--format=[Output format]:FORMAT:(yaml json)' \
+'--output-file=[Write to FILE instead of standard output (written only when rendering succeeds)]:FILE:_files' \
+'(--output)--format=[Deprecated spelling of --output FORMAT]:FORMAT:(yaml json)' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--placeholders[Emit \`\${{ env "DECK_X" }}\` references instead of values, so the file holds no secrets]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -45,7 +46,7 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (validate)
 _arguments "${_arguments_options[@]}" : \
-'--output=[Output format (json goes to standard output, text to standard error)]:OUTPUT:(text json)' \
+'--output=[Output format (json goes to standard output, text to standard error)]:FORMAT:(text json)' \
 '--kong-addr=[Admin API address]:KONG_ADDR:_default' \
 '*--headers=[A header sent with every request, e.g. '\''Kong-Admin-Token\: ...'\'' (repeatable)]:NAME: VALUE:_default' \
 '--workspace=[Kong Enterprise workspace]:WORKSPACE:_default' \
@@ -75,7 +76,7 @@ _arguments "${_arguments_options[@]}" : \
 '--scheme=[Scheme the client uses]:SCHEME:(http https)' \
 '--port=[Kong'\''s listener port (default 8000 for http, 8443 for https)]:PORT:_default' \
 '--sni=[TLS server name the client sends (https only)]:SNI:_default' \
-'--output=[Output format (both go to standard output)]:OUTPUT:(text json)' \
+'--output=[Output format (both go to standard output)]:FORMAT:(text json)' \
 '--priority=[Which route priority formula orders routes]:PRIORITY:((effective\:"What Kong 3.x really computes on x86-64 (Kong/kong#14457)"
 documented\:"The layout Kong'\''s source and docs describe"))' \
 '--serve=[Serve a dry-run HTTP listener on ADDR (e.g. 127.0.0.1\:8000) instead of one request]:ADDR:_default' \
@@ -91,7 +92,7 @@ documented\:"The layout Kong'\''s source and docs describe"))' \
 (test)
 _arguments "${_arguments_options[@]}" : \
 '*--config=[Configs to test (default\: the table'\''s \`config\:\` list, relative to the table; \`-\`\: standard input)]:CONFIG:_files' \
-'--output=[Output format]:OUTPUT:(text json junit)' \
+'--output=[Output format]:FORMAT:(text json junit)' \
 '--fail-under=[Fail when route coverage is below PCT percent]:PCT:_default' \
 '--priority=[Which route priority formula orders routes]:PRIORITY:((effective\:"What Kong 3.x really computes on x86-64 (Kong/kong#14457)"
 documented\:"The layout Kong'\''s source and docs describe"))' \
@@ -112,7 +113,7 @@ _arguments "${_arguments_options[@]}" : \
 '--ca-cert=[Trust this CA certificate (PEM) for the Admin API]:FILE:_files' \
 '--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
 '--rps-limit=[At most this many requests per second]:N:_default' \
-'--output=[Output format (json\: the gateway'\''s details, or on failure \`{"errors"\: \[...\]}\`, on standard output)]:OUTPUT:(text json)' \
+'--output=[Output format (json\: the gateway'\''s details, or on failure \`{"errors"\: \[...\]}\`, on standard output)]:FORMAT:(text json)' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
 '-h[Print help]' \
@@ -129,10 +130,11 @@ _arguments "${_arguments_options[@]}" : \
 '--ca-cert=[Trust this CA certificate (PEM) for the Admin API]:FILE:_files' \
 '--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
 '--rps-limit=[At most this many requests per second]:N:_default' \
+'--output=[Output format, as in every command (it no longer names a file\: see -o/--output-file)]:FORMAT:(yaml json)' \
 '-o+[Write to FILE instead of standard output]:FILE:_files' \
-'--output=[Write to FILE instead of standard output]:FILE:_files' \
+'--output-file=[Write to FILE instead of standard output]:FILE:_files' \
+'(--output)--format=[Deprecated spelling of --output FORMAT]:FORMAT:(yaml json)' \
 '*--select-tag=[Only entities with this tag (repeatable; all must match)]:TAG:_default' \
-'--format=[Output format]:FORMAT:(yaml json)' \
 '*--include=[Also dump a kind sync manages only on request (repeatable)]:KIND:((licenses\:"Kong Enterprise licenses (\`licenses\`)"
 plugin-definitions\:"Cloned and custom plugin definitions; the file gets \`_info.include_plugin_definitions\`"
 degraphql-routes\:"DeGraphQL routes, written as \`custom_entities\` of \`type\: degraphql_routes\`"))' \
@@ -153,7 +155,7 @@ _arguments "${_arguments_options[@]}" : \
 '--ca-cert=[Trust this CA certificate (PEM) for the Admin API]:FILE:_files' \
 '--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
 '--rps-limit=[At most this many requests per second]:N:_default' \
-'--output=[Output format (both to standard output)]:OUTPUT:(text json)' \
+'--output=[Output format (both to standard output)]:FORMAT:(text json)' \
 '*--select-tag=[Only entities with this tag, in addition to the file'\''s \`_info.select_tags\`]:TAG:_default' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
@@ -177,7 +179,7 @@ _arguments "${_arguments_options[@]}" : \
 '--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
 '--rps-limit=[At most this many requests per second]:N:_default' \
 '--parallelism=[Requests in flight at once]:PARALLELISM:_default' \
-'--output=[Output format (both to standard output)]:OUTPUT:(text json)' \
+'--output=[Output format (both to standard output)]:FORMAT:(text json)' \
 '*--select-tag=[Only entities with this tag, in addition to the file'\''s \`_info.select_tags\`]:TAG:_default' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
@@ -204,7 +206,7 @@ _arguments "${_arguments_options[@]}" : \
 '--timeout=[Seconds to wait for each request]:TIMEOUT:_default' \
 '--rps-limit=[At most this many requests per second]:N:_default' \
 '--parallelism=[Requests in flight at once]:PARALLELISM:_default' \
-'--output=[Output format (both to standard output)]:OUTPUT:(text json)' \
+'--output=[Output format (both to standard output)]:FORMAT:(text json)' \
 '*--select-tag=[Only entities with this tag, in addition to the file'\''s \`_info.select_tags\`]:TAG:_default' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
@@ -232,7 +234,7 @@ _arguments "${_arguments_options[@]}" : \
 '--rps-limit=[At most this many requests per second]:N:_default' \
 '*--select-tag=[Only entities with this tag (all given tags must match)]:TAG:_default' \
 '--parallelism=[Requests in flight at once]:PARALLELISM:_default' \
-'--output=[Output format (both to standard output)]:OUTPUT:(text json)' \
+'--output=[Output format (both to standard output)]:FORMAT:(text json)' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
 '--rbac-resources-only[Reset RBAC roles and their endpoint permissions only (Kong Enterprise)]' \

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 /// INPUT and CONFIG files are decK files (YAML or JSON) or Kong docs pages (markdown with
 /// `{% entity_examples %}` blocks). Several inputs are merged into one config.
 #[derive(Debug, Parser)]
-#[command(name = "gateway", version, propagate_version = true, after_help = EXIT_CODES)]
+#[command(name = "gateway", version, propagate_version = true, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -19,10 +19,18 @@ pub struct Cli {
     pub color: Color,
 }
 
-pub const EXIT_CODES: &str = "\
+/// The top-level help's closing text: the output convention, then the exit codes.
+pub const AFTER_HELP: &str = "\
+Output:
+  --output FORMAT  the format, in every command: text|json (test also junit; render and dump
+                   yaml|json, default yaml)
+  -o, --output-file FILE
+                   where render and dump write (default: standard output)
+
 Exit codes:
-  0  success (validate: valid; render: written; simulate: Kong proxies the request; test: all
-     pass; diff: no changes or no --exit-code; sync: everything applied)
+  0  success, warnings allowed (validate: valid, unless --strict makes warnings errors; render:
+     written; simulate: Kong proxies the request; test: all pass; diff: no changes or no
+     --exit-code; sync: everything applied)
   1  invalid config, unreadable input, failing tests, a failed write, or a tool error
   2  wrong command-line usage
   2  diff --exit-code: changes pending
@@ -102,13 +110,17 @@ pub struct RenderArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Write to FILE instead of standard output (written only when rendering succeeds).
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Output format, as in every command (it no longer names a file: see -o/--output-file).
+    #[arg(long, value_name = "FORMAT", value_parser = FormatParser, default_value = "yaml")]
+    pub output: Format,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Yaml)]
-    pub format: Format,
+    /// Write to FILE instead of standard output (written only when rendering succeeds).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Deprecated spelling of --output FORMAT.
+    #[arg(long, value_enum, hide = true, conflicts_with = "output")]
+    pub format: Option<Format>,
 
     /// Emit `${{ env "DECK_X" }}` references instead of values, so the file holds no secrets.
     #[arg(long)]
@@ -122,7 +134,7 @@ pub struct ValidateArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Output format (json goes to standard output, text to standard error).
-    #[arg(long, value_enum, default_value_t = Output::Text)]
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Output::Text)]
     pub output: Output,
 
     /// Treat warnings as errors.
@@ -176,7 +188,7 @@ pub struct SimulateArgs {
     pub sni: Option<String>,
 
     /// Output format (both go to standard output).
-    #[arg(long, value_enum, default_value_t = Output::Text)]
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Output::Text)]
     pub output: Output,
 
     /// Which route priority formula orders routes.
@@ -203,7 +215,7 @@ pub struct TestArgs {
     pub configs: Vec<std::path::PathBuf>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = TestOutput::Text)]
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = TestOutput::Text)]
     pub output: TestOutput,
 
     /// Report which routes no test touches.
@@ -257,7 +269,7 @@ pub struct PingArgs {
     pub conn: ConnectionArgs,
 
     /// Output format (json: the gateway's details, or on failure `{"errors": [...]}`, on standard output).
-    #[arg(long, value_enum, default_value_t = Output::Text)]
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Output::Text)]
     pub output: Output,
 }
 
@@ -266,17 +278,21 @@ pub struct DumpArgs {
     #[command(flatten)]
     pub conn: ConnectionArgs,
 
+    /// Output format, as in every command (it no longer names a file: see -o/--output-file).
+    #[arg(long, value_name = "FORMAT", value_parser = FormatParser, default_value = "yaml")]
+    pub output: Format,
+
     /// Write to FILE instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<std::path::PathBuf>,
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<std::path::PathBuf>,
+
+    /// Deprecated spelling of --output FORMAT.
+    #[arg(long, value_enum, hide = true, conflicts_with = "output")]
+    pub format: Option<Format>,
 
     /// Only entities with this tag (repeatable; all must match).
     #[arg(long = "select-tag", value_name = "TAG")]
     pub select_tags: Vec<String>,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Yaml)]
-    pub format: Format,
 
     /// Dump RBAC roles and their endpoint permissions only (Kong Enterprise).
     #[arg(long, conflicts_with = "include")]
@@ -331,7 +347,7 @@ pub struct DiffArgs {
     pub conn: ConnectionArgs,
 
     /// Output format (both to standard output).
-    #[arg(long, value_enum, default_value_t = Output::Text)]
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Output::Text)]
     pub output: Output,
 
     /// Exit 2 when there are changes (0 none, 1 error).
@@ -354,7 +370,7 @@ pub struct WriteArgs {
     pub parallelism: u32,
 
     /// Output format (both to standard output).
-    #[arg(long, value_enum, default_value_t = Output::Text)]
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Output::Text)]
     pub output: Output,
 
     /// Write without asking (asking happens only on an interactive terminal; reset without a
@@ -421,6 +437,42 @@ pub enum TestOutput {
 pub enum Format {
     Yaml,
     Json,
+}
+
+/// `render`/`dump --output FORMAT`. `--output` once named the file they write, so a value that
+/// is not a format (`--output kong.yaml`) is a usage error that says where the file name goes.
+#[derive(Clone, Copy, Debug)]
+pub struct FormatParser;
+
+impl clap::builder::TypedValueParser for FormatParser {
+    type Value = Format;
+
+    fn parse_ref(&self, cmd: &clap::Command, arg: Option<&clap::Arg>, value: &std::ffi::OsStr) -> Result<Format, clap::Error> {
+        let text = value.to_string_lossy();
+        match Format::from_str(&text, true) {
+            Ok(f) => Ok(f),
+            Err(_) => {
+                let mut err = clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(cmd);
+                use clap::error::{ContextKind, ContextValue};
+                let name = arg.map(|a| a.to_string()).unwrap_or_else(|| "--output <FORMAT>".into());
+                err.insert(ContextKind::InvalidArg, ContextValue::String(name));
+                err.insert(ContextKind::InvalidValue, ContextValue::String(text.to_string()));
+                err.insert(ContextKind::ValidValue, ContextValue::Strings(vec!["yaml".into(), "json".into()]));
+                err.insert(
+                    ContextKind::Suggested,
+                    ContextValue::StyledStrs(vec![format!(
+                        "--output takes a format; to write the file `{text}`, use -o/--output-file {text}"
+                    )
+                    .into()]),
+                );
+                Err(err)
+            }
+        }
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(Format::value_variants().iter().filter_map(ValueEnum::to_possible_value)))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

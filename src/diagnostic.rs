@@ -20,10 +20,13 @@ pub enum Severity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Origin {
-    /// Kong rejects the config (or the tool cannot read it).
+    /// Kong (or decK) rejects the config.
     Kong,
     /// Kong accepts the config, but it cannot work as intended.
     Lint,
+    /// The input cannot be read or parsed (missing, unreadable, not YAML or JSON): there is
+    /// no config for Kong to judge yet.
+    Input,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -90,6 +93,16 @@ impl Diagnostic {
     /// Kong (or decK) would refuse the config because of this finding.
     pub fn refused_by_kong(&self) -> bool {
         self.is_error() && self.rule.origin == Origin::Kong
+    }
+
+    /// The input could not be read or parsed because of this finding.
+    pub fn unreadable_input(&self) -> bool {
+        self.is_error() && self.rule.origin == Origin::Input
+    }
+
+    /// Nothing can be done with the config: Kong would refuse it, or it could not be read.
+    pub fn blocks(&self) -> bool {
+        self.refused_by_kong() || self.unreadable_input()
     }
 }
 

@@ -27,10 +27,10 @@ macro_rules! rules {
 }
 
 rules! {
-    YAML_SYNTAX = "L001", "yaml-syntax", Kong, Error,
+    YAML_SYNTAX = "L001", "yaml-syntax", Input, Error,
         "The file is not valid YAML or JSON (or not UTF-8, empty, too large or too deeply nested). \
          decK and Kong refuse such files.";
-    UNREADABLE_FILE = "L002", "unreadable-file", Kong, Error,
+    UNREADABLE_FILE = "L002", "unreadable-file", Input, Error,
         "The input could not be read: it does not exist, is a directory, or is too large.";
     EMPTY_CONFIG = "L003", "empty-config", Kong, Error,
         "The inputs contain no entities. decK refuses to sync an empty config because it would \

@@ -51,14 +51,17 @@ pub struct Planned {
     pub secrets: Vec<String>,
     /// Said on standard error: where defaults could not come from the gateway.
     pub notes: Vec<String>,
+    /// Said on standard error: the config's lint findings and warnings (they do not stop it).
+    pub warnings: Vec<String>,
     /// The files the config came from (for `file:line` in errors found while writing).
     pub sources: Sources,
 }
 
 impl Planned {
-    /// The notes as standard error lines.
+    /// The config's warnings and the notes, as standard error lines.
     pub fn notes_text(&self) -> String {
-        self.mask(&self.notes.iter().map(|n| format!("note: {n}\n")).collect::<String>())
+        let warnings = super::inputs::warnings_text(&self.warnings);
+        self.mask(&(warnings + &self.notes.iter().map(|n| format!("note: {n}\n")).collect::<String>()))
     }
 
     /// `text` with every secret value `[masked]` (unchanged with `--show-secrets`).
@@ -89,11 +92,11 @@ fn refusal(sources: &Sources, errors: &[plan::PlanError], what: &str, secrets: &
 /// it holds, and plans. A config the gateway cannot take, or a plan Kong would refuse, is
 /// an Outcome naming each entity, before any write.
 pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context, mode: Mode) -> anyhow::Result<Result<Planned, Outcome>> {
-    let (mut config, sources, secrets) = if mode == Mode::Reset {
-        (Config::default(), Sources::default(), Vec::new())
+    let (mut config, sources, secrets, warnings) = if mode == Mode::Reset {
+        (Config::default(), Sources::default(), Vec::new(), Vec::new())
     } else {
         match prepare(&args.configs, ctx) {
-            Ok(p) => (p.loaded.config, p.loaded.sources, p.secrets),
+            Ok(p) => (p.loaded.config, p.loaded.sources, p.secrets, p.lint),
             Err(o) => return Ok(Err(o)),
         }
     };
@@ -142,7 +145,7 @@ pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context, mode: Mode) -
         let unique: Vec<plan::PlanError> = conflicts.into_iter().filter(|e| seen.insert((e.at, e.message.clone()))).collect();
         return Ok(Err(refusal(&sources, &unique, "Kong would refuse these writes (409)", &secrets)));
     }
-    Ok(Ok(Planned { plan, client, info, secrets, notes, sources }))
+    Ok(Ok(Planned { plan, client, info, secrets, notes, warnings, sources }))
 }
 
 /// With select tags, the entities outside them that hold a unique value a write of the plan

@@ -25,13 +25,14 @@ pub fn run(args: &DumpArgs) -> anyhow::Result<Outcome> {
     let current = admin::state::fetch(&client, &info, &args.select_tags, &kinds).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
     // with definitions asked for, syncing the dump manages them too, even when there are none
     let doc = document(&current, &args.select_tags, args.include.contains(&OptIn::PluginDefinitions));
-    let body = render::serialize(&Node::from_json(&doc, Loc::default()), args.format)?;
-    match &args.output {
+    let body = render::serialize(&Node::from_json(&doc, Loc::default()), args.format.unwrap_or(args.output))?;
+    let note = if args.format.is_some() { render::FORMAT_DEPRECATED } else { "" };
+    match &args.output_file {
         Some(p) => {
             render::write_atomically(p, &body).with_context(|| format!("writing {}", p.display()))?;
-            Ok(Outcome { stderr: format!("wrote {} ({} entities)\n", p.display(), current.len()), ..Default::default() })
+            Ok(Outcome { stderr: format!("{note}wrote {} ({} entities)\n", p.display(), current.len()), ..Default::default() })
         }
-        None => Ok(Outcome { stdout: body, ..Default::default() }),
+        None => Ok(Outcome { stdout: body, stderr: note.into(), ..Default::default() }),
     }
 }
 

@@ -35,5 +35,6 @@ fn origin(o: Origin) -> &'static str {
     match o {
         Origin::Kong => "kong",
         Origin::Lint => "lint",
+        Origin::Input => "input",
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{Context, Outcome};
 use crate::cli::Priority;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::env::EnvMode;
 use crate::exit::Exit;
 use crate::load::{self, Disk, Files, Loaded};
@@ -79,17 +79,18 @@ pub struct Prepared {
     pub secrets: Vec<String>,
 }
 
-/// Loads configs (default `kong.yaml`) with environment values resolved. A config Kong
-/// would refuse becomes an `Outcome` with exit 1.
+/// Loads configs (default `kong.yaml`) with environment values resolved. A config that
+/// cannot be read, or that Kong would refuse, becomes an `Outcome` with exit 1.
 pub fn prepare(configs: &[PathBuf], ctx: &Context) -> Result<Prepared, Outcome> {
     let configs = if configs.is_empty() { vec![PathBuf::from("kong.yaml")] } else { configs.to_vec() };
     let (loaded, mut diags, secrets) = check(&configs, ctx, EnvMode::Resolve);
     output::mask_secrets(&mut diags, &secrets);
-    let refused: Vec<Diagnostic> = diags.iter().filter(|d| d.refused_by_kong()).cloned().collect();
-    if loaded.document.is_none() || !refused.is_empty() {
-        let mut stderr = text::diagnostics(&refused, &loaded.sources, ctx.color);
-        stderr.push_str("error: Kong would refuse this config; nothing done\n");
-        let errors = refused.iter().map(|d| json::finding(d, &loaded.sources)).collect();
+    diagnostic::sort(&mut diags);
+    let blocking: Vec<Diagnostic> = diags.iter().filter(|d| d.blocks()).cloned().collect();
+    if loaded.document.is_none() || !blocking.is_empty() {
+        let mut stderr = text::diagnostics(&blocking, &loaded.sources, ctx.color);
+        stderr.push_str(&format!("error: {}; nothing done\n", verdict(&blocking, &loaded.sources)));
+        let errors = blocking.iter().map(|d| json::finding(d, &loaded.sources)).collect();
         return Err(Outcome { stderr, errors, code: Some(Exit::Failure), ..Default::default() });
     }
     let lint = diags
@@ -101,6 +102,40 @@ pub fn prepare(configs: &[PathBuf], ctx: &Context) -> Result<Prepared, Outcome> 
         })
         .collect();
     Ok(Prepared { loaded, lint, secrets })
+}
+
+/// What stops a config, in one line: Kong's refusal only when Kong would refuse it; a missing,
+/// unreadable or unparsable input is said to be that (naming the file), not a verdict of Kong's.
+pub fn verdict(blocking: &[Diagnostic], sources: &crate::source::Sources) -> String {
+    let mut unread: Vec<String> = Vec::new();
+    let mut unparsed: Vec<String> = Vec::new();
+    for d in blocking.iter().filter(|d| d.unreadable_input()) {
+        let name = d.loc.map(|l| sources.name(l.file).to_string()).unwrap_or_else(|| "an input".into());
+        let list = if std::ptr::eq(d.rule, &crate::rules::UNREADABLE_FILE) { &mut unread } else { &mut unparsed };
+        if !list.contains(&name) {
+            list.push(name);
+        }
+    }
+    let mut parts = Vec::new();
+    if !unread.is_empty() {
+        parts.push(format!("cannot read {}", unread.join(", ")));
+    }
+    if !unparsed.is_empty() {
+        parts.push(format!("{} not valid YAML or JSON", unparsed.join(", ") + if unparsed.len() == 1 { " is" } else { " are" }));
+    }
+    let kong = blocking.iter().any(Diagnostic::refused_by_kong);
+    match (parts.is_empty(), kong) {
+        (false, false) => format!("{} (the config was not loaded; this is not a verdict of Kong's)", parts.join("; ")),
+        (false, true) => format!("{}; Kong would refuse the rest of the config", parts.join("; ")),
+        (true, true) => "Kong would refuse this config".into(),
+        (true, false) => "no config was loaded".into(),
+    }
+}
+
+/// Lint findings and warnings of a config that is otherwise fine, as `warning:` lines for
+/// standard error (commands whose standard output is a report of their own).
+pub fn warnings_text(lint: &[String]) -> String {
+    lint.iter().map(|l| format!("warning: {l}\n")).collect()
 }
 
 pub fn formula(p: Priority) -> Formula {

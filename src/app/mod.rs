@@ -114,7 +114,8 @@ impl Report {
             Command::Diff(a) => json(a.output, false),
             Command::Sync(a) | Command::Apply(a) => json(a.write.output, false),
             Command::Reset(a) => json(a.write.output, false),
-            // their stdout is the rendered or dumped config (`> kong.yaml`): errors stay on stderr
+            // their stdout is the rendered or dumped config (`> kong.yaml`), also under
+            // `--output json` (the config's format): errors stay on stderr
             Command::Render(_) | Command::Dump(_) => Report::Text,
             Command::Explain { .. } | Command::Completions { .. } => Report::Text,
         }

@@ -32,8 +32,11 @@ pub fn run(args: &RenderArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             loaded.deck_flags.join(" ")
         ));
     }
-    let body = serialize(doc, args.format)?;
-    match &args.output {
+    if args.format.is_some() {
+        stderr.push_str(FORMAT_DEPRECATED);
+    }
+    let body = serialize(doc, args.format.unwrap_or(args.output))?;
+    match &args.output_file {
         Some(path) => {
             write_atomically(path, &body)?;
             stderr.push_str(&format!("wrote {} ({} entities)\n", path.display(), loaded.config.entities.len()));
@@ -42,6 +45,9 @@ pub fn run(args: &RenderArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         None => Ok(Outcome { stdout: body, stderr, ..Default::default() }),
     }
 }
+
+/// Said on standard error when the old `--format` spelling is used.
+pub const FORMAT_DEPRECATED: &str = "note: --format is deprecated; use --output yaml|json (and -o/--output-file FILE for a file)\n";
 
 /// The document as decK YAML or JSON, `_format_version` first.
 pub fn serialize(doc: &Node, format: Format) -> anyhow::Result<String> {

@@ -99,5 +99,7 @@ pub fn run(args: &TestArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     if !coverage_ok && args.output == TestOutput::Text {
         let _ = writeln!(stdout, "error: route coverage {:.1}% is below --fail-under {}", report.coverage_percent, args.fail_under.unwrap_or(0.0));
     }
-    Ok(Outcome { stdout, code, ..Default::default() })
+    // the config's lint findings do not fail the run; they are said on standard error
+    let stderr = crate::output::mask_text(&super::inputs::warnings_text(&prepared.lint), &prepared.secrets);
+    Ok(Outcome { stdout, stderr, code, ..Default::default() })
 }

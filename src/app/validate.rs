@@ -9,7 +9,7 @@ use crate::output::{self, json, text};
 
 pub fn run(args: &ValidateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let (loaded, mut diags, secrets) = super::inputs::check(&args.inputs, ctx, EnvMode::Mock);
-    if args.online && !diags.iter().any(|d| d.refused_by_kong()) {
+    if args.online && !diags.iter().any(|d| d.blocks()) {
         diags.extend(online(&loaded.config, args)?);
     }
     if args.strict {

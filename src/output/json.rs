@@ -1,6 +1,6 @@
 //! Machine-readable findings. The validate document is
 //! `{"valid", "errors": [...], "warnings": [...], "notes": [...]}`; each finding has
-//! `rule`, `name`, `kind` (kong|lint), `message`, `file`, `line`, `column`, `entity`,
+//! `rule`, `name`, `kind` (kong|lint|input), `message`, `file`, `line`, `column`, `entity`,
 //! `field`, `hint`.
 
 use crate::diagnostic::{Diagnostic, Severity};

@@ -64,6 +64,7 @@ fn diagnostic(out: &mut String, d: &Diagnostic, sources: &Sources, color: bool) 
     let why = match d.rule.origin {
         Origin::Kong => "kong: Kong or decK rejects this",
         Origin::Lint => "lint: Kong accepts this, but it cannot work as intended",
+        Origin::Input => "input: the file cannot be read or parsed; Kong has not judged it",
     };
     let _ = writeln!(out, "  = rule: {} ({why})", d.rule.name);
     if let Some(h) = &d.hint {
@@ -144,7 +145,14 @@ pub fn summary(diags: &[Diagnostic], files: usize, valid: bool, color: bool) -> 
     if valid {
         format!("{}: {inputs} checked, {counts}\n", paint("valid", color, |s| s.green().bold()))
     } else {
-        format!("{}: {inputs} checked, {counts}\n", paint("invalid", color, |s| s.red().bold()))
+        // a missing or unparsable input is not something Kong refused: say so
+        let mut unloaded: Vec<_> = diags.iter().filter(|d| d.unreadable_input()).map(|d| d.loc.map(|l| l.file)).collect();
+        unloaded.dedup();
+        let why = match unloaded.len() {
+            0 => String::new(),
+            n => format!(" ({} could not be read or parsed)", plural(n, "input")),
+        };
+        format!("{}: {inputs} checked, {counts}{why}\n", paint("invalid", color, |s| s.red().bold()))
     }
 }
 

@@ -8,10 +8,12 @@
 //! - `failures`: every failure under `--output json`/`junit` is one document with errors; `-` is stdin
 //! - `conformance`: every Kong docs page in ../shared/corpus/docs
 //! - `completions`: checked-in completion scripts are current
+//! - `conventions`: `--output FORMAT` / `-o FILE`, "Kong would refuse" only when Kong would, warnings exit 0
 //! - `schemas`: bundled plugin schemas match their generator
 
 mod bad_input;
 mod completions;
+mod conventions;
 mod conformance;
 mod failures;
 mod fixtures;
