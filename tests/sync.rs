@@ -193,7 +193,7 @@ fn more_than_one_page() {
     assert_eq!(d.status.code(), Some(0), "{}", text(&d));
     let log = take_log(&e);
     assert!(log.iter().any(|l| l.starts_with("GET /services?size=1000&offset=")), "paged: {log:?}");
-    let dump = ok(gateway(dir.path(), &e.url, &["dump", "--format", "json"]));
+    let dump = ok(gateway(dir.path(), &e.url, &["dump", "--output", "json"]));
     let v: Value = serde_json::from_str(&dump).unwrap();
     assert_eq!(v["services"].as_array().unwrap().len(), 1100);
 }
