@@ -1,10 +1,11 @@
 //! Environment values into config nodes: decK's `${{ env "DECK_X" }}` and the docs'
 //! `${name}` variables.
 //!
-//! Substitution works on parsed string values, never on the raw text, so locations keep
-//! pointing at what the user wrote and every substituted node is marked with the variable
-//! it came from (output masks those). The environment is an explicit map: nothing here
-//! reads the process environment.
+//! decK files get decK's own treatment, over the text before YAML parsing (see
+//! [`crate::load::template`]). Here, substitution works on parsed string values: docs
+//! variables, and `${{ env }}` inside docs pages' blocks. Every substituted node is marked
+//! with the variable it came from (output masks those). The environment is an explicit
+//! map: nothing here reads the process environment.
 
 use crate::diagnostic::Diagnostic;
 use crate::node::{Node, Value};

@@ -67,8 +67,14 @@ rules! {
     NO_ENTITY_EXAMPLES = "L014", "no-entity-examples", Lint, Warning,
         "A markdown input without any `{% entity_examples %}` block (the singular \
          `{% entity_example %}` tag is not a config).";
-    DUPLICATE_KEY = "L015", "duplicate-key", Kong, Error,
-        "A mapping key that appears twice. decK's YAML reader refuses it.";
+    DUPLICATE_KEY = "L015", "duplicate-key", Kong, Warning,
+        "A mapping key that appears twice. decK's YAML reader (go-yaml v2 through \
+         sigs.k8s.io/yaml) keeps the last value without a word; so does this tool, with this \
+         warning.";
+    ENV_TEMPLATE = "L016", "env-template", Kong, Error,
+        "A `${{ ... }}` template decK cannot render: a conversion (`toBool`, `toInt`, `toFloat`) \
+         of a value that is not one, an unknown function, an unclosed action. decK renders the \
+         file as a Go template before reading it and stops there.";
 
     UNKNOWN_FIELD = "S001", "unknown-field", Kong, Error,
         "A field the entity or plugin schema does not have. Kong answers \"unknown field\".";

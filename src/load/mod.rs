@@ -6,6 +6,7 @@
 
 pub mod docs;
 pub mod merge;
+pub mod template;
 
 use crate::diagnostic::Diagnostic;
 use crate::env::{self, DocsVar, Env, EnvMode};
@@ -102,17 +103,56 @@ impl<'a> LoadCtx<'a> {
     /// Reads and parses a YAML/JSON file; `None` (with a diagnostic) when that fails.
     pub fn parse_file(&mut self, path: &Path, origin: Origin) -> Option<Node> {
         let (id, text) = self.read_text(path)?;
-        match yaml::parse(&text, Origin { file: id, ..origin }) {
-            Ok(Some(n)) => Some(n),
-            Ok(None) => {
-                self.out.push(Diagnostic::new(&rules::YAML_SYNTAX, "file is empty").at(Loc::new(id, 1, 1)));
-                None
+        self.parse_text(&text, Origin { file: id, ..origin }, None)
+    }
+
+    /// Parses `text` (rendered by decK's template step when `map` is given).
+    pub fn parse_text(&mut self, text: &str, origin: Origin, map: Option<&template::TextMap>) -> Option<Node> {
+        match yaml::parse_mapped(text, origin, map) {
+            Ok(parsed) => {
+                for w in parsed.warnings {
+                    self.out.push(Diagnostic::new(&rules::DUPLICATE_KEY, w.message).at(w.loc));
+                }
+                if parsed.node.is_none() {
+                    self.out.push(Diagnostic::new(&rules::YAML_SYNTAX, "file is empty").at(Loc::new(origin.file, 1, 1)));
+                }
+                parsed.node
             }
             Err(e) => {
-                let rule = if e.message.contains("already defined") { &rules::DUPLICATE_KEY } else { &rules::YAML_SYNTAX };
-                self.out.push(Diagnostic::new(rule, e.message).at(e.loc));
+                self.out.push(Diagnostic::new(&rules::YAML_SYNTAX, e.message).at(e.loc));
                 None
             }
+        }
+    }
+
+    /// Reads a decK file the way decK does: its `${{ ... }}` templates rendered over the text,
+    /// then the result parsed as YAML, positions and provenance mapped back to the text.
+    pub fn parse_deck_file(&mut self, path: &Path, env: &Env, mode: EnvMode) -> Option<Node> {
+        let (id, text) = self.read_text(path)?;
+        let (rendered, issues) = template::render(&text, env, mode);
+        for issue in issues {
+            let (line, col) = template::line_col(&text, issue.at);
+            let loc = Loc::new(id, line as u32, col as u32 + 1);
+            let d = match issue.kind {
+                template::IssueKind::NotPrefixed => Diagnostic::new(&rules::ENV_NOT_DECK_PREFIXED, issue.message),
+                template::IssueKind::Unset { warning } => {
+                    let name = issue.message.split('\'').nth(1).unwrap_or("DECK_X").to_string();
+                    let d = Diagnostic::new(&rules::UNSET_ENV_VARIABLE, issue.message)
+                        .hint(format!("export {name}=... before running, or use --placeholders with render"));
+                    if warning {
+                        d.severity(crate::diagnostic::Severity::Warning)
+                    } else {
+                        d
+                    }
+                }
+                template::IssueKind::Template => Diagnostic::new(&rules::ENV_TEMPLATE, issue.message),
+            };
+            self.out.push(d.at(loc));
+        }
+        let origin = Origin { file: id, ..Origin::default() };
+        match &rendered {
+            Some(r) => self.parse_text(&r.text, origin, Some(&r.map)),
+            None => self.parse_text(&text, origin, None),
         }
     }
 }
@@ -188,7 +228,7 @@ pub fn load(paths: &[PathBuf], files: &dyn Files, env: &Env, mode: EnvMode) -> L
 }
 
 fn load_deck_file(path: &Path, ctx: &mut LoadCtx, env: &Env, mode: EnvMode, missing: &mut Vec<(DocsVar, Loc)>) -> Option<Node> {
-    let mut doc = ctx.parse_file(path, Origin::default())?;
+    let doc = ctx.parse_deck_file(path, env, mode)?;
     if docs::is_plugin_example(&doc) {
         let (mut example, vars) = docs::plugin_example_document(path, &doc, ctx);
         env::resolve_docs_variables(&mut example, &vars, env, mode, &mut ctx.out, missing);
@@ -201,7 +241,6 @@ fn load_deck_file(path: &Path, ctx: &mut LoadCtx, env: &Env, mode: EnvMode, miss
         );
         return None;
     }
-    env::resolve_deck_templates(&mut doc, env, mode, &mut ctx.out);
     Some(doc)
 }
 
