@@ -28,6 +28,40 @@ pub trait Files {
     fn name(&self, path: &Path) -> String {
         display_path(path)
     }
+    /// The config files an input directory stands for, or `None` when `path` is no directory
+    /// (the real file system unless overridden).
+    fn list_dir(&self, path: &Path) -> Option<Vec<PathBuf>> {
+        config_files_in_dir(path)
+    }
+}
+
+/// Every `.yaml`, `.yml` and `.json` file (any case) under `dir`, subdirectories included,
+/// in the order decK reads them: go-database-reconciler `pkg/utils/utils.go`
+/// `ConfigFilesInDir` walks the tree with `filepath.Walk`, which visits names in lexical
+/// order, depth first. `None` when `dir` is not a directory.
+pub fn config_files_in_dir(dir: &Path) -> Option<Vec<PathBuf>> {
+    if !std::fs::metadata(dir).ok()?.is_dir() {
+        return None;
+    }
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out);
+            } else if is_config_file(&p) {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    Some(out)
+}
+
+fn is_config_file(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(), Some("yaml" | "yml" | "json"))
 }
 
 /// The real file system.
@@ -47,6 +81,38 @@ impl Files for Disk {
 
     fn exists(&self, path: &Path) -> bool {
         path.is_file()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_is_its_config_files_in_name_order_recursively() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::create_dir_all(p.join("b/nested")).unwrap();
+        for f in ["b/nested/z.yml", "b/a.JSON", "c.yaml", "a.yaml", "notes.md", "b/x.txt"] {
+            std::fs::write(p.join(f), "{}").unwrap();
+        }
+        let got: Vec<String> = config_files_in_dir(p)
+            .unwrap()
+            .iter()
+            .map(|f| f.strip_prefix(p).unwrap().to_string_lossy().replace('\\', "/"))
+            .collect();
+        assert_eq!(got, ["a.yaml", "b/a.JSON", "b/nested/z.yml", "c.yaml"]);
+        assert!(config_files_in_dir(&p.join("a.yaml")).is_none());
+    }
+
+    #[test]
+    fn a_directory_input_merges_its_files() {
+        let files = MemFiles::default()
+            .with("conf/1-services.yaml", "_format_version: \"3.0\"\nservices:\n- name: s\n  url: http://h\n")
+            .with("conf/2-routes.yaml", "_format_version: \"3.0\"\nroutes:\n- name: r\n  service: s\n  paths: [/a]\n");
+        let loaded = load(&[PathBuf::from("conf")], &files, &Env::new(), EnvMode::Resolve);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        assert_eq!(loaded.config.entities.len(), 2);
     }
 }
 
@@ -191,7 +257,18 @@ pub fn load(paths: &[PathBuf], files: &dyn Files, env: &Env, mode: EnvMode) -> L
     let mut missing: Vec<(DocsVar, Loc)> = Vec::new();
     let mut deck_flags = Vec::new();
     let mut workspace: Option<(String, Loc)> = None;
+    let mut inputs = Vec::new();
     for path in paths {
+        match files.list_dir(path) {
+            Some(found) if found.is_empty() => ctx.out.push(
+                Diagnostic::new(&rules::UNREADABLE_FILE, format!("{}: the directory holds no .yaml, .yml or .json file", files.name(path)))
+                    .at(Loc::new(ctx.sources.add(files.name(path), ""), 0, 0)),
+            ),
+            Some(found) => inputs.extend(found),
+            None => inputs.push(path.clone()),
+        }
+    }
+    for path in &inputs {
         let doc = if is_markdown(path) {
             load_page(path, &mut ctx, env, mode, &mut missing, &mut deck_flags)
         } else {
@@ -314,6 +391,11 @@ impl MemFiles {
 impl Files for MemFiles {
     fn read(&self, path: &Path) -> Result<Vec<u8>, String> {
         self.0.get(path).cloned().ok_or_else(|| "No such file or directory (os error 2)".into())
+    }
+
+    fn list_dir(&self, path: &Path) -> Option<Vec<PathBuf>> {
+        let found: Vec<PathBuf> = self.0.keys().filter(|p| p.starts_with(path) && *p != path && is_config_file(p)).cloned().collect();
+        (!found.is_empty()).then_some(found)
     }
 
     fn exists(&self, path: &Path) -> bool {

@@ -9,10 +9,12 @@
 //! - `conformance`: every Kong docs page in ../shared/corpus/docs
 //! - `completions`: checked-in completion scripts are current
 //! - `schemas`: bundled plugin schemas match their generator
+//! - `decksem`: decK file semantics: `${{ env }}` over the text, directories as inputs
 
 mod bad_input;
 mod completions;
 mod conformance;
+mod decksem;
 mod failures;
 mod fixtures;
 mod readme;
