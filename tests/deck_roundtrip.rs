@@ -92,7 +92,6 @@ const EXCLUDED: &[(&str, Stage, &str)] = &[
     // other
     ("gdr/tests/integration/testdata/sync/048-plugin-config-nested-merge/kong.yaml", Sync, "ai-proxy entity check refuses the file's config (rule ai-proxy-entity-check): a validation question, not a round-trip one"),
     ("deck/tests/integration/testdata/sync/039-partials/kong-partials-no-name.yaml", Diff, "a partial with neither id nor name has nothing to be matched by: every sync creates a new one (decK too gives it a fresh uuid each time: GDR pkg/file/builder.go `partials()`)"),
-    ("gdr/tests/integration/testdata/sync/030-plugin-dedup-consumer-groups/kong.yaml", Sync, "`_plugin_configs`/`_config` are not merged into the plugins (decK file semantics, issue #9): they are sent without `config.limit`/`window_size`, which the gateway refuses with 400 as Kong does"),
 ];
 
 const GRAPHQL_COSTS: &str = "`custom_entities` of type graphql_ratelimiting_cost_decorations are refused (only degraphql_routes is supported)";

@@ -6,6 +6,7 @@
 
 pub mod docs;
 pub mod merge;
+pub mod plugin_configs;
 pub mod template;
 
 use crate::diagnostic::Diagnostic;
@@ -291,6 +292,9 @@ pub fn load(paths: &[PathBuf], files: &dyn Files, env: &Env, mode: EnvMode) -> L
         }
     }
     ctx.out.extend(env::missing_docs_vars(&missing, mode));
+    if let Some(doc) = &mut document {
+        plugin_configs::apply(doc, &mut ctx.out);
+    }
     let mut config = Config::default();
     if let Some(doc) = &document {
         config = Config::from_document(doc, &mut ctx.out);
