@@ -90,7 +90,6 @@ const EXCLUDED: &[(&str, Stage, &str)] = &[
     ("deck/tests/integration/testdata/dump/008-sanitizer/route-expressions.yaml", Sync, EXPRESSIONS),
     ("deck/tests/integration/testdata/dump/009-skip-defaults/enterprise/3.14+/expression-routes.yaml", Sync, EXPRESSIONS),
     // other
-    ("gdr/tests/integration/testdata/sync/048-plugin-config-nested-merge/kong.yaml", Sync, "ai-proxy entity check refuses the file's config (rule ai-proxy-entity-check): a validation question, not a round-trip one"),
     ("deck/tests/integration/testdata/sync/039-partials/kong-partials-no-name.yaml", Diff, "a partial with neither id nor name has nothing to be matched by: every sync creates a new one (decK too gives it a fresh uuid each time: GDR pkg/file/builder.go `partials()`)"),
 ];
 

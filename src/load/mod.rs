@@ -262,7 +262,7 @@ pub fn load(paths: &[PathBuf], files: &dyn Files, env: &Env, mode: EnvMode) -> L
     for path in paths {
         match files.list_dir(path) {
             Some(found) if found.is_empty() => ctx.out.push(
-                Diagnostic::new(&rules::UNREADABLE_FILE, format!("{}: the directory holds no .yaml, .yml or .json file", files.name(path)))
+                Diagnostic::new(&rules::UNREADABLE_FILE, format!("{} is a directory with no .yaml, .yml or .json file in it", files.name(path)))
                     .at(Loc::new(ctx.sources.add(files.name(path), ""), 0, 0)),
             ),
             Some(found) => inputs.extend(found),

@@ -35,7 +35,7 @@ fn an_empty_directory_is_refused() {
     std::fs::create_dir_all(dir.path().join("empty")).unwrap();
     let run = gateway(dir.path(), &["validate", "empty"], &[]);
     assert_eq!(run.code, 1, "{}", run.transcript());
-    assert!(run.transcript().contains("holds no .yaml, .yml or .json file"), "{}", run.transcript());
+    assert!(run.transcript().contains("is a directory with no .yaml, .yml or .json file in it"), "{}", run.transcript());
 }
 
 /// decK's sync/057-env-var-masking-tests/comprehensive.yaml writes
