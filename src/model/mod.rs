@@ -172,9 +172,12 @@ pub struct Config {
 }
 
 impl Config {
-    /// The `_info.default_lookup_tags` for references to `kind`, if the file sets any.
+    /// The `_info.default_lookup_tags` for references to `kind`, if the file sets any. A
+    /// consumer can also come from the gateway as a member of a looked-up consumer group
+    /// (go-database-reconciler `pkg/dump/dump.go` fetches those groups with their consumers).
     pub fn lookup_tags_for(&self, kind: &str) -> Option<&[String]> {
-        self.lookup_tags.iter().find(|(k, _)| *k == kind).map(|(_, t)| t.as_slice())
+        let find = |k: &str| self.lookup_tags.iter().find(|(x, _)| *x == k).map(|(_, t)| t.as_slice());
+        find(kind).or_else(|| if kind == "consumers" { find("consumer_groups") } else { None })
     }
 
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Entity> + 'a {
