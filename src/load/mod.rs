@@ -106,6 +106,46 @@ mod tests {
         assert!(config_files_in_dir(&p.join("a.yaml")).is_none());
     }
 
+    /// The shapes of decK's sync/057-env-var-masking-tests/comprehensive.yaml: every scalar
+    /// holding a value from the environment is marked, whatever its type or quoting.
+    #[test]
+    fn values_rendered_into_the_text_keep_their_provenance() {
+        let text = concat!(
+            "_format_version: \"3.0\"\n",
+            "certificates:\n  - cert: ${{ env \"DECK_CLIENT_CERT\" }}\n    key: ${{ env \"DECK_CLIENT_KEY\" }}\n",
+            "services:\n  - name: s\n    host: example.com\n    retries: ${{ env \"DECK_RETRIES\" }}\n    plugins:\n",
+            "      - name: request-transformer\n        config:\n          add:\n            headers:\n",
+            "              - \"X-API-Key:${{ env \"DECK_API_KEY\" }}\"\n              - \"X-Plain:literal\"\n",
+        );
+        let files = MemFiles::default().with("kong.yaml", text);
+        let env: Env = [
+            ("DECK_CLIENT_CERT", "\"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\""),
+            ("DECK_CLIENT_KEY", "\"-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\""),
+            ("DECK_RETRIES", "7"),
+            ("DECK_API_KEY", "apiKeySecret"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let loaded = load(&[PathBuf::from("kong.yaml")], &files, &env, EnvMode::Resolve);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let doc = loaded.document.unwrap();
+        let cert = &doc.get("certificates").unwrap().as_seq().unwrap()[0];
+        assert_eq!(cert.get_str("cert"), Some("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"));
+        assert_eq!(cert.get("cert").unwrap().env.as_deref(), Some("DECK_CLIENT_CERT"));
+        assert_eq!(cert.get("key").unwrap().env.as_deref(), Some("DECK_CLIENT_KEY"));
+        assert_eq!(cert.get("key").unwrap().loc.line, 4, "positions are the user's");
+        let svc = &doc.get("services").unwrap().as_seq().unwrap()[0];
+        assert_eq!(svc.get("retries").unwrap().value, crate::node::Value::Int(7));
+        assert_eq!(svc.get("retries").unwrap().env.as_deref(), Some("DECK_RETRIES"));
+        assert_eq!(svc.get("retries").unwrap().loc.line, 8);
+        assert_eq!(svc.get("host").unwrap().env, None);
+        let secrets = crate::output::secret_values(&doc);
+        assert!(secrets.contains(&"X-API-Key:apiKeySecret".to_string()), "{secrets:?}");
+        assert!(!secrets.iter().any(|s| s.contains("X-Plain")), "{secrets:?}");
+        assert_eq!(svc.get("retries").unwrap().to_json(true), serde_json::json!("[masked]"));
+    }
+
     #[test]
     fn a_directory_input_merges_its_files() {
         let files = MemFiles::default()
