@@ -72,7 +72,7 @@ impl TextMap {
     /// The first variable substituted into the rendered range `start..end`.
     pub fn var_in(&self, start: usize, end: usize) -> Option<&str> {
         let i = self.segs.partition_point(|s| s.out + s.len <= start);
-        self.segs[i..].iter().take_while(|s| s.out < end.max(start + 1)).find_map(|s| s.var.as_deref())
+        self.segs[i..].iter().take_while(|s| s.out < end.max(start + 1)).find_map(|s| s.var.as_deref().filter(|v| !v.is_empty()))
     }
 }
 
