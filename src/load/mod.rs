@@ -147,6 +147,13 @@ mod tests {
     }
 
     #[test]
+    fn a_file_beginning_with_a_space_is_decks_error() {
+        let files = MemFiles::default().with("k.yaml", " _format_version: \"3.0\"\n");
+        let loaded = load(&[PathBuf::from("k.yaml")], &files, &Env::new(), EnvMode::Resolve);
+        assert_eq!(loaded.diagnostics[0].message, "file must not begin with a whitespace");
+    }
+
+    #[test]
     fn a_directory_input_merges_its_files() {
         let files = MemFiles::default()
             .with("conf/1-services.yaml", "_format_version: \"3.0\"\nservices:\n- name: s\n  url: http://h\n")
@@ -257,6 +264,11 @@ impl<'a> LoadCtx<'a> {
             self.out.push(d.at(loc));
         }
         let origin = Origin { file: id, ..Origin::default() };
+        // go-database-reconciler pkg/file/readfile.go `readContent` (decK issue #578)
+        if rendered.as_ref().map_or(text.as_str(), |r| r.text.as_str()).starts_with(' ') {
+            self.out.push(Diagnostic::new(&rules::YAML_SYNTAX, "file must not begin with a whitespace").at(Loc::new(id, 1, 1)));
+            return None;
+        }
         match &rendered {
             Some(r) => self.parse_text(&r.text, origin, Some(&r.map)),
             None => self.parse_text(&text, origin, None),
