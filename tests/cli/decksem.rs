@@ -65,8 +65,10 @@ fn deck_057_env_masking_file_reads_as_in_deck() {
     assert!(text.contains("-----BEGIN CERTIFICATE-----\\nMIIBcert\\n-----END CERTIFICATE-----"), "the \\n escapes decode: {text}");
 }
 
-/// verdicts.tsv rows as (path, verdict, env, note).
-fn verdicts(shared: &Path) -> Vec<(String, String, Vec<(String, String)>, String)> {
+/// A verdicts.tsv row: path, verdict, env, note.
+type Verdict = (String, String, Vec<(String, String)>, String);
+
+fn verdicts(shared: &Path) -> Vec<Verdict> {
     let tsv = std::fs::read_to_string(shared.join("corpus/deck-testdata/verdicts.tsv")).unwrap();
     tsv.lines()
         .filter(|l| !l.starts_with('#'))
