@@ -21,7 +21,13 @@ pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
             if config.find(kind, &r.key).is_none() {
                 let singular = kind.trim_end_matches('s').replace('_', " ");
                 if let Some(tags) = config.lookup_tags_for(kind) {
-                    out.push(external(&singular, &r.key, kind, tags).at(r.loc).entity(ent.label()).field(*field));
+                    // consumers also come along as members of the looked-up consumer groups
+                    let among = if *kind == "consumers" && !config.lookup_tags.iter().any(|(k, _)| *k == "consumers") {
+                        "consumer groups (with their consumers)"
+                    } else {
+                        kind
+                    };
+                    out.push(external(&singular, &r.key, among, tags).at(r.loc).entity(ent.label()).field(*field));
                     continue;
                 }
                 out.push(
