@@ -1,10 +1,11 @@
 //! Environment values into config nodes: decK's `${{ env "DECK_X" }}` and the docs'
 //! `${name}` variables.
 //!
-//! Substitution works on parsed string values, never on the raw text, so locations keep
-//! pointing at what the user wrote and every substituted node is marked with the variable
-//! it came from (output masks those). The environment is an explicit map: nothing here
-//! reads the process environment.
+//! decK files get decK's own treatment, over the text before YAML parsing (see
+//! [`crate::load::template`]). Here, substitution works on parsed string values: docs
+//! variables, and `${{ env }}` inside docs pages' blocks. Every substituted node is marked
+//! with the variable it came from (output masks those). The environment is an explicit
+//! map: nothing here reads the process environment.
 
 use crate::diagnostic::Diagnostic;
 use crate::node::{Node, Value};
@@ -60,8 +61,12 @@ pub fn deck_name(env: &str) -> String {
     format!("DECK_{env}")
 }
 
-/// Resolves `${{ env "DECK_X" }}` references in every string of a decK document.
+/// Resolves `${{ ... }}` templates in every string of a parsed document (docs pages' blocks;
+/// decK files are rendered over their text instead, see [`crate::load::template`]). The same
+/// evaluator as decK's template step, so names, conversions and their errors are decK's; a
+/// value that is one conversion (`${{ env "DECK_N" | toInt }}`) takes its type.
 pub fn resolve_deck_templates(doc: &mut Node, env: &Env, mode: EnvMode, out: &mut Vec<Diagnostic>) {
+    use crate::load::template::{self, IssueKind};
     if mode == EnvMode::Placeholders {
         return;
     }
@@ -70,70 +75,42 @@ pub fn resolve_deck_templates(doc: &mut Node, env: &Env, mode: EnvMode, out: &mu
         if !s.contains("${{") {
             return;
         }
-        let re = deck_template();
-        let whole = re.find(s).is_some_and(|m| m.start() == 0 && m.end() == s.len());
-        let mut used = None;
-        let mut typed = None;
+        let whole = deck_template().find(s).is_some_and(|m| m.start() == 0 && m.end() == s.len());
+        let typed = if whole { deck_template().captures(s).and_then(|c| c.get(2)).map(|m| m.as_str().to_string()) } else { None };
+        let (rendered, issues) = template::render(s, env, mode);
         let mut failed = false;
-        let replaced = re
-            .replace_all(s, |caps: &regex::Captures| {
-                let name = &caps[1];
-                used = Some(name.to_string());
-                if !name.starts_with("DECK_") {
-                    out.push(
-                        Diagnostic::new(
-                            &rules::ENV_NOT_DECK_PREFIXED,
-                            format!("environment variables in the state file must be prefixed with 'DECK_', found: '{name}'"),
-                        )
-                        .at(node.loc),
-                    );
-                    failed = true;
-                    return caps[0].to_string();
-                }
-                let value = match env.get(name) {
-                    Some(v) => v.clone(),
-                    None => {
-                        let d = Diagnostic::new(
-                            &rules::UNSET_ENV_VARIABLE,
-                            format!("environment variable '{name}' present in state file but not set"),
-                        )
-                        .at(node.loc)
+        for issue in issues {
+            let d = match issue.kind {
+                IssueKind::NotPrefixed => Diagnostic::new(&rules::ENV_NOT_DECK_PREFIXED, issue.message),
+                IssueKind::Unset { warning } => {
+                    let name = issue.message.split('\'').nth(1).unwrap_or("DECK_X").to_string();
+                    let d = Diagnostic::new(&rules::UNSET_ENV_VARIABLE, issue.message)
                         .hint(format!("export {name}=... before running, or use --placeholders with render"));
-                        if mode == EnvMode::Mock {
-                            out.push(d.severity(crate::diagnostic::Severity::Warning));
-                        } else {
-                            out.push(d);
-                            failed = true;
-                        }
-                        mock_value(name, caps.get(2).map(|m| m.as_str()))
+                    if warning {
+                        d.severity(crate::diagnostic::Severity::Warning)
+                    } else {
+                        d
                     }
-                };
-                if whole {
-                    typed = caps.get(2).map(|m| m.as_str().to_string());
                 }
-                value
-            })
-            .into_owned();
+                IssueKind::Template => Diagnostic::new(&rules::ENV_TEMPLATE, issue.message),
+            };
+            failed |= d.is_error();
+            out.push(d.at(node.loc));
+        }
+        let Some(r) = rendered else { return };
         if failed {
             return;
         }
-        let Some(var) = used else { return };
+        let var = r.map.var_in(0, usize::MAX).map(String::from);
+        let replaced = r.text;
         node.value = match typed.as_deref() {
-            Some("toBool") => Value::Bool(replaced.trim().eq_ignore_ascii_case("true")),
-            Some("toInt") => replaced.trim().parse().map(Value::Int).unwrap_or(Value::Str(replaced)),
-            Some("toFloat") => replaced.trim().parse().map(Value::Float).unwrap_or(Value::Str(replaced)),
+            Some("toBool" | "toInt" | "toFloat") => crate::yaml::resolve_plain(replaced.trim()),
             _ => Value::Str(replaced),
         };
-        node.env = Some(var);
+        if var.is_some() {
+            node.env = var;
+        }
     });
-}
-
-fn mock_value(name: &str, conv: Option<&str>) -> String {
-    match conv {
-        Some("toBool") => "false".into(),
-        Some("toInt") | Some("toFloat") => "42".into(),
-        _ => name.to_string(),
-    }
 }
 
 /// Substitutes a docs block's `${name}` variables in every string of `entities`, and warns
@@ -256,6 +233,13 @@ mod tests {
         assert_eq!(out.len(), 2);
         assert!(out[0].message.contains("must be prefixed with 'DECK_', found: 'HOST'"));
         assert_eq!(out[1].message, "environment variable 'DECK_NOPE' present in state file but not set");
+        let mut d = doc("a: ${{ env \"DECK_N\" | toInt }}\nb: ${{ env \"DECK_B\" | toBool }}\n");
+        let env: Env = [("DECK_N".into(), "ten".into()), ("DECK_B".into(), "T".into())].into();
+        let mut out = vec![];
+        resolve_deck_templates(&mut d, &env, EnvMode::Resolve, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].message, "error calling toInt: strconv.Atoi: parsing \"ten\": invalid syntax");
+        assert_eq!(d.get("b").unwrap().value, Value::Bool(true), "Go's ParseBool takes T");
     }
 
     #[test]

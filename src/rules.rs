@@ -67,8 +67,14 @@ rules! {
     NO_ENTITY_EXAMPLES = "L014", "no-entity-examples", Lint, Warning,
         "A markdown input without any `{% entity_examples %}` block (the singular \
          `{% entity_example %}` tag is not a config).";
-    DUPLICATE_KEY = "L015", "duplicate-key", Kong, Error,
-        "A mapping key that appears twice. decK's YAML reader refuses it.";
+    DUPLICATE_KEY = "L015", "duplicate-key", Kong, Warning,
+        "A mapping key that appears twice. decK's YAML reader (go-yaml v2 through \
+         sigs.k8s.io/yaml) keeps the last value without a word; so does this tool, with this \
+         warning.";
+    ENV_TEMPLATE = "L016", "env-template", Kong, Error,
+        "A `${{ ... }}` template decK cannot render: a conversion (`toBool`, `toInt`, `toFloat`) \
+         of a value that is not one, an unknown function, an unclosed action. decK renders the \
+         file as a Go template before reading it and stops there.";
 
     UNKNOWN_FIELD = "S001", "unknown-field", Kong, Error,
         "A field the entity or plugin schema does not have. Kong answers \"unknown field\".";
@@ -186,6 +192,25 @@ rules! {
     DUPLICATE_PLUGIN = "F005", "duplicate-plugin", Kong, Error,
         "Two instances of one plugin on the same route/service/consumer/consumer group \
          combination. Kong allows one.";
+    EXTERNAL_REFERENCE = "F006", "external-reference", Kong, Note,
+        "A reference to an entity the config does not define, of a kind whose \
+         `_info.default_lookup_tags` are set: decK looks it up in the gateway among the entities \
+         with those tags at sync time (they are managed by another file), so it cannot be \
+         checked offline.";
+    UNSUPPORTED_CUSTOM_ENTITY = "F007", "unsupported-custom-entity", Kong, Error,
+        "A `custom_entities` item whose `type` is not `degraphql_routes`. decK refuses unknown \
+         types (\"custom entity X is not supported\"); graphql_ratelimiting_cost_decorations, \
+         which decK syncs, is not synced by this tool, so it is refused here before sync does.";
+    PARTIAL_TYPE = "F008", "partial-type-mismatch", Kong, Warning,
+        "A plugin linked to a partial of a type other than the one it takes (redis-ee for \
+         rate-limiting-advanced, openid-connect and the other Enterprise Redis users, redis-ce \
+         for rate-limiting and response-ratelimiting); Kong refuses the link.";
+    RLA_CONSUMER_GROUPS = "F009", "rla-consumer-groups", Kong, Error,
+        "rate-limiting-advanced with `config.consumer_groups` or `config.enforce_consumer_groups`: \
+         decK refuses it against Kong Enterprise 3.4 and above (consumer-group-scoped plugins \
+         replace it) unless `_info.consumer_group_policy_overrides: true` (or decK's \
+         `--consumer-group-policy-overrides`). Offline there is no gateway version; the bundled \
+         schemas are Kong 3.15's, so the guard applies.";
 
     UNDEFINED_URI_CAPTURE = "T001", "undefined-uri-capture", Lint, Error,
         "An AI proxy template `$(uri_captures.X)` where a route the plugin runs on has no \

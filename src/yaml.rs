@@ -5,6 +5,7 @@
 //! `0x1F` is an integer. Limits on nesting depth and node count keep hostile input (alias
 //! bombs, `[[[[...`) from exhausting memory or time.
 
+use crate::load::template::TextMap;
 use crate::node::{Entry, Node, Value};
 use crate::source::{FileId, Loc};
 use std::collections::HashMap;
@@ -32,14 +33,31 @@ pub struct YamlError {
     pub message: String,
 }
 
-/// Parses one YAML (or JSON) document. An empty document gives `Ok(None)`.
+/// Parses one YAML (or JSON) document. An empty document gives `Ok(None)`. Warnings (a
+/// duplicate key) are dropped; [`parse_mapped`] returns them.
 pub fn parse(text: &str, origin: Origin) -> Result<Option<Node>, YamlError> {
-    let mut builder = Builder::new(origin);
+    parse_mapped(text, origin, None).map(|p| p.node)
+}
+
+/// A parsed document and what the reader warns about.
+#[derive(Debug)]
+pub struct Parsed {
+    pub node: Option<Node>,
+    /// Duplicate mapping keys: decK's YAML reader (sigs.k8s.io/yaml over go-yaml v2, used by
+    /// go-database-reconciler `pkg/file/readfile.go`) keeps the last value silently.
+    pub warnings: Vec<YamlError>,
+}
+
+/// Parses text that decK's template step rendered: `map` takes positions back to the user's
+/// text and marks the scalars holding substituted values with their variable (`Node::env`).
+pub fn parse_mapped(text: &str, origin: Origin, map: Option<&TextMap>) -> Result<Parsed, YamlError> {
+    let mut builder = Builder::new(origin, map);
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, true) {
         let m = e.marker();
         return Err(YamlError { loc: builder.loc(m), message: e.info().to_string() });
     }
+    builder.flush(usize::MAX);
     if let Some(err) = builder.error {
         return Err(err);
     }
@@ -47,7 +65,7 @@ pub fn parse(text: &str, origin: Origin) -> Result<Option<Node>, YamlError> {
         let loc = builder.docs[1].loc;
         return Err(YamlError { loc, message: "more than one YAML document in one file is not supported".into() });
     }
-    Ok(builder.docs.pop().filter(|n| !n.is_null()))
+    Ok(Parsed { node: builder.docs.pop().filter(|n| !n.is_null()), warnings: builder.warnings })
 }
 
 enum Frame {
@@ -55,8 +73,13 @@ enum Frame {
     Map { node: Node, anchor: usize, key: Option<(String, Loc)> },
 }
 
-struct Builder {
+struct Builder<'m> {
     origin: Origin,
+    map: Option<&'m TextMap>,
+    /// The last scalar, held back until the next event shows where it ends: (node, its
+    /// start offset, whether it can be a key, anchor).
+    pending: Option<(Node, usize, usize)>,
+    warnings: Vec<YamlError>,
     stack: Vec<Frame>,
     docs: Vec<Node>,
     anchors: HashMap<usize, Node>,
@@ -64,17 +87,42 @@ struct Builder {
     error: Option<YamlError>,
 }
 
-impl Builder {
-    fn new(origin: Origin) -> Builder {
-        Builder { origin, stack: Vec::new(), docs: Vec::new(), anchors: HashMap::new(), nodes: 0, error: None }
+impl<'m> Builder<'m> {
+    fn new(origin: Origin, map: Option<&'m TextMap>) -> Builder<'m> {
+        Builder {
+            origin,
+            map,
+            pending: None,
+            warnings: Vec::new(),
+            stack: Vec::new(),
+            docs: Vec::new(),
+            anchors: HashMap::new(),
+            nodes: 0,
+            error: None,
+        }
     }
 
     fn loc(&self, m: &Marker) -> Loc {
-        Loc::new(
-            self.origin.file,
-            m.line() as u32 + self.origin.line_offset,
-            m.col() as u32 + 1 + self.origin.column_offset,
-        )
+        let (line, col) = match self.map {
+            Some(map) => map.position(m.index()),
+            None => (m.line(), m.col()),
+        };
+        Loc::new(self.origin.file, line as u32 + self.origin.line_offset, col as u32 + 1 + self.origin.column_offset)
+    }
+
+    /// Pushes the held-back scalar, which ends before `end`: it holds a substituted value when
+    /// a template's output lies in its text.
+    fn flush(&mut self, end: usize) {
+        let Some((mut node, start, anchor)) = self.pending.take() else {
+            return;
+        };
+        if let Some(var) = self.map.and_then(|m| m.var_in(start, end)) {
+            node.env = Some(var.to_string());
+        }
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        self.push_value(node, true);
     }
 
     fn fail(&mut self, loc: Loc, message: impl Into<String>) {
@@ -119,7 +167,9 @@ impl Builder {
                     }
                 }
                 Some((k, key_loc)) => {
-                    let Value::Map(entries) = &mut map.value else { return };
+                    let Value::Map(entries) = &mut map.value else {
+                        return;
+                    };
                     if k == "<<" {
                         // merge key: copy entries of the merged map(s) that are not set yet
                         let sources: Vec<Node> = match node.value {
@@ -138,9 +188,17 @@ impl Builder {
                         }
                         return;
                     }
-                    if entries.iter().any(|e| e.key == k) {
-                        let msg = format!("mapping key \"{k}\" already defined");
-                        self.fail(key_loc, msg);
+                    if let Some(e) = entries.iter_mut().find(|e| e.key == k) {
+                        // decK's reader keeps the last value; say so
+                        let first = e.key_loc;
+                        e.value = node;
+                        self.warnings.push(YamlError {
+                            loc: key_loc,
+                            message: format!(
+                                "mapping key \"{k}\" already defined at line {}: this later value wins (as in decK)",
+                                first.line
+                            ),
+                        });
                         return;
                     }
                     entries.push(Entry { key: k, key_loc, value: node });
@@ -217,11 +275,12 @@ fn looks_like_float(s: &str) -> bool {
     digits && (dot || exp)
 }
 
-impl MarkedEventReceiver for Builder {
+impl MarkedEventReceiver for Builder<'_> {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         if self.error.is_some() {
             return;
         }
+        self.flush(mark.index());
         let loc = self.loc(&mark);
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
@@ -233,11 +292,7 @@ impl MarkedEventReceiver for Builder {
                     (TScalarStyle::Plain, _) => resolve_plain(&text),
                     _ => Value::Str(text),
                 };
-                let node = Node::new(value, loc);
-                if anchor > 0 {
-                    self.anchors.insert(anchor, node.clone());
-                }
-                self.push_value(node, true);
+                self.pending = Some((Node::new(value, loc), mark.index(), anchor));
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if self.stack.len() >= MAX_DEPTH {
@@ -340,9 +395,11 @@ mod tests {
     fn errors_have_locations() {
         let e = parse("a: [1, 2\nb: 3\n", Origin::default()).unwrap_err();
         assert!(e.loc.line >= 1, "{e:?}");
-        let e = parse("a: 1\na: 2\n", Origin::default()).unwrap_err();
-        assert_eq!(e.loc.line, 2);
-        assert!(e.message.contains("already defined"));
+        let p = parse_mapped("a: 1\nb: 0\na: 2\n", Origin::default(), None).unwrap();
+        assert_eq!(p.node.unwrap().get("a").unwrap().value, Value::Int(2), "the last value wins, as in decK");
+        assert_eq!(p.warnings.len(), 1);
+        assert_eq!(p.warnings[0].loc.line, 3);
+        assert!(p.warnings[0].message.contains("already defined at line 1"));
     }
 
     #[test]

@@ -90,10 +90,7 @@ const EXCLUDED: &[(&str, Stage, &str)] = &[
     ("deck/tests/integration/testdata/dump/008-sanitizer/route-expressions.yaml", Sync, EXPRESSIONS),
     ("deck/tests/integration/testdata/dump/009-skip-defaults/enterprise/3.14+/expression-routes.yaml", Sync, EXPRESSIONS),
     // other
-    ("gdr/tests/integration/testdata/sync/048-plugin-config-nested-merge/kong.yaml", Sync, "ai-proxy entity check refuses the file's config (rule ai-proxy-entity-check): a validation question, not a round-trip one"),
-    ("deck/tests/integration/testdata/sync/057-env-var-masking-tests/comprehensive.yaml", Sync, "`- \"X-API-Key:${{ env \"DECK_API_KEY\" }}\"` is only YAML after decK's text-level rendering; gateway substitutes into parsed values, so the file is a YAML syntax error"),
     ("deck/tests/integration/testdata/sync/039-partials/kong-partials-no-name.yaml", Diff, "a partial with neither id nor name has nothing to be matched by: every sync creates a new one (decK too gives it a fresh uuid each time: GDR pkg/file/builder.go `partials()`)"),
-    ("gdr/tests/integration/testdata/sync/030-plugin-dedup-consumer-groups/kong.yaml", Sync, "`_plugin_configs`/`_config` are not merged into the plugins (decK file semantics, issue #9): they are sent without `config.limit`/`window_size`, which the gateway refuses with 400 as Kong does"),
 ];
 
 const GRAPHQL_COSTS: &str = "`custom_entities` of type graphql_ratelimiting_cost_decorations are refused (only degraphql_routes is supported)";
@@ -153,9 +150,9 @@ fn cases(corpus: &Path) -> Vec<Case> {
 }
 
 /// Values for verdicts.tsv's `@token@`s. decK renders `${{ env }}` over the text before parsing
-/// YAML, so its tests pass a PEM as a double-quoted scalar with `\n` escapes and a JWK in single
-/// quotes; gateway substitutes into parsed string values, so it gets what those scalars decode
-/// to: the PEM text and the JWK JSON (a certificate, its key and a JWK from this corpus).
+/// YAML, and so does gateway (src/load/template.rs), so these are what decK's tests pass: a PEM
+/// as a double-quoted scalar with `\n` escapes and a JWK in single quotes (a certificate, its
+/// key and a JWK from this corpus).
 fn tokens(corpus: &Path) -> BTreeMap<String, String> {
     use yaml_rust2::YamlLoader;
     let load = |rel: &str| YamlLoader::load_from_str(&std::fs::read_to_string(corpus.join(rel)).unwrap()).unwrap().remove(0);
@@ -163,8 +160,10 @@ fn tokens(corpus: &Path) -> BTreeMap<String, String> {
     let cert = &certs["certificates"][0];
     let keys = load("deck/tests/integration/testdata/sync/043-keys-and-key_sets/kong.yaml");
     let jwk = keys["keys"].as_vec().unwrap().iter().find(|k| k["kid"].as_str() == Some("vsR8NCNV_1_LB06LqudGa2r-T0y4Z6VQVYue9IQz6A4")).unwrap();
-    let s = |y: &yaml_rust2::Yaml| y.as_str().unwrap().to_string();
-    [("cert-quoted", s(&cert["cert"])), ("key-quoted", s(&cert["key"])), ("jwk-single-quoted", s(&jwk["jwk"]))]
+    // a JSON string is a YAML double-quoted scalar with `\n` escapes
+    let quoted = |y: &yaml_rust2::Yaml| serde_json::to_string(y.as_str().unwrap()).unwrap();
+    let single = |y: &yaml_rust2::Yaml| format!("'{}'", y.as_str().unwrap().replace('\'', "''"));
+    [("cert-quoted", quoted(&cert["cert"])), ("key-quoted", quoted(&cert["key"])), ("jwk-single-quoted", single(&jwk["jwk"]))]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect()

@@ -4,13 +4,28 @@
 use crate::model::child_kinds;
 use crate::node::{Entry, Node, Value};
 
-/// Appends every collection of `next` to `base` (decK's merge of several state files).
+/// Appends every collection of `next` to `base` (decK's merge of several state files:
+/// go-database-reconciler `pkg/file/readfile.go` `getContent`, `mergo.Merge` with
+/// `WithAppendSlice`). The `_` sections (`_info`, `_plugin_configs`, ...) merge the same way:
+/// what the earlier file set stays, what it lacks is filled, lists are appended (tags listed
+/// by both files once); a `_plugin_configs` entry is kept whole.
 pub fn concat(base: &mut Node, next: Node) {
     let Value::Map(entries) = next.value else { return };
     for e in entries {
         match base.get_mut(&e.key) {
             Some(existing) => match (&mut existing.value, e.value.value) {
                 (Value::Seq(items), Value::Seq(more)) => items.extend(more),
+                // a shared plugin config named by two files: the first file's stays whole
+                (Value::Map(_), Value::Map(more)) if e.key == "_plugin_configs" => {
+                    for m in more {
+                        if existing.get(&m.key).is_none() {
+                            push(existing, m);
+                        }
+                    }
+                }
+                (Value::Map(_), other @ Value::Map(_)) if e.key.starts_with('_') => {
+                    fill(existing, Node { value: other, ..e.value })
+                }
                 (_, other) if e.key.starts_with('_') => {
                     if existing.is_null() {
                         existing.value = other;
@@ -19,6 +34,30 @@ pub fn concat(base: &mut Node, next: Node) {
                 (_, other) => existing.value = other,
             },
             None => push(base, e),
+        }
+    }
+}
+
+/// mergo's fill of `_` sections: maps recurse, lists append (without repeating a scalar),
+/// set values stay.
+fn fill(base: &mut Node, next: Node) {
+    let Value::Map(entries) = next.value else { return };
+    for e in entries {
+        match base.get_mut(&e.key) {
+            None => push(base, e),
+            Some(existing) => match (&mut existing.value, e.value.value) {
+                (Value::Null, other) => existing.value = other,
+                (Value::Map(_), other @ Value::Map(_)) => fill(existing, Node { value: other, ..e.value }),
+                (Value::Seq(items), Value::Seq(more)) => {
+                    for m in more {
+                        let scalar = !matches!(m.value, Value::Seq(_) | Value::Map(_));
+                        if !(scalar && items.iter().any(|i| i.value == m.value)) {
+                            items.push(m);
+                        }
+                    }
+                }
+                _ => {}
+            },
         }
     }
 }
@@ -121,6 +160,21 @@ mod tests {
         upsert(&mut base, doc("plugins:\n- name: acl\n  service: a\n  config: {allow: [y]}\n- name: acl\n  service: b\n"));
         let p = base.get("plugins").unwrap().as_seq().unwrap();
         assert_eq!(p.len(), 2);
+    }
+
+    #[test]
+    fn concat_fills_info_and_plugin_configs() {
+        let mut base = doc("_info:\n  select_tags: [a]\n_plugin_configs:\n  x: {limit: [1]}\nservices: []\n");
+        concat(
+            &mut base,
+            doc("_info:\n  select_tags: [a, b]\n  default_lookup_tags:\n    consumer_groups: [g]\n_plugin_configs:\n  x: {limit: [9], window_size: [60]}\n  z: {minute: 1}\n"),
+        );
+        let info = base.get("_info").unwrap();
+        assert_eq!(info.get("select_tags").unwrap().to_json(false), serde_json::json!(["a", "b"]));
+        assert!(info.get("default_lookup_tags").is_some(), "a later file's lookup tags count");
+        let pc = base.get("_plugin_configs").unwrap();
+        assert_eq!(pc.get("x").unwrap().to_json(false), serde_json::json!({"limit": [1]}));
+        assert!(pc.get("z").is_some(), "{}", pc.to_json(false));
     }
 
     #[test]

@@ -6,6 +6,8 @@
 
 pub mod docs;
 pub mod merge;
+pub mod plugin_configs;
+pub mod template;
 
 use crate::diagnostic::Diagnostic;
 use crate::env::{self, DocsVar, Env, EnvMode};
@@ -27,6 +29,40 @@ pub trait Files {
     fn name(&self, path: &Path) -> String {
         display_path(path)
     }
+    /// The config files an input directory stands for, or `None` when `path` is no directory
+    /// (the real file system unless overridden).
+    fn list_dir(&self, path: &Path) -> Option<Vec<PathBuf>> {
+        config_files_in_dir(path)
+    }
+}
+
+/// Every `.yaml`, `.yml` and `.json` file (any case) under `dir`, subdirectories included,
+/// in the order decK reads them: go-database-reconciler `pkg/utils/utils.go`
+/// `ConfigFilesInDir` walks the tree with `filepath.Walk`, which visits names in lexical
+/// order, depth first. `None` when `dir` is not a directory.
+pub fn config_files_in_dir(dir: &Path) -> Option<Vec<PathBuf>> {
+    if !std::fs::metadata(dir).ok()?.is_dir() {
+        return None;
+    }
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out);
+            } else if is_config_file(&p) {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    Some(out)
+}
+
+fn is_config_file(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(), Some("yaml" | "yml" | "json"))
 }
 
 /// The real file system.
@@ -46,6 +82,85 @@ impl Files for Disk {
 
     fn exists(&self, path: &Path) -> bool {
         path.is_file()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_is_its_config_files_in_name_order_recursively() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::create_dir_all(p.join("b/nested")).unwrap();
+        for f in ["b/nested/z.yml", "b/a.JSON", "c.yaml", "a.yaml", "notes.md", "b/x.txt"] {
+            std::fs::write(p.join(f), "{}").unwrap();
+        }
+        let got: Vec<String> = config_files_in_dir(p)
+            .unwrap()
+            .iter()
+            .map(|f| f.strip_prefix(p).unwrap().to_string_lossy().replace('\\', "/"))
+            .collect();
+        assert_eq!(got, ["a.yaml", "b/a.JSON", "b/nested/z.yml", "c.yaml"]);
+        assert!(config_files_in_dir(&p.join("a.yaml")).is_none());
+    }
+
+    /// The shapes of decK's sync/057-env-var-masking-tests/comprehensive.yaml: every scalar
+    /// holding a value from the environment is marked, whatever its type or quoting.
+    #[test]
+    fn values_rendered_into_the_text_keep_their_provenance() {
+        let text = concat!(
+            "_format_version: \"3.0\"\n",
+            "certificates:\n  - cert: ${{ env \"DECK_CLIENT_CERT\" }}\n    key: ${{ env \"DECK_CLIENT_KEY\" }}\n",
+            "services:\n  - name: s\n    host: example.com\n    retries: ${{ env \"DECK_RETRIES\" }}\n    plugins:\n",
+            "      - name: request-transformer\n        config:\n          add:\n            headers:\n",
+            "              - \"X-API-Key:${{ env \"DECK_API_KEY\" }}\"\n              - \"X-Plain:literal\"\n",
+        );
+        let files = MemFiles::default().with("kong.yaml", text);
+        let env: Env = [
+            ("DECK_CLIENT_CERT", "\"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\""),
+            ("DECK_CLIENT_KEY", "\"-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\""),
+            ("DECK_RETRIES", "7"),
+            ("DECK_API_KEY", "apiKeySecret"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let loaded = load(&[PathBuf::from("kong.yaml")], &files, &env, EnvMode::Resolve);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let doc = loaded.document.unwrap();
+        let cert = &doc.get("certificates").unwrap().as_seq().unwrap()[0];
+        assert_eq!(cert.get_str("cert"), Some("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"));
+        assert_eq!(cert.get("cert").unwrap().env.as_deref(), Some("DECK_CLIENT_CERT"));
+        assert_eq!(cert.get("key").unwrap().env.as_deref(), Some("DECK_CLIENT_KEY"));
+        assert_eq!(cert.get("key").unwrap().loc.line, 4, "positions are the user's");
+        let svc = &doc.get("services").unwrap().as_seq().unwrap()[0];
+        assert_eq!(svc.get("retries").unwrap().value, crate::node::Value::Int(7));
+        assert_eq!(svc.get("retries").unwrap().env.as_deref(), Some("DECK_RETRIES"));
+        assert_eq!(svc.get("retries").unwrap().loc.line, 8);
+        assert_eq!(svc.get("host").unwrap().env, None);
+        let secrets = crate::output::secret_values(&doc);
+        assert!(secrets.contains(&"X-API-Key:apiKeySecret".to_string()), "{secrets:?}");
+        assert!(!secrets.iter().any(|s| s.contains("X-Plain")), "{secrets:?}");
+        assert_eq!(svc.get("retries").unwrap().to_json(true), serde_json::json!("[masked]"));
+    }
+
+    #[test]
+    fn a_file_beginning_with_a_space_is_decks_error() {
+        let files = MemFiles::default().with("k.yaml", " _format_version: \"3.0\"\n");
+        let loaded = load(&[PathBuf::from("k.yaml")], &files, &Env::new(), EnvMode::Resolve);
+        assert_eq!(loaded.diagnostics[0].message, "file must not begin with a whitespace");
+    }
+
+    #[test]
+    fn a_directory_input_merges_its_files() {
+        let files = MemFiles::default()
+            .with("conf/1-services.yaml", "_format_version: \"3.0\"\nservices:\n- name: s\n  url: http://h\n")
+            .with("conf/2-routes.yaml", "_format_version: \"3.0\"\nroutes:\n- name: r\n  service: s\n  paths: [/a]\n");
+        let loaded = load(&[PathBuf::from("conf")], &files, &Env::new(), EnvMode::Resolve);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        assert_eq!(loaded.config.entities.len(), 2);
     }
 }
 
@@ -102,17 +217,61 @@ impl<'a> LoadCtx<'a> {
     /// Reads and parses a YAML/JSON file; `None` (with a diagnostic) when that fails.
     pub fn parse_file(&mut self, path: &Path, origin: Origin) -> Option<Node> {
         let (id, text) = self.read_text(path)?;
-        match yaml::parse(&text, Origin { file: id, ..origin }) {
-            Ok(Some(n)) => Some(n),
-            Ok(None) => {
-                self.out.push(Diagnostic::new(&rules::YAML_SYNTAX, "file is empty").at(Loc::new(id, 1, 1)));
-                None
+        self.parse_text(&text, Origin { file: id, ..origin }, None)
+    }
+
+    /// Parses `text` (rendered by decK's template step when `map` is given).
+    pub fn parse_text(&mut self, text: &str, origin: Origin, map: Option<&template::TextMap>) -> Option<Node> {
+        match yaml::parse_mapped(text, origin, map) {
+            Ok(parsed) => {
+                for w in parsed.warnings {
+                    self.out.push(Diagnostic::new(&rules::DUPLICATE_KEY, w.message).at(w.loc));
+                }
+                if parsed.node.is_none() {
+                    self.out.push(Diagnostic::new(&rules::YAML_SYNTAX, "file is empty").at(Loc::new(origin.file, 1, 1)));
+                }
+                parsed.node
             }
             Err(e) => {
-                let rule = if e.message.contains("already defined") { &rules::DUPLICATE_KEY } else { &rules::YAML_SYNTAX };
-                self.out.push(Diagnostic::new(rule, e.message).at(e.loc));
+                self.out.push(Diagnostic::new(&rules::YAML_SYNTAX, e.message).at(e.loc));
                 None
             }
+        }
+    }
+
+    /// Reads a decK file the way decK does: its `${{ ... }}` templates rendered over the text,
+    /// then the result parsed as YAML, positions and provenance mapped back to the text.
+    pub fn parse_deck_file(&mut self, path: &Path, env: &Env, mode: EnvMode) -> Option<Node> {
+        let (id, text) = self.read_text(path)?;
+        let (rendered, issues) = template::render(&text, env, mode);
+        for issue in issues {
+            let (line, col) = template::line_col(&text, issue.at);
+            let loc = Loc::new(id, line as u32, col as u32 + 1);
+            let d = match issue.kind {
+                template::IssueKind::NotPrefixed => Diagnostic::new(&rules::ENV_NOT_DECK_PREFIXED, issue.message),
+                template::IssueKind::Unset { warning } => {
+                    let name = issue.message.split('\'').nth(1).unwrap_or("DECK_X").to_string();
+                    let d = Diagnostic::new(&rules::UNSET_ENV_VARIABLE, issue.message)
+                        .hint(format!("export {name}=... before running, or use --placeholders with render"));
+                    if warning {
+                        d.severity(crate::diagnostic::Severity::Warning)
+                    } else {
+                        d
+                    }
+                }
+                template::IssueKind::Template => Diagnostic::new(&rules::ENV_TEMPLATE, issue.message),
+            };
+            self.out.push(d.at(loc));
+        }
+        let origin = Origin { file: id, ..Origin::default() };
+        // go-database-reconciler pkg/file/readfile.go `readContent` (decK issue #578)
+        if rendered.as_ref().map_or(text.as_str(), |r| r.text.as_str()).starts_with(' ') {
+            self.out.push(Diagnostic::new(&rules::YAML_SYNTAX, "file must not begin with a whitespace").at(Loc::new(id, 1, 1)));
+            return None;
+        }
+        match &rendered {
+            Some(r) => self.parse_text(&r.text, origin, Some(&r.map)),
+            None => self.parse_text(&text, origin, None),
         }
     }
 }
@@ -151,7 +310,18 @@ pub fn load(paths: &[PathBuf], files: &dyn Files, env: &Env, mode: EnvMode) -> L
     let mut missing: Vec<(DocsVar, Loc)> = Vec::new();
     let mut deck_flags = Vec::new();
     let mut workspace: Option<(String, Loc)> = None;
+    let mut inputs = Vec::new();
     for path in paths {
+        match files.list_dir(path) {
+            Some(found) if found.is_empty() => ctx.out.push(
+                Diagnostic::new(&rules::UNREADABLE_FILE, format!("{} is a directory with no .yaml, .yml or .json file in it", files.name(path)))
+                    .at(Loc::new(ctx.sources.add(files.name(path), ""), 0, 0)),
+            ),
+            Some(found) => inputs.extend(found),
+            None => inputs.push(path.clone()),
+        }
+    }
+    for path in &inputs {
         let doc = if is_markdown(path) {
             load_page(path, &mut ctx, env, mode, &mut missing, &mut deck_flags)
         } else {
@@ -174,6 +344,9 @@ pub fn load(paths: &[PathBuf], files: &dyn Files, env: &Env, mode: EnvMode) -> L
         }
     }
     ctx.out.extend(env::missing_docs_vars(&missing, mode));
+    if let Some(doc) = &mut document {
+        plugin_configs::apply(doc, &mut ctx.out);
+    }
     let mut config = Config::default();
     if let Some(doc) = &document {
         config = Config::from_document(doc, &mut ctx.out);
@@ -188,7 +361,7 @@ pub fn load(paths: &[PathBuf], files: &dyn Files, env: &Env, mode: EnvMode) -> L
 }
 
 fn load_deck_file(path: &Path, ctx: &mut LoadCtx, env: &Env, mode: EnvMode, missing: &mut Vec<(DocsVar, Loc)>) -> Option<Node> {
-    let mut doc = ctx.parse_file(path, Origin::default())?;
+    let doc = ctx.parse_deck_file(path, env, mode)?;
     if docs::is_plugin_example(&doc) {
         let (mut example, vars) = docs::plugin_example_document(path, &doc, ctx);
         env::resolve_docs_variables(&mut example, &vars, env, mode, &mut ctx.out, missing);
@@ -201,7 +374,6 @@ fn load_deck_file(path: &Path, ctx: &mut LoadCtx, env: &Env, mode: EnvMode, miss
         );
         return None;
     }
-    env::resolve_deck_templates(&mut doc, env, mode, &mut ctx.out);
     Some(doc)
 }
 
@@ -275,6 +447,11 @@ impl MemFiles {
 impl Files for MemFiles {
     fn read(&self, path: &Path) -> Result<Vec<u8>, String> {
         self.0.get(path).cloned().ok_or_else(|| "No such file or directory (os error 2)".into())
+    }
+
+    fn list_dir(&self, path: &Path) -> Option<Vec<PathBuf>> {
+        let found: Vec<PathBuf> = self.0.keys().filter(|p| p.starts_with(path) && *p != path && is_config_file(p)).cloned().collect();
+        (!found.is_empty()).then_some(found)
     }
 
     fn exists(&self, path: &Path) -> bool {

@@ -161,9 +161,25 @@ pub struct Config {
     pub skip_hash_for_basic_auth: bool,
     /// `_info.include_plugin_definitions`: cloned and custom plugin definitions are managed.
     pub include_plugin_definitions: bool,
+    /// `_info.default_lookup_tags`: per kind (`consumer_groups`, `consumers`, `partials`,
+    /// `routes`, `services`), the tags decK selects the gateway's entities by when a reference
+    /// is not in the file (go-database-reconciler `pkg/file/types.go` `LookUpSelectorTags`,
+    /// `pkg/dump/dump.go`): such entities are managed by other files.
+    pub lookup_tags: Vec<(&'static str, Vec<String>)>,
+    /// `_info.consumer_group_policy_overrides`: rate-limiting-advanced may keep its
+    /// `consumer_groups` on Enterprise 3.4+ (decK's `--consumer-group-policy-overrides`).
+    pub consumer_group_policy_overrides: bool,
 }
 
 impl Config {
+    /// The `_info.default_lookup_tags` for references to `kind`, if the file sets any. A
+    /// consumer can also come from the gateway as a member of a looked-up consumer group
+    /// (go-database-reconciler `pkg/dump/dump.go` fetches those groups with their consumers).
+    pub fn lookup_tags_for(&self, kind: &str) -> Option<&[String]> {
+        let find = |k: &str| self.lookup_tags.iter().find(|(x, _)| *x == k).map(|(_, t)| t.as_slice());
+        find(kind).or_else(|| if kind == "consumers" { find("consumer_groups") } else { None })
+    }
+
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Entity> + 'a {
         self.entities.iter().filter(move |e| e.kind == kind)
     }
@@ -207,6 +223,20 @@ impl Config {
         cfg.workspace = doc.get_str("_workspace").map(String::from);
         cfg.skip_hash_for_basic_auth = info.and_then(|i| i.get("skip_hash_for_basic_auth")).and_then(Node::as_bool).unwrap_or(false);
         cfg.include_plugin_definitions = info.and_then(|i| i.get("include_plugin_definitions")).and_then(Node::as_bool).unwrap_or(false);
+        cfg.consumer_group_policy_overrides =
+            info.and_then(|i| i.get("consumer_group_policy_overrides")).and_then(Node::as_bool).unwrap_or(false);
+        if let Some(lookup) = info.and_then(|i| i.get_set("default_lookup_tags")) {
+            for kind in ["consumer_groups", "consumers", "partials", "routes", "services"] {
+                let tags: Vec<String> = lookup
+                    .get(kind)
+                    .and_then(Node::as_seq)
+                    .map(|s| s.iter().filter_map(|t| t.as_str().map(String::from)).collect())
+                    .unwrap_or_default();
+                if !tags.is_empty() {
+                    cfg.lookup_tags.push((kind, tags));
+                }
+            }
+        }
         for e in doc.entries() {
             if TOP_LEVEL_KEYS.contains(&e.key.as_str()) {
                 if e.key.starts_with('_') {

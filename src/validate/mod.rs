@@ -4,6 +4,7 @@
 //! One file per rule family; each returns diagnostics and never prints.
 
 mod ai_proxy;
+mod deck_file;
 mod entities;
 mod plugins;
 mod references;
@@ -21,6 +22,7 @@ pub fn validate(config: &Config) -> Vec<Diagnostic> {
     routes::check(config, &mut out);
     plugins::check(config, &mut out);
     references::check(config, &mut out);
+    deck_file::check(config, &mut out);
     templates::check(config, &mut out);
     secrets::check(config, &mut out);
     diagnostic::sort(&mut out);

@@ -20,6 +20,16 @@ pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
             }
             if config.find(kind, &r.key).is_none() {
                 let singular = kind.trim_end_matches('s').replace('_', " ");
+                if let Some(tags) = config.lookup_tags_for(kind) {
+                    // consumers also come along as members of the looked-up consumer groups
+                    let among = if *kind == "consumers" && !config.lookup_tags.iter().any(|(k, _)| *k == "consumers") {
+                        "consumer groups (with their consumers)"
+                    } else {
+                        kind
+                    };
+                    out.push(external(&singular, &r.key, among, tags).at(r.loc).entity(ent.label()).field(*field));
+                    continue;
+                }
                 out.push(
                     Diagnostic::new(&rules::UNKNOWN_REFERENCE, format!("{singular} '{}' is not defined in the config", r.key))
                         .at(r.loc)
@@ -38,6 +48,19 @@ pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
         }
     }
     check_unique(config, out);
+}
+
+/// decK resolves a reference the file lacks from the gateway, among the entities tagged with
+/// `_info.default_lookup_tags` (go-database-reconciler `pkg/dump/dump.go`): not checkable offline.
+pub(crate) fn external(singular: &str, key: &str, kind: &str, tags: &[String]) -> Diagnostic {
+    Diagnostic::new(
+        &rules::EXTERNAL_REFERENCE,
+        format!(
+            "{singular} '{key}' is not in this config: decK looks it up in the gateway at sync time, among the {kind} tagged {}",
+            tags.join(", ")
+        ),
+    )
+    .hint("`_info.default_lookup_tags` names entities managed by another file; make sure that file is synced first")
 }
 
 fn check_unique(config: &Config, out: &mut Vec<Diagnostic>) {

@@ -9,7 +9,16 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 fn fixture_env() -> Env {
-    [("DECK_AZURE_OPENAI_KEY", "test-key"), ("DECK_AZURE_INSTANCE", "my-instance")]
+    [
+        ("DECK_AZURE_OPENAI_KEY", "test-key"),
+        ("DECK_AZURE_INSTANCE", "my-instance"),
+        ("DECK_FIXTURE_RETRIES", "many"),
+        ("DECK_FIXTURE_TIMEOUT", "60000"),
+        ("DECK_FIXTURE_FIVE", "5"),
+        ("DECK_FIXTURE_TRUE", "true"),
+        ("DECK_FIXTURE_PEM_ESCAPED", "-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----"),
+        ("DECK_FIXTURE_MULTI_LINE", "one\ntwo\nthree"),
+    ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()

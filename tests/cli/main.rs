@@ -10,11 +10,13 @@
 //! - `completions`: checked-in completion scripts are current
 //! - `conventions`: `--output FORMAT` / `-o FILE`, "Kong would refuse" only when Kong would, warnings exit 0
 //! - `schemas`: bundled plugin schemas match their generator
+//! - `decksem`: decK file semantics: `${{ env }}` over the text, directories as inputs
 
 mod bad_input;
 mod completions;
 mod conventions;
 mod conformance;
+mod decksem;
 mod failures;
 mod fixtures;
 mod readme;
