@@ -136,6 +136,12 @@ rules! {
     PLUGIN_SCOPE = "P003", "unsupported-plugin-scope", Kong, Error,
         "A plugin attached to a scope its schema does not support (for example a consumer \
          scope on a plugin without a `consumer` field).";
+    DEPRECATED_FIELD = "P004", "deprecated-field", Lint, Warning,
+        "A deprecated plugin field name (Kong's `shorthand_fields`, e.g. rate-limiting \
+         `redis_host`) that Kong still accepts and moves to its new field (`redis.host`). \
+         Kong refuses it when the new field is also set to another value. OSS names come from \
+         the plugins' Lua schemas; Enterprise names (whose Lua schemas are not public) from \
+         decK's test files; schemas/shorthands.json cites the source of each.";
 
     UNKNOWN_REFERENCE = "F001", "unknown-reference", Kong, Error,
         "A reference (route -> service, plugin -> route/service/consumer, consumer -> group) \

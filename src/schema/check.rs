@@ -1,23 +1,43 @@
 //! Checks a node tree against a compact schema, with Kong's wording.
 
-use super::{Schema, Type};
+use super::{shorthand, Schema, Type};
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::node::{join_field, Node, Value};
+use crate::node::{join_field, Entry, Node, Value};
 use crate::rules;
 use serde_json::Value as Json;
 
+/// What a walk knows besides the schema: the plugin whose config it checks (for its
+/// deprecated `shorthand_fields`, see [`super::shorthand`]).
+#[derive(Clone, Copy, Default)]
+pub struct Cx<'a> {
+    pub plugin: Option<&'a str>,
+}
+
+/// Whether a value is a vault reference, as Kong's `kong.vault.is_reference` tells one:
+/// `{vault://...}`.
+pub fn is_reference(s: &str) -> bool {
+    s.starts_with("{vault://") && s.ends_with('}')
+}
+
 /// Checks `node` against `schema`; `field` is the path of `node` inside the entity.
 pub fn check(node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut Vec<Diagnostic>) {
+    check_in(Cx::default(), node, schema, field, entity, out)
+}
+
+/// [`check`] for a plugin's config: also knows the plugin's deprecated field names.
+pub fn check_plugin(plugin: &str, node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut Vec<Diagnostic>) {
+    check_in(Cx { plugin: Some(plugin) }, node, schema, field, entity, out)
+}
+
+fn check_in(cx: Cx, node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut Vec<Diagnostic>) {
     let diag = |rule, msg: String| Diagnostic::new(rule, msg).at(node.loc).entity(entity).field(field);
     if node.is_null() {
         return;
     }
-    if schema.referenceable {
-        if let Some(s) = node.as_str() {
-            if s.starts_with("{vault://") {
-                return;
-            }
-        }
+    // A reference is resolved at runtime: Kong checks only that the field may hold one
+    // (`referenceable = true`); elsewhere `{vault://...}` is literal text.
+    if schema.referenceable && node.as_str().is_some_and(is_reference) {
+        return;
     }
     match schema.ty {
         Type::Any => {}
@@ -65,7 +85,7 @@ pub fn check(node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut 
                 }
                 if let Some(item) = &schema.items {
                     for (i, n) in items.iter().enumerate() {
-                        check(n, item, &format!("{field}[{i}]"), entity, out);
+                        check_in(cx, n, item, &format!("{field}[{i}]"), entity, out);
                     }
                 }
             }
@@ -79,7 +99,7 @@ pub fn check(node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut 
                 out.push(diag(&rules::WRONG_TYPE, "expected a record".into()));
                 return;
             }
-            check_record_fields(node, schema, field, entity, out);
+            record_fields(cx, node, schema, field, entity, out);
         }
         Type::Map => {
             if !node.is_map() {
@@ -88,7 +108,7 @@ pub fn check(node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut 
             }
             if let Some(values) = &schema.values {
                 for e in node.entries() {
-                    check(&e.value, values, &join_field(field, &e.key), entity, out);
+                    check_in(cx, &e.value, values, &join_field(field, &e.key), entity, out);
                 }
             }
         }
@@ -102,7 +122,7 @@ pub fn check(node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut 
             let mut best: Option<Vec<Diagnostic>> = None;
             for alt in alts {
                 let mut found = Vec::new();
-                check(node, alt, field, entity, &mut found);
+                check_in(cx, node, alt, field, entity, &mut found);
                 if found.is_empty() {
                     return;
                 }
@@ -117,9 +137,35 @@ pub fn check(node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut 
 
 /// Checks the fields of a record: unknown keys, required keys, then each field.
 pub fn check_record_fields(node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut Vec<Diagnostic>) {
+    record_fields(Cx::default(), node, schema, field, entity, out)
+}
+
+/// `config.targets[0].model` -> `config.targets.model`: where a record sits in the schema.
+fn schema_path(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut skip = false;
+    for c in field.chars() {
+        match c {
+            '[' => skip = true,
+            ']' => skip = false,
+            _ if !skip => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn record_fields(cx: Cx, node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut Vec<Diagnostic>) {
+    let shorthands = match cx.plugin {
+        Some(p) => shorthand::at(p, &schema_path(field), schema),
+        None => Default::default(),
+    };
     for e in node.entries() {
         match schema.fields.get(&e.key) {
-            Some(sub) => check(&e.value, sub, &join_field(field, &e.key), entity, out),
+            Some(sub) => check_in(cx, &e.value, sub, &join_field(field, &e.key), entity, out),
+            None if shorthands.contains_key(e.key.as_str()) => {
+                check_shorthand(cx, node, e, shorthands[e.key.as_str()], schema, field, entity, out)
+            }
             None if schema.open => {}
             None => {
                 let mut d = Diagnostic::new(&rules::UNKNOWN_FIELD, "unknown field")
@@ -134,7 +180,13 @@ pub fn check_record_fields(node: &Node, schema: &Schema, field: &str, entity: &s
         }
     }
     for (name, sub) in &schema.fields {
-        if sub.required && sub.default.is_none() && node.get_set(name).is_none() {
+        // Kong fills a default only for an absent field; an explicit null on a required
+        // field stays null and fails (kong/db/schema/init.lua, `validate_fields`/REQUIRED).
+        let explicit_null = cx.plugin.is_some() && node.get(name).is_some_and(Node::is_null);
+        let covered = shorthands.values().any(|s| {
+            s.replaced_with.iter().any(|p| p.len() == 1 && p[0] == *name) && node.get_set(&s.name).is_some()
+        });
+        if sub.required && !covered && (explicit_null || (sub.default.is_none() && node.get_set(name).is_none())) {
             out.push(
                 Diagnostic::new(&rules::REQUIRED_FIELD, "required field missing")
                     .at(node.loc)
@@ -143,6 +195,60 @@ pub fn check_record_fields(node: &Node, schema: &Schema, field: &str, entity: &s
             );
         }
     }
+}
+
+/// A deprecated field name Kong translates: its value checked against the shorthand's own
+/// definition, refused when the new field holds a different value, else a warning naming
+/// the new field (kong/db/schema/init.lua, `process_auto_fields` and
+/// `validate_deprecation_exclusiveness`).
+#[allow(clippy::too_many_arguments)]
+fn check_shorthand(cx: Cx, node: &Node, e: &Entry, s: &shorthand::Shorthand, record: &Schema, field: &str, entity: &str, out: &mut Vec<Diagnostic>) {
+    let path = join_field(field, &e.key);
+    if let Some(vs) = shorthand::value_schema(s, record) {
+        check_in(cx, &e.value, &vs, &path, entity, out);
+    }
+    let new_paths: Vec<String> = s.replaced_with.iter().map(|p| join_field(field, &p.join("."))).collect();
+    if !e.value.is_null() && s.ty != "array" {
+        for p in &s.replaced_with {
+            let mut cur = Some(node);
+            for k in p {
+                cur = cur.and_then(|n| n.get_set(k));
+            }
+            if let Some(new) = cur {
+                if new.to_json(false) != e.value.to_json(false) {
+                    let show = |n: &Node| match n.to_json(false) {
+                        Json::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    out.push(
+                        Diagnostic::new(&rules::ENTITY_CHECK, format!(
+                            "both deprecated and new field are used but their values mismatch: {} = {} vs {} = {}",
+                            e.key, show(&e.value), p.join("."), show(new)
+                        ))
+                        .at(e.key_loc)
+                        .entity(entity)
+                        .field(&path),
+                    );
+                    return;
+                }
+            }
+        }
+    }
+    if e.value.is_null() {
+        // decK dumps list shorthands as null: nothing to move, nothing to warn about
+        return;
+    }
+    let plugin = cx.plugin.unwrap_or("");
+    let msg = if new_paths.is_empty() {
+        format!("{plugin}: {path} is deprecated and ignored")
+    } else {
+        format!("{plugin}: {path} is deprecated, please use {} instead", new_paths.join(", "))
+    };
+    let mut d = Diagnostic::new(&rules::DEPRECATED_FIELD, msg).at(e.key_loc).entity(entity).field(&path);
+    if let Some(n) = &s.note {
+        d = d.hint(n.clone());
+    }
+    out.push(d);
 }
 
 fn check_range(node: &Node, schema: &Schema, diag: &dyn Fn(&'static rules::Rule, String) -> Diagnostic, out: &mut Vec<Diagnostic>) {

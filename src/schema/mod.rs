@@ -10,6 +10,7 @@
 
 pub mod check;
 pub mod kong;
+pub mod shorthand;
 
 use indexmap::IndexMap;
 use serde::Deserialize;

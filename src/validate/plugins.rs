@@ -56,7 +56,7 @@ pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
         let empty = Node::map(n.loc);
         let config_node = n.get_set("config").unwrap_or(&empty);
         if n.get_set("_config").is_none() {
-            check::check(config_node, &schema.config, "config", &label, out);
+            check::check_plugin(name, config_node, &schema.config, "config", &label, out);
         }
         if let Some(protocols) = n.get_set("protocols") {
             check::check(protocols, &schema.protocols, "protocols", &label, out);
