@@ -127,9 +127,13 @@ rules! {
          `\\<`/`\\>` are word boundaries in Rust, `x++` is not possessive, `[?<]` is rewritten to \
          `[?P<]`.";
 
-    UNKNOWN_PLUGIN = "P001", "unknown-plugin", Lint, Warning,
-        "A plugin that is not bundled with Kong 3.15 (custom or partner). Its config is not \
-         checked. An error under --strict.";
+    UNKNOWN_PLUGIN = "P001", "unknown-plugin", Lint, Error,
+        "A plugin that is not bundled with Kong 3.15 (a typo, or a custom or partner plugin). \
+         Kong refuses it unless it is installed and listed in `plugins` on every node: \
+         \"plugin 'x' not enabled; add it to the 'plugins' configuration property\" \
+         (kong/db/schema/entities/plugins.lua). `validate` fails; plugins the config itself \
+         defines (`custom_plugins`, `cloned_plugins`) are known. diff and sync leave the \
+         verdict to the gateway's own plugin list (S009), since a gateway may have it installed.";
     AI_PROXY_CHECK = "P002", "ai-proxy-entity-check", Kong, Error,
         "An ai-proxy / ai-proxy-advanced entity check from Kong's schema (azure needs \
          azure_instance and azure_deployment_id, auth header name and value together, ...).";
@@ -141,7 +145,8 @@ rules! {
          `redis_host`) that Kong still accepts and moves to its new field (`redis.host`). \
          Kong refuses it when the new field is also set to another value. OSS names come from \
          the plugins' Lua schemas; Enterprise names (whose Lua schemas are not public) from \
-         decK's test files; schemas/shorthands.json cites the source of each.";
+         decK's test files; schemas/shorthands.json cites the source of each. Enterprise \
+         plugins' other Lua rules are not public: only what their JSON schemas carry is checked.";
 
     UNKNOWN_REFERENCE = "F001", "unknown-reference", Kong, Error,
         "A reference (route -> service, plugin -> route/service/consumer, consumer -> group) \

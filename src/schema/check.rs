@@ -186,7 +186,7 @@ fn record_fields(cx: Cx, node: &Node, schema: &Schema, field: &str, entity: &str
         let covered = shorthands.values().any(|s| {
             s.replaced_with.iter().any(|p| p.len() == 1 && p[0] == *name) && node.get_set(&s.name).is_some()
         });
-        if sub.required && !covered && (explicit_null || (sub.default.is_none() && node.get_set(name).is_none())) {
+        if !covered && ((sub.required || sub.not_null) && explicit_null || (sub.required && sub.default.is_none() && node.get_set(name).is_none())) {
             out.push(
                 Diagnostic::new(&rules::REQUIRED_FIELD, "required field missing")
                     .at(node.loc)
@@ -258,6 +258,10 @@ fn check_range(node: &Node, schema: &Schema, diag: &dyn Fn(&'static rules::Rule,
         _ => return,
     };
     let fmt = |x: f64| if x.fract() == 0.0 { format!("{}", x as i64) } else { format!("{x}") };
+    if let Some(gt) = schema.gt.filter(|gt| v <= *gt) {
+        out.push(diag(&rules::OUT_OF_RANGE, format!("value must be greater than {}", fmt(gt))));
+        return;
+    }
     match (schema.min, schema.max) {
         (Some(lo), Some(hi)) if v < lo || v > hi => {
             out.push(diag(&rules::OUT_OF_RANGE, format!("value should be between {} and {}", fmt(lo), fmt(hi))))

@@ -34,6 +34,8 @@ fn empty(t: Type) -> Schema {
         choices: None,
         min: None,
         max: None,
+        gt: None,
+        not_null: false,
         len_min: None,
         len_max: None,
         fields: IndexMap::new(),

@@ -104,6 +104,8 @@ fn plain(ty: Type) -> Schema {
         choices: None,
         min: None,
         max: None,
+        gt: None,
+        not_null: false,
         len_min: None,
         len_max: None,
         fields: IndexMap::new(),
