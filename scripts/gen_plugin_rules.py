@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generate schemas/plugin-rules.json: what Kong's OSS plugin Lua schemas say that the 3.15
 JSON schemas lose: exclusive bounds (`gt`), `required = true` on fields that have a default
-(an explicit null on them is "required field missing"), the declared order of `one_of` values (Kong lists
+(an explicit null on them is "required field missing"), fields (or array elements) typed by a
+validated typedef (ip, ip_or_cidr, cidr, header_name, url: kong/db/schema/typedefs.lua), the declared order of `one_of` values (Kong lists
 them in that order in "expected one of: ..."), and whole-entity checks over `config.*` fields
 (at_least_one_of, only_one_of, mutually_required, mutually_exclusive, distinct, conditional
 with `eq` / `required`).
@@ -30,6 +31,9 @@ DEFAULT_OUT = os.path.join(HERE, "..", "schemas", "plugin-rules.json")
 STR_LIST = r'\{\s*((?:"[^"]*"\s*,?\s*)+)\}'
 FIELD_GT = re.compile(r'\{\s*(\w+)\s*=\s*\{[^{}]*?\bgt\s*=\s*(-?[\d.]+)')
 FIELD_REQUIRED = re.compile(r'\{\s*(\w+)\s*=\s*\{[^{}]*?\brequired\s*=\s*true')
+FIELD_TYPEDEF = re.compile(r'\{\s*(\w+)\s*=\s*typedefs\.(\w+)')
+ELEMENTS_TYPEDEF = re.compile(r'\{\s*(\w+)\s*=\s*\{[^{}]*?\belements\s*=\s*typedefs\.(\w+)')
+VALIDATED_TYPEDEFS = {"ip", "ip_or_cidr", "cidr", "cidr_v4", "header_name", "url"}
 FIELD_ONE_OF = re.compile(r'\{\s*(\w+)\s*=\s*\{[^{}]*?\bone_of\s*=\s*' + STR_LIST)
 LIST_CHECK = re.compile(r'\{\s*(at_least_one_of|only_one_of|mutually_required|mutually_exclusive|distinct)\s*=\s*' + STR_LIST)
 VALUE = r'(true|false|-?[\d.]+|"[^"]*")'
@@ -71,6 +75,13 @@ def generate(repo):
         for m in FIELD_GT.finditer(text):
             gt.setdefault(m.group(1), lua_value(m.group(2)))
         required = sorted({m.group(1) for m in FIELD_REQUIRED.finditer(text)} - {"config", "elements", "values"})
+        validators = {}
+        for m in FIELD_TYPEDEF.finditer(text):
+            if m.group(2) in VALIDATED_TYPEDEFS:
+                validators.setdefault(m.group(1), m.group(2))
+        for m in ELEMENTS_TYPEDEF.finditer(text):
+            if m.group(2) in VALIDATED_TYPEDEFS:
+                validators.setdefault(m.group(1), m.group(2))
         one_of = {}
         for m in FIELD_ONE_OF.finditer(text):
             one_of.setdefault(m.group(1), strings(m.group(2)))
@@ -85,6 +96,8 @@ def generate(repo):
                                                "then_field": m.group(3), "then_required": True}})
         if gt:
             entry["gt"] = gt
+        if validators:
+            entry["validators"] = validators
         if required:
             entry["required"] = required
         if one_of:

@@ -96,6 +96,11 @@ rules! {
          or on 3.11+, Enterprise entities on OSS, credentials or plugins not in its `plugins` \
          setting), as its `GET /` reports them.";
 
+    INVALID_VALUE = "S010", "invalid-value", Kong, Error,
+        "A value a Kong field validator refuses: IP or CIDR (\"invalid ip or cidr range\"), \
+         header names, URLs (\"missing host in url\"), as kong/db/schema/typedefs.lua checks \
+         them on the OSS plugin fields that use those typedefs (schemas/plugin-rules.json).";
+
     ROUTE_PATH = "R001", "invalid-route-path", Kong, Error,
         "A route path must start with `/` (prefix) or `~/` (regex) and must not contain `//`.";
     NON_NORMALIZED_PATH = "R002", "non-normalized-path", Kong, Error,

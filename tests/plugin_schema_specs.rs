@@ -52,6 +52,12 @@ fn cases() -> Vec<Case> {
         Case { cite: RT, plugin: "request-termination", config: "{echo: true, content_type: application/json, body: \"{}\"}", want: Err("S007", "echo cannot be used with content_type and body") }, // it("echo with body & content_type")
         Case { cite: IP, plugin: "ip-restriction", config: "{allow: [127.0.0.1]}", want: Ok }, // it("should accept a valid allow")
         Case { cite: IP, plugin: "ip-restriction", config: "{allow: [127.0.0.1], deny: [10.0.0.1]}", want: Ok }, // it("should accept both non-empty allow and deny")
+        Case { cite: IP, plugin: "ip-restriction", config: "{allow: [127.0.0.1/32, ::1/128, 10.0.0.0/8]}", want: Ok }, // it("should accept a valid cidr range"), it("should accept valid ipv6 cidr ranges")
+        Case { cite: IP, plugin: "ip-restriction", config: "{allow: [hello]}", want: Err("S010", "invalid ip or cidr range: 'hello'") }, // it("allow should not accept invalid IPs")
+        Case { cite: IP, plugin: "ip-restriction", config: "{deny: [0.0.0.0/33]}", want: Err("S010", "invalid ip or cidr range: '0.0.0.0/33'") }, // it("should not accept invalid cidr ranges")
+        Case { cite: IP, plugin: "ip-restriction", config: "{deny: [\"::1/129\"]}", want: Err("S010", "invalid ip or cidr range: '::1/129'") }, // it("should not accept invalid ipv6 cidr ranges")
+        Case { cite: "kong/tools/http.lua validate_header_name", plugin: "key-auth", config: "{key_names: [\"bad header\"]}", want: Err("S010", "bad header name 'bad header'") },
+        Case { cite: "kong/db/schema/typedefs.lua validate_url", plugin: "http-log", config: "{http_endpoint: example.com/logs}", want: Err("S010", "missing host in url") },
         Case { cite: IP, plugin: "ip-restriction", config: "{allow: [], deny: []}", want: Err("S007", "at least one of these fields must be non-empty: 'config.allow', 'config.deny'") }, // it("should not accept both empty allow and deny")
         Case { cite: OA, plugin: "oauth2", config: "{enable_authorization_code: true, scopes: [email], mandatory_scope: true}", want: Ok }, // it("does not require `scopes` when `mandatory_scope` is false") (flow part)
         Case { cite: OA, plugin: "oauth2", config: "{}", want: Err("S007", "at least one of these fields must be true: enable_authorization_code, enable_implicit_grant, enable_client_credentials, enable_password_grant") }, // it("errors when no flows are enabled")

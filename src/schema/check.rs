@@ -51,6 +51,9 @@ fn check_in(cx: Cx, node: &Node, schema: &Schema, field: &str, entity: &str, out
                     out.push(diag(&rules::BAD_LENGTH, format!("length must be at most {max}")));
                 }
                 check_choices(node, schema, &diag, out);
+                if let Some(msg) = schema.validator.as_deref().and_then(|v| typedef_validator(v, s)) {
+                    out.push(diag(&rules::INVALID_VALUE, msg));
+                }
             }
             None => out.push(diag(&rules::WRONG_TYPE, "expected a string".into())),
         },
@@ -294,5 +297,53 @@ fn check_choices(node: &Node, schema: &Schema, diag: &dyn Fn(&'static rules::Rul
             }
         }
         out.push(d);
+    }
+}
+
+/// Kong's typedef validators (kong/db/schema/typedefs.lua), restated: the error Kong gives
+/// for `value`, or `None` when it passes.
+pub fn typedef_validator(name: &str, value: &str) -> Option<String> {
+    match name {
+        // validate_ip_or_cidr (kong/tools/ip.lua is_valid_ip_or_cidr)
+        "ip_or_cidr" => {
+            let (addr, prefix) = match value.split_once('/') {
+                Some((a, p)) => (a, Some(p)),
+                None => (value, None),
+            };
+            let ok = match addr.parse::<std::net::IpAddr>() {
+                Ok(ip) => {
+                    let max = if ip.is_ipv4() { 32 } else { 128 };
+                    prefix.is_none_or(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n <= max))
+                }
+                Err(_) => false,
+            };
+            (!ok).then(|| format!("invalid ip or cidr range: '{value}'"))
+        }
+        // kong/tools/http.lua validate_header_name
+        "header_name" => {
+            let ok = !value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            (!ok).then(|| format!("bad header name '{value}', allowed characters are A-Z, a-z, 0-9, '_', and '-'"))
+        }
+        // validate_url: LuaSocket's url.parse must find a host, then a scheme
+        "url" => {
+            let scheme_end = value.find(':').filter(|&i| {
+                i > 0 && value.as_bytes()[0].is_ascii_alphabetic()
+                    && value[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+            });
+            let rest = scheme_end.map_or(value, |i| &value[i + 1..]);
+            let host = rest.strip_prefix("//").map(|a| {
+                let auth = a.split(['/', '?', '#']).next().unwrap_or("");
+                let auth = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
+                auth.split(':').next().unwrap_or("").to_string()
+            });
+            if host.as_deref().is_none_or(str::is_empty) {
+                Some("missing host in url".into())
+            } else if scheme_end.is_none() {
+                Some("missing scheme in url".into())
+            } else {
+                None
+            }
+        }
+        _ => None,
     }
 }

@@ -36,6 +36,7 @@ fn empty(t: Type) -> Schema {
         max: None,
         gt: None,
         not_null: false,
+        validator: None,
         len_min: None,
         len_max: None,
         fields: IndexMap::new(),

@@ -52,6 +52,10 @@ pub struct Schema {
     /// "required field missing" (from `schemas/plugin-rules.json`).
     #[serde(default)]
     pub not_null: bool,
+    /// A Kong typedef validator the string must pass (`ip_or_cidr`, `header_name`, `url`; see
+    /// [`check::typedef_validator`]), from `schemas/plugin-rules.json`.
+    #[serde(default)]
+    pub validator: Option<String>,
     pub len_min: Option<u64>,
     pub len_max: Option<u64>,
     #[serde(default)]

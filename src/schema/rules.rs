@@ -19,6 +19,9 @@ pub struct PluginRules {
     /// Fields the Lua declares `required = true`; applied only where the field has a default.
     #[serde(default)]
     pub required: Vec<String>,
+    /// Fields (or the elements of array fields) typed by a validated Kong typedef.
+    #[serde(default)]
+    pub validators: IndexMap<String, String>,
     #[serde(default)]
     pub entity_checks: Vec<EntityCheck>,
 }
@@ -87,6 +90,13 @@ fn apply(name: &str, f: &mut Schema, r: &PluginRules) {
     if let Some(gt) = r.gt.get(name) {
         if matches!(f.ty, super::Type::Integer | super::Type::Number) {
             f.gt = Some(*gt);
+        }
+    }
+    if let Some(v) = r.validators.get(name) {
+        match (f.ty, f.items.as_deref_mut()) {
+            (super::Type::String, _) => f.validator = Some(v.clone()),
+            (super::Type::Array | super::Type::Set, Some(items)) if items.ty == super::Type::String => items.validator = Some(v.clone()),
+            _ => {}
         }
     }
     if f.default.is_some() && r.required.iter().any(|x| x == name) {

@@ -106,6 +106,7 @@ fn plain(ty: Type) -> Schema {
         max: None,
         gt: None,
         not_null: false,
+        validator: None,
         len_min: None,
         len_max: None,
         fields: IndexMap::new(),
