@@ -21,6 +21,11 @@ pub fn schema_for(config: &Config, name: &str) -> Option<&'static PluginSchema> 
     })
 }
 
+/// The plugin a cloned plugin copies (`cloned_plugins[].ref`).
+fn base_of<'a>(config: &'a Config, name: &str) -> Option<&'a str> {
+    config.of_kind("cloned_plugins").find(|c| c.node.get_str("name") == Some(name)).and_then(|c| c.node.get_str("ref"))
+}
+
 pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
     for plugin in config.of_kind("plugins") {
         let label = plugin.label();
@@ -65,11 +70,13 @@ pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
         let empty = Node::map(n.loc);
         let config_node = n.get_set("config").unwrap_or(&empty);
         if n.get_set("_config").is_none() {
+            // a cloned plugin has the rules of the plugin it copies
+            let base = if schema::plugin(name).is_some() { name } else { base_of(config, name).unwrap_or(name) };
             let before = out.len();
-            check::check_plugin(name, config_node, &schema.config, "config", &label, out);
+            check::check_plugin(base, config_node, &schema.config, "config", &label, out);
             // Kong runs entity checks only on a config whose fields are valid
             if !out[before..].iter().any(Diagnostic::is_error) {
-                entity_checks(name, n, config_node, &schema.config, &label, out);
+                entity_checks(base, n, config_node, &schema.config, &label, out);
             }
         }
         if let Some(protocols) = n.get_set("protocols") {
