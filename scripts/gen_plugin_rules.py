@@ -34,7 +34,7 @@ FIELD_REQUIRED = re.compile(r'\{\s*(\w+)\s*=\s*\{[^{}]*?\brequired\s*=\s*true')
 FIELD_TYPEDEF = re.compile(r'\{\s*(\w+)\s*=\s*typedefs\.(\w+)')
 ELEMENTS_TYPEDEF = re.compile(r'\{\s*(\w+)\s*=\s*\{[^{}]*?\belements\s*=\s*typedefs\.(\w+)')
 VALIDATED_TYPEDEFS = {"ip", "ip_or_cidr", "cidr", "cidr_v4", "header_name", "url"}
-FIELD_ONE_OF = re.compile(r'\{\s*(\w+)\s*=\s*\{[^{}]*?\bone_of\s*=\s*' + STR_LIST)
+FIELD_ONE_OF = re.compile(r'\b(\w+)\s*=\s*\{[^{}]*?\bone_of\s*=\s*' + STR_LIST)
 LIST_CHECK = re.compile(r'\{\s*(at_least_one_of|only_one_of|mutually_required|mutually_exclusive|distinct)\s*=\s*' + STR_LIST)
 VALUE = r'(true|false|-?[\d.]+|"[^"]*")'
 CONDITIONAL = re.compile(
@@ -84,7 +84,11 @@ def generate(repo):
                 validators.setdefault(m.group(1), m.group(2))
         one_of = {}
         for m in FIELD_ONE_OF.finditer(text):
-            one_of.setdefault(m.group(1), strings(m.group(2)))
+            # a name may be declared more than once (rate-limiting's policy differs in DB-less
+            # mode): keep every distinct list; the one with the JSON's set of values applies
+            lists = one_of.setdefault(m.group(1), [])
+            if strings(m.group(2)) not in lists:
+                lists.append(strings(m.group(2)))
         checks = []
         for m in LIST_CHECK.finditer(text):
             fields = strings(m.group(2))

@@ -40,6 +40,7 @@ fn cases() -> Vec<Case> {
         Case { cite: RL, plugin: "rate-limiting", config: "{second: 10, policy: redis}", want: Err("S007", "required field missing") }, // it("verifies that redis required fields are supplied")
         Case { cite: "kong/plugins/rate-limiting/schema.lua (second: gt = 0)", plugin: "rate-limiting", config: "{second: 0}", want: Err("S005", "value must be greater than 0") },
         Case { cite: "kong/db/schema/init.lua validate_deprecation_exclusiveness", plugin: "rate-limiting", config: "{second: 1, redis_host: a, redis: {host: b}}", want: Err("S007", "both deprecated and new field are used but their values mismatch: redis_host = a vs redis.host = b") },
+        Case { cite: "kong/plugins/rate-limiting/schema.lua (policy one_of, declared order)", plugin: "rate-limiting", config: "{second: 1, policy: nope}", want: Err("S004", "expected one of: local, cluster, redis") },
         Case { cite: "kong/plugins/rate-limiting/schema.lua (sync_rate)", plugin: "rate-limiting", config: "{second: 1, sync_rate: 1}", want: Err("S007", "sync_rate can only be used with the redis policy") },
         Case { cite: RT, plugin: "request-termination", config: "{status_code: 404}", want: Ok }, // it("should accept a valid status_code")
         Case { cite: RT, plugin: "request-termination", config: "{status_code: 99}", want: Err("S005", "value should be between 100 and 599") }, // it("status_code < 100")

@@ -15,7 +15,7 @@ pub struct PluginRules {
     #[serde(default)]
     pub gt: IndexMap<String, f64>,
     #[serde(default)]
-    pub one_of: IndexMap<String, Vec<String>>,
+    pub one_of: IndexMap<String, Vec<Vec<String>>>,
     /// Fields the Lua declares `required = true`; applied only where the field has a default.
     #[serde(default)]
     pub required: Vec<String>,
@@ -102,12 +102,15 @@ fn apply(name: &str, f: &mut Schema, r: &PluginRules) {
     if f.default.is_some() && r.required.iter().any(|x| x == name) {
         f.not_null = true;
     }
-    if let (Some(order), Some(choices)) = (r.one_of.get(name), f.choices.as_mut()) {
-        let mut a: Vec<&str> = order.iter().map(String::as_str).collect();
+    if let (Some(orders), Some(choices)) = (r.one_of.get(name), f.choices.as_mut()) {
         let mut b: Vec<&str> = choices.iter().filter_map(Json::as_str).collect();
-        a.sort_unstable();
         b.sort_unstable();
-        if a == b && b.len() == choices.len() {
+        let same_set = |order: &&Vec<String>| {
+            let mut a: Vec<&str> = order.iter().map(String::as_str).collect();
+            a.sort_unstable();
+            a == b
+        };
+        if let Some(order) = orders.iter().find(same_set).filter(|_| b.len() == choices.len()) {
             *choices = order.iter().map(|s| Json::String(s.clone())).collect();
         }
     }
@@ -126,6 +129,9 @@ mod tests {
         let al = &super::super::plugin("aws-lambda").unwrap().config;
         let order: Vec<_> = al.fields["invocation_type"].choices.as_ref().unwrap().iter().filter_map(Json::as_str).collect();
         assert_eq!(order, ["RequestResponse", "Event", "DryRun"]);
+        // rate-limiting's policy: Kong lists local, cluster, redis (the DB-less list has no cluster)
+        let policy: Vec<_> = rl.fields["policy"].choices.as_ref().unwrap().iter().filter_map(Json::as_str).collect();
+        assert_eq!(policy, ["local", "cluster", "redis"]);
         // a set that differs from the JSON's (Enterprise adds consumer-group) keeps the JSON's order
         assert!(rl.fields["limit_by"].choices.as_ref().unwrap().len() == 7);
         assert!(super::super::plugin("request-termination").unwrap().config.fields["status_code"].not_null);
