@@ -52,7 +52,7 @@ pub fn is_enterprise_redis(record: &Schema) -> bool {
 }
 
 /// The shorthands of the record at `at` (a field path without array indexes) of `plugin`.
-pub fn at<'a>(plugin: &str, at: &str, record: &Schema) -> IndexMap<&'static str, &'static Shorthand> {
+pub fn at(plugin: &str, at: &str, record: &Schema) -> IndexMap<&'static str, &'static Shorthand> {
     let d = data();
     let mut out: IndexMap<&'static str, &'static Shorthand> =
         d.fields.iter().filter(|s| s.plugin == plugin && s.at == at).map(|s| (s.name.as_str(), s)).collect();

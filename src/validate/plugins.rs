@@ -213,7 +213,7 @@ fn entity_checks(plugin: &str, n: &Node, config: &Node, schema: &Schema, label: 
             }
             _ => continue,
         };
-        out.push(Diagnostic::new(&rules::ENTITY_CHECK, msg).at(config.loc).entity(label).field("config").hint(format!("{}", r.source)));
+        out.push(Diagnostic::new(&rules::ENTITY_CHECK, msg).at(config.loc).entity(label).field("config").hint(r.source.clone()));
     }
 }
 
