@@ -99,7 +99,9 @@ rules! {
     INVALID_VALUE = "S010", "invalid-value", Kong, Error,
         "A value a Kong field validator refuses: IP or CIDR (\"invalid ip or cidr range\"), \
          header names, URLs (\"missing host in url\"), as kong/db/schema/typedefs.lua checks \
-         them on the OSS plugin fields that use those typedefs (schemas/plugin-rules.json).";
+         them on the OSS plugin fields that use those typedefs (schemas/plugin-rules.json); \
+         pre-function / post-function code that does not parse as Lua (\"error parsing \
+         pre-function: ...\", the parser's message rather than LuaJIT's).";
 
     ROUTE_PATH = "R001", "invalid-route-path", Kong, Error,
         "A route path must start with `/` (prefix) or `~/` (regex) and must not contain `//`.";

@@ -78,6 +78,9 @@ pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
             if !out[before..].iter().any(Diagnostic::is_error) {
                 entity_checks(base, n, config_node, &schema.config, &label, out);
             }
+            if matches!(base, "pre-function" | "post-function") {
+                lua_functions(base, config_node, &label, out);
+            }
         }
         if let Some(protocols) = n.get_set("protocols") {
             check::check(protocols, &schema.protocols, "protocols", &label, out);
@@ -266,5 +269,27 @@ fn custom_validator(plugin: &str, v: &Json) -> Option<String> {
             }
         }
         _ => None,
+    }
+}
+
+/// pre-function / post-function: every phase's functions must compile, as Kong's
+/// `validate_function` (kong/plugins/pre-function/_schema.lua) checks with `loadstring`. The
+/// code is parsed with full_moon (Lua 5.1 syntax, what LuaJIT takes); the parser's message
+/// stands in for LuaJIT's.
+fn lua_functions(plugin: &str, config: &Node, label: &str, out: &mut Vec<Diagnostic>) {
+    for e in config.entries() {
+        let Some(items) = e.value.as_seq() else { continue };
+        for (i, item) in items.iter().enumerate() {
+            let Some(code) = item.as_str() else { continue };
+            if let Err(errors) = full_moon::parse(code) {
+                let first = errors.first().map(|x| x.to_string()).unwrap_or_default();
+                out.push(
+                    Diagnostic::new(&rules::INVALID_VALUE, format!("error parsing {plugin}: {first}"))
+                        .at(item.loc)
+                        .entity(label)
+                        .field(format!("config.{}[{i}]", e.key)),
+                );
+            }
+        }
     }
 }
