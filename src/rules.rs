@@ -102,6 +102,13 @@ rules! {
          or on 3.11+, Enterprise entities on OSS, credentials or plugins not in its `plugins` \
          setting), as its `GET /` reports them.";
 
+    INVALID_VALUE = "S010", "invalid-value", Kong, Error,
+        "A value a Kong field validator refuses: IP or CIDR (\"invalid ip or cidr range\"), \
+         header names, URLs (\"missing host in url\"), as kong/db/schema/typedefs.lua checks \
+         them on the OSS plugin fields that use those typedefs (schemas/plugin-rules.json); \
+         pre-function / post-function code that does not parse as Lua (\"error parsing \
+         pre-function: ...\", the parser's message rather than LuaJIT's).";
+
     ROUTE_PATH = "R001", "invalid-route-path", Kong, Error,
         "A route path must start with `/` (prefix) or `~/` (regex) and must not contain `//`; a \
          prefix path of RFC 3986 characters must be properly percent-encoded (Kong's \
@@ -168,15 +175,26 @@ rules! {
         "A route `sources` or `destinations` ip that is not an IPv4/IPv6 address or CIDR range \
          (Kong's typedefs.ip_or_cidr: \"invalid ip or cidr range\").";
 
-    UNKNOWN_PLUGIN = "P001", "unknown-plugin", Lint, Warning,
-        "A plugin that is not bundled with Kong 3.15 (custom or partner). Its config is not \
-         checked. An error under --strict.";
+    UNKNOWN_PLUGIN = "P001", "unknown-plugin", Lint, Error,
+        "A plugin that is not bundled with Kong 3.15 (a typo, or a custom or partner plugin). \
+         Kong refuses it unless it is installed and listed in `plugins` on every node: \
+         \"plugin 'x' not enabled; add it to the 'plugins' configuration property\" \
+         (kong/db/schema/entities/plugins.lua). `validate` fails; plugins the config itself \
+         defines (`custom_plugins`, `cloned_plugins`) are known. diff and sync leave the \
+         verdict to the gateway's own plugin list (S009), since a gateway may have it installed.";
     AI_PROXY_CHECK = "P002", "ai-proxy-entity-check", Kong, Error,
         "An ai-proxy / ai-proxy-advanced entity check from Kong's schema (azure needs \
          azure_instance and azure_deployment_id, auth header name and value together, ...).";
     PLUGIN_SCOPE = "P003", "unsupported-plugin-scope", Kong, Error,
         "A plugin attached to a scope its schema does not support (for example a consumer \
          scope on a plugin without a `consumer` field).";
+    DEPRECATED_FIELD = "P004", "deprecated-field", Lint, Warning,
+        "A deprecated plugin field name (Kong's `shorthand_fields`, e.g. rate-limiting \
+         `redis_host`) that Kong still accepts and moves to its new field (`redis.host`). \
+         Kong refuses it when the new field is also set to another value. OSS names come from \
+         the plugins' Lua schemas; Enterprise names (whose Lua schemas are not public) from \
+         decK's test files; schemas/shorthands.json cites the source of each. Enterprise \
+         plugins' other Lua rules are not public: only what their JSON schemas carry is checked.";
 
     UNKNOWN_REFERENCE = "F001", "unknown-reference", Kong, Error,
         "A reference (route -> service, plugin -> route/service/consumer, consumer -> group) \

@@ -77,7 +77,6 @@ const EXCLUDED: &[(&str, Stage, &str)] = &[
     ("deck/tests/integration/testdata/dump/009-skip-defaults/enterprise/3.4/plugin.yaml", Sync, "`config.session_redis_username` (openid-connect, Kong 3.4) is not in the Kong 3.15 schema: needs Kong-version schemas"),
     ("gdr/tests/integration/testdata/sync/035-deprecated-fields/kong-ee/kong-ee-initial.yaml", Sync, OIDC_SESSION_REDIS),
     ("gdr/tests/integration/testdata/sync/035-deprecated-fields/kong-ee/kong-ee-update-old-fields.yaml", Sync, OIDC_SESSION_REDIS),
-    ("gdr/tests/integration/testdata/diff/004-plugin-update/initial-ee-openid.yaml", Sync, OIDC_SESSION_REDIS),
     ("gdr/tests/integration/testdata/diff/004-plugin-update/initial-ee.yaml", Sync, OIDC_SESSION_REDIS),
     ("gdr/tests/integration/testdata/diff/004-plugin-update/kong-ee-changed-old-fields-openid.yaml", Sync, OIDC_SESSION_REDIS),
     ("gdr/tests/integration/testdata/diff/004-plugin-update/kong-ee-no-change-old-fields.yaml", Sync, OIDC_SESSION_REDIS),

@@ -1,23 +1,43 @@
 //! Checks a node tree against a compact schema, with Kong's wording.
 
-use super::{Schema, Type};
+use super::{shorthand, Schema, Type};
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::node::{join_field, Node, Value};
+use crate::node::{join_field, Entry, Node, Value};
 use crate::rules;
 use serde_json::Value as Json;
 
+/// What a walk knows besides the schema: the plugin whose config it checks (for its
+/// deprecated `shorthand_fields`, see [`super::shorthand`]).
+#[derive(Clone, Copy, Default)]
+pub struct Cx<'a> {
+    pub plugin: Option<&'a str>,
+}
+
+/// Whether a value is a vault reference, as Kong's `kong.vault.is_reference` tells one:
+/// `{vault://...}`.
+pub fn is_reference(s: &str) -> bool {
+    s.starts_with("{vault://") && s.ends_with('}')
+}
+
 /// Checks `node` against `schema`; `field` is the path of `node` inside the entity.
 pub fn check(node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut Vec<Diagnostic>) {
+    check_in(Cx::default(), node, schema, field, entity, out)
+}
+
+/// [`check`] for a plugin's config: also knows the plugin's deprecated field names.
+pub fn check_plugin(plugin: &str, node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut Vec<Diagnostic>) {
+    check_in(Cx { plugin: Some(plugin) }, node, schema, field, entity, out)
+}
+
+fn check_in(cx: Cx, node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut Vec<Diagnostic>) {
     let diag = |rule, msg: String| Diagnostic::new(rule, msg).at(node.loc).entity(entity).field(field);
     if node.is_null() {
         return;
     }
-    if schema.referenceable {
-        if let Some(s) = node.as_str() {
-            if s.starts_with("{vault://") {
-                return;
-            }
-        }
+    // A reference is resolved at runtime: Kong checks only that the field may hold one
+    // (`referenceable = true`); elsewhere `{vault://...}` is literal text.
+    if schema.referenceable && node.as_str().is_some_and(is_reference) {
+        return;
     }
     match schema.ty {
         Type::Any => {}
@@ -31,6 +51,9 @@ pub fn check(node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut 
                     out.push(diag(&rules::BAD_LENGTH, format!("length must be at most {max}")));
                 }
                 check_choices(node, schema, &diag, out);
+                if let Some(msg) = schema.validator.as_deref().and_then(|v| typedef_validator(v, s)) {
+                    out.push(diag(&rules::INVALID_VALUE, msg));
+                }
             }
             None => out.push(diag(&rules::WRONG_TYPE, "expected a string".into())),
         },
@@ -65,7 +88,7 @@ pub fn check(node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut 
                 }
                 if let Some(item) = &schema.items {
                     for (i, n) in items.iter().enumerate() {
-                        check(n, item, &format!("{field}[{i}]"), entity, out);
+                        check_in(cx, n, item, &format!("{field}[{i}]"), entity, out);
                     }
                 }
             }
@@ -79,7 +102,7 @@ pub fn check(node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut 
                 out.push(diag(&rules::WRONG_TYPE, "expected a record".into()));
                 return;
             }
-            check_record_fields(node, schema, field, entity, out);
+            record_fields(cx, node, schema, field, entity, out);
         }
         Type::Map => {
             if !node.is_map() {
@@ -88,7 +111,7 @@ pub fn check(node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut 
             }
             if let Some(values) = &schema.values {
                 for e in node.entries() {
-                    check(&e.value, values, &join_field(field, &e.key), entity, out);
+                    check_in(cx, &e.value, values, &join_field(field, &e.key), entity, out);
                 }
             }
         }
@@ -102,7 +125,7 @@ pub fn check(node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut 
             let mut best: Option<Vec<Diagnostic>> = None;
             for alt in alts {
                 let mut found = Vec::new();
-                check(node, alt, field, entity, &mut found);
+                check_in(cx, node, alt, field, entity, &mut found);
                 if found.is_empty() {
                     return;
                 }
@@ -117,9 +140,35 @@ pub fn check(node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut 
 
 /// Checks the fields of a record: unknown keys, required keys, then each field.
 pub fn check_record_fields(node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut Vec<Diagnostic>) {
+    record_fields(Cx::default(), node, schema, field, entity, out)
+}
+
+/// `config.targets[0].model` -> `config.targets.model`: where a record sits in the schema.
+fn schema_path(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut skip = false;
+    for c in field.chars() {
+        match c {
+            '[' => skip = true,
+            ']' => skip = false,
+            _ if !skip => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn record_fields(cx: Cx, node: &Node, schema: &Schema, field: &str, entity: &str, out: &mut Vec<Diagnostic>) {
+    let shorthands = match cx.plugin {
+        Some(p) => shorthand::at(p, &schema_path(field), schema),
+        None => Default::default(),
+    };
     for e in node.entries() {
         match schema.fields.get(&e.key) {
-            Some(sub) => check(&e.value, sub, &join_field(field, &e.key), entity, out),
+            Some(sub) => check_in(cx, &e.value, sub, &join_field(field, &e.key), entity, out),
+            None if shorthands.contains_key(e.key.as_str()) => {
+                check_shorthand(cx, node, e, shorthands[e.key.as_str()], schema, field, entity, out)
+            }
             None if schema.open => {}
             None => {
                 let mut d = Diagnostic::new(&rules::UNKNOWN_FIELD, "unknown field")
@@ -134,7 +183,13 @@ pub fn check_record_fields(node: &Node, schema: &Schema, field: &str, entity: &s
         }
     }
     for (name, sub) in &schema.fields {
-        if sub.required && sub.default.is_none() && node.get_set(name).is_none() {
+        // Kong fills a default only for an absent field; an explicit null on a required
+        // field stays null and fails (kong/db/schema/init.lua, `validate_fields`/REQUIRED).
+        let explicit_null = cx.plugin.is_some() && node.get(name).is_some_and(Node::is_null);
+        let covered = shorthands.values().any(|s| {
+            s.replaced_with.iter().any(|p| p.len() == 1 && p[0] == *name) && node.get_set(&s.name).is_some()
+        });
+        if !covered && ((sub.required || sub.not_null) && explicit_null || (sub.required && sub.default.is_none() && node.get_set(name).is_none())) {
             out.push(
                 Diagnostic::new(&rules::REQUIRED_FIELD, "required field missing")
                     .at(node.loc)
@@ -145,6 +200,60 @@ pub fn check_record_fields(node: &Node, schema: &Schema, field: &str, entity: &s
     }
 }
 
+/// A deprecated field name Kong translates: its value checked against the shorthand's own
+/// definition, refused when the new field holds a different value, else a warning naming
+/// the new field (kong/db/schema/init.lua, `process_auto_fields` and
+/// `validate_deprecation_exclusiveness`).
+#[allow(clippy::too_many_arguments)]
+fn check_shorthand(cx: Cx, node: &Node, e: &Entry, s: &shorthand::Shorthand, record: &Schema, field: &str, entity: &str, out: &mut Vec<Diagnostic>) {
+    let path = join_field(field, &e.key);
+    if let Some(vs) = shorthand::value_schema(s, record) {
+        check_in(cx, &e.value, &vs, &path, entity, out);
+    }
+    let new_paths: Vec<String> = s.replaced_with.iter().map(|p| join_field(field, &p.join("."))).collect();
+    if !e.value.is_null() && s.ty != "array" {
+        for p in &s.replaced_with {
+            let mut cur = Some(node);
+            for k in p {
+                cur = cur.and_then(|n| n.get_set(k));
+            }
+            if let Some(new) = cur {
+                if new.to_json(false) != e.value.to_json(false) {
+                    let show = |n: &Node| match n.to_json(false) {
+                        Json::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    out.push(
+                        Diagnostic::new(&rules::ENTITY_CHECK, format!(
+                            "both deprecated and new field are used but their values mismatch: {} = {} vs {} = {}",
+                            e.key, show(&e.value), p.join("."), show(new)
+                        ))
+                        .at(e.key_loc)
+                        .entity(entity)
+                        .field(&path),
+                    );
+                    return;
+                }
+            }
+        }
+    }
+    if e.value.is_null() {
+        // decK dumps list shorthands as null: nothing to move, nothing to warn about
+        return;
+    }
+    let plugin = cx.plugin.unwrap_or("");
+    let msg = if new_paths.is_empty() {
+        format!("{plugin}: {path} is deprecated and ignored")
+    } else {
+        format!("{plugin}: {path} is deprecated, please use {} instead", new_paths.join(", "))
+    };
+    let mut d = Diagnostic::new(&rules::DEPRECATED_FIELD, msg).at(e.key_loc).entity(entity).field(&path);
+    if let Some(n) = &s.note {
+        d = d.hint(n.clone());
+    }
+    out.push(d);
+}
+
 fn check_range(node: &Node, schema: &Schema, diag: &dyn Fn(&'static rules::Rule, String) -> Diagnostic, out: &mut Vec<Diagnostic>) {
     let v = match node.value {
         Value::Int(i) => i as f64,
@@ -152,6 +261,10 @@ fn check_range(node: &Node, schema: &Schema, diag: &dyn Fn(&'static rules::Rule,
         _ => return,
     };
     let fmt = |x: f64| if x.fract() == 0.0 { format!("{}", x as i64) } else { format!("{x}") };
+    if let Some(gt) = schema.gt.filter(|gt| v <= *gt) {
+        out.push(diag(&rules::OUT_OF_RANGE, format!("value must be greater than {}", fmt(gt))));
+        return;
+    }
     match (schema.min, schema.max) {
         (Some(lo), Some(hi)) if v < lo || v > hi => {
             out.push(diag(&rules::OUT_OF_RANGE, format!("value should be between {} and {}", fmt(lo), fmt(hi))))
@@ -184,5 +297,53 @@ fn check_choices(node: &Node, schema: &Schema, diag: &dyn Fn(&'static rules::Rul
             }
         }
         out.push(d);
+    }
+}
+
+/// Kong's typedef validators (kong/db/schema/typedefs.lua), restated: the error Kong gives
+/// for `value`, or `None` when it passes.
+pub fn typedef_validator(name: &str, value: &str) -> Option<String> {
+    match name {
+        // validate_ip_or_cidr (kong/tools/ip.lua is_valid_ip_or_cidr)
+        "ip_or_cidr" => {
+            let (addr, prefix) = match value.split_once('/') {
+                Some((a, p)) => (a, Some(p)),
+                None => (value, None),
+            };
+            let ok = match addr.parse::<std::net::IpAddr>() {
+                Ok(ip) => {
+                    let max = if ip.is_ipv4() { 32 } else { 128 };
+                    prefix.is_none_or(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n <= max))
+                }
+                Err(_) => false,
+            };
+            (!ok).then(|| format!("invalid ip or cidr range: '{value}'"))
+        }
+        // kong/tools/http.lua validate_header_name
+        "header_name" => {
+            let ok = !value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            (!ok).then(|| format!("bad header name '{value}', allowed characters are A-Z, a-z, 0-9, '_', and '-'"))
+        }
+        // validate_url: LuaSocket's url.parse must find a host, then a scheme
+        "url" => {
+            let scheme_end = value.find(':').filter(|&i| {
+                i > 0 && value.as_bytes()[0].is_ascii_alphabetic()
+                    && value[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+            });
+            let rest = scheme_end.map_or(value, |i| &value[i + 1..]);
+            let host = rest.strip_prefix("//").map(|a| {
+                let auth = a.split(['/', '?', '#']).next().unwrap_or("");
+                let auth = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
+                auth.split(':').next().unwrap_or("").to_string()
+            });
+            if host.as_deref().is_none_or(str::is_empty) {
+                Some("missing host in url".into())
+            } else if scheme_end.is_none() {
+                Some("missing scheme in url".into())
+            } else {
+                None
+            }
+        }
+        _ => None,
     }
 }

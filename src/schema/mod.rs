@@ -10,6 +10,8 @@
 
 pub mod check;
 pub mod kong;
+pub mod rules;
+pub mod shorthand;
 
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -43,6 +45,17 @@ pub struct Schema {
     pub choices: Option<Vec<Json>>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// Exclusive lower bound (Kong's `gt`), from `schemas/plugin-rules.json`.
+    #[serde(default)]
+    pub gt: Option<f64>,
+    /// The Lua declares the field `required` although it has a default: an explicit null is
+    /// "required field missing" (from `schemas/plugin-rules.json`).
+    #[serde(default)]
+    pub not_null: bool,
+    /// A Kong typedef validator the string must pass (`ip_or_cidr`, `header_name`, `url`; see
+    /// [`check::typedef_validator`]), from `schemas/plugin-rules.json`.
+    #[serde(default)]
+    pub validator: Option<String>,
     pub len_min: Option<u64>,
     pub len_max: Option<u64>,
     #[serde(default)]
@@ -81,7 +94,13 @@ static ENTITIES_JSON: &str = include_str!("../../schemas/entities.json");
 /// The bundled Kong 3.15 plugin schemas.
 pub fn plugins() -> &'static PluginSet {
     static SET: OnceLock<PluginSet> = OnceLock::new();
-    SET.get_or_init(|| serde_json::from_str(PLUGINS_JSON).expect("bundled plugin schemas are valid (checked by tests)"))
+    SET.get_or_init(|| {
+        let mut set: PluginSet = serde_json::from_str(PLUGINS_JSON).expect("bundled plugin schemas are valid (checked by tests)");
+        for (name, p) in set.plugins.iter_mut() {
+            rules::refine(name, &mut p.config);
+        }
+        set
+    })
 }
 
 /// The schema of a bundled plugin.

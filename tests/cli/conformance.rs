@@ -15,6 +15,7 @@ const EXPECTED_INVALID: &[(&str, &[&str], &str)] = &[
     ("public-network.md", &["F001"], "not a how-to: its plugin names service `my-service`, which the page never defines"),
     ("create-a-webhook-with-kong-gateway.md", &["L014"], "uses the singular {% entity_example %} tag: no config to render"),
     ("kic-plugin-rate-limiting.md", &["L011", "L014"], "a KIC page: singular tag, and its prerequisites are KIC manifests"),
+    ("stream-custom-plugins.md", &["P001"], "its plugin `replaceme` is a placeholder for a custom plugin, which Kong refuses unless installed"),
     ("plugin_examples/ai-proxy-advanced/sdk-multiple-azure-deployments.yaml", &["F005", "P002", "S001"], "`zure_instance` typo (unknown field, azure_instance missing); `config` is a list of two configs"),
 ];
 

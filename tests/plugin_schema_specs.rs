@@ -1,0 +1,107 @@
+//! Kong's plugin schema specs, restated as table tests of our own: each case names the spec
+//! file and `it("...")` title it follows (Kong/kong spec/03-plugins/*), the config, and what
+//! `gateway validate` must answer: `Ok` (no error), or the rule code and a piece of Kong's
+//! message. Plus the shorthand (deprecated field) cases from decK's corpus and Kong's
+//! shorthand_fields. Each case is one `validate --output json` run on a small file.
+
+use serde_json::Value as Json;
+use std::process::Command;
+
+enum Want {
+    Ok,
+    Err(&'static str, &'static str),
+    Warn(&'static str, &'static str),
+}
+use Want::*;
+
+struct Case {
+    cite: &'static str,
+    plugin: &'static str,
+    config: &'static str,
+    want: Want,
+}
+
+const RL: &str = "spec/03-plugins/23-rate-limiting/01-schema_spec.lua";
+const RT: &str = "spec/03-plugins/14-request-termination/01-schema_spec.lua";
+const IP: &str = "spec/03-plugins/17-ip-restriction/01-schema_spec.lua";
+const OA: &str = "spec/03-plugins/25-oauth2/01-schema_spec.lua";
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case { cite: RL, plugin: "rate-limiting", config: "{second: 10, hour: 20}", want: Ok }, // it("proper config validates")
+        Case { cite: RL, plugin: "rate-limiting", config: "{limit_by: header, header_name: X-App, second: 10}", want: Ok }, // it("proper config validates (header)")
+        Case { cite: RL, plugin: "rate-limiting", config: "{second: 20, hour: 10}", want: Err("S007", "The limit for hour(10.0) cannot be lower than the limit for second(20.0)") }, // it("limits: smaller unit is less than bigger unit")
+        Case { cite: RL, plugin: "rate-limiting", config: "{second: 10, minute: 20, hour: 30, day: 40, month: 60, year: 50}", want: Err("S007", "The limit for year(50.0) cannot be lower than the limit for month(60.0)") }, // it("limits: smaller unit is less than bigger unit (bis)")
+        Case { cite: RL, plugin: "rate-limiting", config: "{}", want: Err("S007", "at least one of these fields must be non-empty: 'config.second', 'config.minute', 'config.hour', 'config.day', 'config.month', 'config.year'") }, // it("invalid limit")
+        Case { cite: RL, plugin: "rate-limiting", config: "{second: 10, limit_by: header}", want: Err("S007", "required field missing") }, // it("is limited by header but the header_name field is missing")
+        Case { cite: RL, plugin: "rate-limiting", config: "{second: 10, limit_by: path}", want: Err("S007", "required field missing") }, // it("is limited by path but the path field is missing")
+        Case { cite: RL, plugin: "rate-limiting", config: "{second: 10, policy: redis, redis: {host: h, port: 6379}}", want: Ok }, // it("proper config validates with redis new structure")
+        Case { cite: RL, plugin: "rate-limiting", config: "{second: 10, policy: redis, redis_host: h, redis_port: 6379}", want: Warn("P004", "rate-limiting: config.redis_host is deprecated, please use config.redis.host instead") }, // it("proper config validates with redis legacy structure")
+        Case { cite: RL, plugin: "rate-limiting", config: "{second: 10, policy: redis}", want: Err("S007", "required field missing") }, // it("verifies that redis required fields are supplied")
+        Case { cite: "kong/plugins/rate-limiting/schema.lua (second: gt = 0)", plugin: "rate-limiting", config: "{second: 0}", want: Err("S005", "value must be greater than 0") },
+        Case { cite: "kong/db/schema/init.lua validate_deprecation_exclusiveness", plugin: "rate-limiting", config: "{second: 1, redis_host: a, redis: {host: b}}", want: Err("S007", "both deprecated and new field are used but their values mismatch: redis_host = a vs redis.host = b") },
+        Case { cite: "kong/plugins/rate-limiting/schema.lua (policy one_of, declared order)", plugin: "rate-limiting", config: "{second: 1, policy: nope}", want: Err("S004", "expected one of: local, cluster, redis") },
+        Case { cite: "kong/plugins/rate-limiting/schema.lua (sync_rate)", plugin: "rate-limiting", config: "{second: 1, sync_rate: 1}", want: Err("S007", "sync_rate can only be used with the redis policy") },
+        Case { cite: RT, plugin: "request-termination", config: "{status_code: 404}", want: Ok }, // it("should accept a valid status_code")
+        Case { cite: RT, plugin: "request-termination", config: "{status_code: 99}", want: Err("S005", "value should be between 100 and 599") }, // it("status_code < 100")
+        Case { cite: RT, plugin: "request-termination", config: "{status_code: 600}", want: Err("S005", "value should be between 100 and 599") }, // it("status_code > 599")
+        Case { cite: RT, plugin: "request-termination", config: "{status_code: null}", want: Err("S002", "required field missing") }, // it("status_code can not be set as null")
+        Case { cite: RT, plugin: "request-termination", config: "{message: error, body: \"{}\"}", want: Err("S007", "message cannot be used with content_type or body") }, // it("#message with body")
+        Case { cite: RT, plugin: "request-termination", config: "{message: error, body: \"{}\", content_type: application/json}", want: Err("S007", "message cannot be used with content_type or body") }, // it("message with body and content_type")
+        Case { cite: RT, plugin: "request-termination", config: "{message: error, content_type: application/json}", want: Err("S007", "message cannot be used with content_type or body") }, // it("message with content_type")
+        Case { cite: RT, plugin: "request-termination", config: "{content_type: application/json}", want: Err("S007", "content_type requires a body") }, // it("content_type without body")
+        Case { cite: RT, plugin: "request-termination", config: "{echo: true, content_type: application/json, body: \"{}\"}", want: Err("S007", "echo cannot be used with content_type and body") }, // it("echo with body & content_type")
+        Case { cite: IP, plugin: "ip-restriction", config: "{allow: [127.0.0.1]}", want: Ok }, // it("should accept a valid allow")
+        Case { cite: IP, plugin: "ip-restriction", config: "{allow: [127.0.0.1], deny: [10.0.0.1]}", want: Ok }, // it("should accept both non-empty allow and deny")
+        Case { cite: IP, plugin: "ip-restriction", config: "{allow: [127.0.0.1/32, ::1/128, 10.0.0.0/8]}", want: Ok }, // it("should accept a valid cidr range"), it("should accept valid ipv6 cidr ranges")
+        Case { cite: IP, plugin: "ip-restriction", config: "{allow: [hello]}", want: Err("S010", "invalid ip or cidr range: 'hello'") }, // it("allow should not accept invalid IPs")
+        Case { cite: IP, plugin: "ip-restriction", config: "{deny: [0.0.0.0/33]}", want: Err("S010", "invalid ip or cidr range: '0.0.0.0/33'") }, // it("should not accept invalid cidr ranges")
+        Case { cite: IP, plugin: "ip-restriction", config: "{deny: [\"::1/129\"]}", want: Err("S010", "invalid ip or cidr range: '::1/129'") }, // it("should not accept invalid ipv6 cidr ranges")
+        Case { cite: "kong/tools/http.lua validate_header_name", plugin: "key-auth", config: "{key_names: [\"bad header\"]}", want: Err("S010", "bad header name 'bad header'") },
+        Case { cite: "kong/db/schema/typedefs.lua validate_url", plugin: "http-log", config: "{http_endpoint: example.com/logs}", want: Err("S010", "missing host in url") },
+        Case { cite: IP, plugin: "ip-restriction", config: "{allow: [], deny: []}", want: Err("S007", "at least one of these fields must be non-empty: 'config.allow', 'config.deny'") }, // it("should not accept both empty allow and deny")
+        Case { cite: OA, plugin: "oauth2", config: "{enable_authorization_code: true, scopes: [email], mandatory_scope: true}", want: Ok }, // it("does not require `scopes` when `mandatory_scope` is false") (flow part)
+        Case { cite: OA, plugin: "oauth2", config: "{}", want: Err("S007", "at least one of these fields must be true: enable_authorization_code, enable_implicit_grant, enable_client_credentials, enable_password_grant") }, // it("errors when no flows are enabled")
+        Case { cite: "kong/plugins/acl/schema.lua entity_checks", plugin: "acl", config: "{allow: [a], deny: [b]}", want: Err("S007", "exactly one of these fields must be non-empty: 'config.allow', 'config.deny'") },
+        Case { cite: "kong/plugins/session/schema.lua shorthand_fields", plugin: "session", config: "{cookie_lifetime: 60}", want: Warn("P004", "config.cookie_lifetime is deprecated, please use config.rolling_timeout instead") },
+        Case { cite: "kong/plugins/acme/schema.lua LEGACY_SCHEMA_TRANSLATIONS", plugin: "acme", config: "{account_email: a@example.com, storage: redis, storage_config: {redis: {host: h, port: 6379, auth: s}}, tos_accepted: true}", want: Warn("P004", "config.storage_config.redis.auth is deprecated, please use config.storage_config.redis.password instead") },
+        Case { cite: "decK corpus dump/002-skip-consumers/expected-no-skip-315.yaml", plugin: "rate-limiting-advanced", config: "{limit: [10], window_size: [60], strategy: redis, redis: {host: h, timeout: 2000, sentinel_addresses: [\"a:1\"]}}", want: Warn("P004", "config.redis.timeout is deprecated, please use config.redis.connect_timeout, config.redis.send_timeout, config.redis.read_timeout instead") },
+        Case { cite: "decK corpus diff/004-plugin-update/initial-ee-openid.yaml", plugin: "openid-connect", config: "{issuer: \"https://idp.example.com/\", session_redis_host: h}", want: Warn("P004", "config.session_redis_host is deprecated, please use config.redis.host instead") },
+        Case { cite: "spec/03-plugins/33-serverless-functions/01-schema_spec.lua", plugin: "pre-function", config: "{access: [\"local x = 1\"]}", want: Ok }, // it("validates single function")
+        Case { cite: "spec/03-plugins/33-serverless-functions/01-schema_spec.lua", plugin: "pre-function", config: "{access: [\"(\\\"hello world!\\\"):find(\\\"world\\\")\", \"print(\"]}", want: Err("S010", "error parsing pre-function") }, // it("with a valid and invalid function") (full_moon's message, not LuaJIT's)
+        Case { cite: "kong/db/schema/entities/plugins.lua subschema_error", plugin: "ai-proxy-advance", config: "{}", want: Err("P001", "plugin 'ai-proxy-advance' not enabled; add it to the 'plugins' configuration property") },
+        Case { cite: "kong/db/schema/init.lua (referenceable)", plugin: "rate-limiting", config: "{second: 1, policy: redis, redis: {host: h, password: \"{vault://env/pw}\"}}", want: Ok },
+    ]
+}
+
+fn run(c: &Case) -> Json {
+    let dir = std::env::temp_dir().join(format!("gw-spec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{}.yaml", c.plugin));
+    let text = format!("_format_version: \"3.0\"\nplugins:\n- name: {}\n  config: {}\n", c.plugin, c.config);
+    std::fs::write(&file, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gateway")).args(["validate", "--output", "json"]).arg(&file).output().unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{}: {e}: {}", c.cite, String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn kong_plugin_schema_specs() {
+    let mut failures = Vec::new();
+    for c in cases() {
+        let got = run(&c);
+        let errors = got["errors"].as_array().cloned().unwrap_or_default();
+        let warnings = got["warnings"].as_array().cloned().unwrap_or_default();
+        let has = |list: &[Json], rule: &str, msg: &str| {
+            list.iter().any(|d| d["rule"] == rule && d["message"].as_str().is_some_and(|m| m.contains(msg)))
+        };
+        let ok = match c.want {
+            Ok => errors.is_empty(),
+            Err(rule, msg) => has(&errors, rule, msg),
+            Warn(rule, msg) => errors.is_empty() && has(&warnings, rule, msg),
+        };
+        if !ok {
+            failures.push(format!("{} [{} {}]: got {}", c.cite, c.plugin, c.config, serde_json::to_string(&got["errors"]).unwrap() + &serde_json::to_string(&got["warnings"]).unwrap()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
