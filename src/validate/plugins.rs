@@ -74,8 +74,11 @@ pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
             let base = if schema::plugin(name).is_some() { name } else { base_of(config, name).unwrap_or(name) };
             let before = out.len();
             check::check_plugin(base, config_node, &schema.config, "config", &label, out);
-            // Kong runs entity checks only on a config whose fields are valid
-            if !out[before..].iter().any(Diagnostic::is_error) {
+            // Kong runs entity checks only on a config whose fields are valid, and a plugin linked
+            // to partials is checked with the partials' config merged in (Kong Enterprise;
+            // the partial's fields are not in the file), so its entity checks are not run here
+            let linked = n.get_set("partials").and_then(Node::as_seq).is_some_and(|p| !p.is_empty());
+            if !linked && !out[before..].iter().any(Diagnostic::is_error) {
                 entity_checks(base, n, config_node, &schema.config, &label, out);
             }
             if matches!(base, "pre-function" | "post-function") {
