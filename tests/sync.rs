@@ -245,16 +245,26 @@ fn online_validation_asks_the_gateway() {
     assert_eq!(good.status.code(), Some(0), "{}", text(&good));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("kong.yaml"), "_format_version: \"3.0\"\nplugins:\n  - name: my-custom-plugin\n").unwrap();
+    // offline only the bundled plugins are known: Kong refuses a plugin it has not loaded
     let offline = gateway(dir.path(), &e.url, &["validate", "kong.yaml"]);
-    assert_eq!(offline.status.code(), Some(0), "unknown plugins are warnings offline: {}", text(&offline));
+    assert_eq!(offline.status.code(), Some(1), "{}", text(&offline));
+    assert!(text(&offline).contains("error[P001]"), "{}", text(&offline));
+    // online the gateway says it too, in its own words
     let online = gateway(dir.path(), &e.url, &["validate", "--online", "--output", "json", "kong.yaml"]);
     assert_eq!(online.status.code(), Some(1), "{}", text(&online));
     let v: Value = serde_json::from_slice(&online.stdout).unwrap();
-    assert_eq!(v["errors"][0]["rule"], "S008");
-    assert!(v["errors"][0]["message"].as_str().unwrap().contains("plugin 'my-custom-plugin' not enabled"), "{v}");
+    let rules: Vec<&str> = v["errors"].as_array().unwrap().iter().map(|e| e["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"S008") && rules.contains(&"S009"), "{v}");
+    assert!(v["errors"].as_array().unwrap().iter().any(|e| e["message"].as_str().unwrap().contains("plugin 'my-custom-plugin' not enabled")), "{v}");
     let log = take_log(&e);
     assert!(log.iter().any(|l| l == "POST /schemas/plugins/validate"), "{log:?}");
     assert!(writes(&log).iter().all(|l| l.contains("/validate")), "validation writes nothing: {log:?}");
+    // a gateway that has the custom plugin loaded: online, it is not unknown
+    let schemas = dir.path().join("custom.json");
+    std::fs::write(&schemas, r#"{"my-custom-plugin": {"scopes": ["route", "service"], "protocols": {"type": "set", "default": ["http", "https"]}, "config": {"type": "record", "fields": {}}}}"#).unwrap();
+    let custom = emulator(&["--enterprise", "--plugin-schemas", schemas.to_str().unwrap()]);
+    let online = gateway(dir.path(), &custom.url, &["validate", "--online", "kong.yaml"]);
+    assert_eq!(online.status.code(), Some(0), "{}", text(&online));
 }
 
 #[test]

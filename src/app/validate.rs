@@ -10,7 +10,13 @@ use crate::output::{self, json, text};
 pub fn run(args: &ValidateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let (loaded, mut diags, secrets) = super::inputs::check(&args.inputs, ctx, EnvMode::Mock);
     if args.online && !diags.iter().any(|d| d.blocks()) {
-        diags.extend(online(&loaded.config, args)?);
+        let (found, loaded_plugins) = online(&loaded.config, args)?;
+        // the gateway is the authority on which plugins exist: a custom plugin it has loaded
+        // is not unknown (P001 is said offline, where only the bundled plugins are known)
+        if let Some(names) = loaded_plugins {
+            diags.retain(|d| d.rule.code != crate::rules::UNKNOWN_PLUGIN.code || !d.entity.as_deref().and_then(plugin_of_label).is_some_and(|n| names.contains(n)));
+        }
+        diags.extend(found);
     }
     if args.strict {
         for d in diags.iter_mut().filter(|d| d.severity == Severity::Warning) {
@@ -35,8 +41,16 @@ pub fn run(args: &ValidateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     })
 }
 
-/// Posts every entity to the gateway's `/schemas/{kind}/validate`; rejections become findings.
-fn online(config: &crate::model::Config, args: &ValidateArgs) -> anyhow::Result<Vec<crate::diagnostic::Diagnostic>> {
+/// The plugin name of a label such as `plugins/my-plugin (global)`.
+fn plugin_of_label(label: &str) -> Option<&str> {
+    label.strip_prefix("plugins/").map(|rest| rest.split(" (").next().unwrap_or(rest))
+}
+
+/// What the gateway says: what its version and settings cannot take, and every entity posted
+/// to its `/schemas/{kind}/validate`, rejections as findings; and the plugins it has loaded.
+type Online = (Vec<crate::diagnostic::Diagnostic>, Option<std::collections::BTreeSet<String>>);
+
+fn online(config: &crate::model::Config, args: &ValidateArgs) -> anyhow::Result<Online> {
     let client = super::connect::client(&args.conn)?;
     let info = client.info()?;
     // what this gateway's version, edition and settings cannot take at all
@@ -60,5 +74,5 @@ fn online(config: &crate::model::Config, args: &ValidateArgs) -> anyhow::Result<
                 .field(field),
         );
     }
-    Ok(out)
+    Ok((out, info.loaded_plugins))
 }
