@@ -26,35 +26,12 @@ fn ty(name: &str) -> Type {
     }
 }
 
-fn empty(t: Type) -> Schema {
-    Schema {
-        ty: t,
-        required: false,
-        default: None,
-        choices: None,
-        min: None,
-        max: None,
-        gt: None,
-        not_null: false,
-        validator: None,
-        len_min: None,
-        len_max: None,
-        fields: IndexMap::new(),
-        open: false,
-        items: None,
-        values: None,
-        one_of: None,
-        referenceable: false,
-        encrypted: false,
-        nullable: false,
-    }
-}
 
 /// One field definition in Kong's form.
 fn field(def: &Json) -> Result<Schema, String> {
     let Json::Object(m) = def else { return Err(format!("a field definition is not an object: {def}")) };
     let t = ty(m.get("type").and_then(Json::as_str).unwrap_or("any"));
-    let mut s = empty(t);
+    let mut s = Schema::of_type(t);
     s.required = m.get("required").and_then(Json::as_bool).unwrap_or(false);
     s.default = m.get("default").filter(|d| !d.is_null()).cloned();
     if t == Type::Set {
@@ -98,7 +75,7 @@ fn fields_of(list: &Json) -> Result<IndexMap<String, Schema>, String> {
 /// An entity schema from `GET /schemas/{entity}`.
 pub fn entity_schema(answer: &Json) -> Result<Schema, String> {
     let fields = answer.get("fields").ok_or("the answer has no `fields`")?;
-    let mut s = empty(Type::Record);
+    let mut s = Schema::of_type(Type::Record);
     s.fields = fields_of(fields)?;
     Ok(s)
 }
@@ -114,7 +91,7 @@ pub fn plugin_schema(answer: &Json) -> Result<PluginSchema, String> {
         .map(|s| s.to_string())
         .collect();
     let config = top.fields.get("config").cloned().ok_or("the plugin schema has no `config` field")?;
-    let protocols = top.fields.get("protocols").cloned().unwrap_or_else(|| empty(Type::Set));
+    let protocols = top.fields.get("protocols").cloned().unwrap_or_else(|| Schema::of_type(Type::Set));
     Ok(PluginSchema { scopes, protocols, config })
 }
 

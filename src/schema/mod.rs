@@ -73,6 +73,33 @@ pub struct Schema {
     pub nullable: bool,
 }
 
+impl Schema {
+    /// A node of type `ty` with no constraints.
+    pub fn of_type(ty: Type) -> Schema {
+        Schema {
+            ty,
+            required: false,
+            default: None,
+            choices: None,
+            min: None,
+            max: None,
+            gt: None,
+            not_null: false,
+            validator: None,
+            len_min: None,
+            len_max: None,
+            fields: IndexMap::new(),
+            open: false,
+            items: None,
+            values: None,
+            one_of: None,
+            referenceable: false,
+            encrypted: false,
+            nullable: false,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct PluginSchema {
     /// Which scope keys (consumer, consumer_group, route, service) the plugin accepts.

@@ -84,11 +84,11 @@ pub fn value_schema(s: &Shorthand, record: &Schema) -> Option<Schema> {
         "array" => Type::Array,
         _ => Type::Any,
     };
-    let mut t = plain(ty(&s.ty));
+    let mut t = Schema::of_type(ty(&s.ty));
     t.referenceable = s.referenceable;
     t.len_min = s.len_min;
     if let Some(e) = &s.elements {
-        t.items = Some(Box::new(plain(ty(e))));
+        t.items = Some(Box::new(Schema::of_type(ty(e))));
     }
     if s.ty == "string" && s.name.ends_with("password") {
         t.len_min = Some(0);
@@ -96,29 +96,6 @@ pub fn value_schema(s: &Shorthand, record: &Schema) -> Option<Schema> {
     Some(t)
 }
 
-fn plain(ty: Type) -> Schema {
-    Schema {
-        ty,
-        required: false,
-        default: None,
-        choices: None,
-        min: None,
-        max: None,
-        gt: None,
-        not_null: false,
-        validator: None,
-        len_min: None,
-        len_max: None,
-        fields: IndexMap::new(),
-        open: false,
-        items: None,
-        values: None,
-        one_of: None,
-        referenceable: false,
-        encrypted: false,
-        nullable: false,
-    }
-}
 
 /// Every shorthand entry (tests, `explain`).
 pub fn all() -> impl Iterator<Item = &'static Shorthand> {
