@@ -128,22 +128,16 @@ pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context, mode: Mode) -
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     let conflicts = match mode {
         Mode::Reset => Vec::new(),
-        Mode::Apply => {
-            plan.changes.retain(|c| c.action != plan::Action::Delete);
+        Mode::Sync | Mode::Apply => {
+            if mode == Mode::Apply {
+                plan.changes.retain(|c| c.action != plan::Action::Delete);
+            }
             let outside = outside_tags(&client, &info, &plan, &tags)?;
-            let mut errors = plan::conflicts::check(&plan, &current, &[], plan::conflicts::Kept::NotDeleted);
-            errors.extend(plan::conflicts::check(&plan, &current, &outside, plan::conflicts::Kept::OutsideTags(&tags)));
-            errors
-        }
-        Mode::Sync => {
-            let outside = outside_tags(&client, &info, &plan, &tags)?;
-            plan::conflicts::check(&plan, &current, &outside, plan::conflicts::Kept::OutsideTags(&tags))
+            plan::conflicts::check(&plan, &current, &outside, &tags)
         }
     };
     if !conflicts.is_empty() {
-        let mut seen = std::collections::BTreeSet::new();
-        let unique: Vec<plan::PlanError> = conflicts.into_iter().filter(|e| seen.insert((e.at, e.message.clone()))).collect();
-        return Ok(Err(refusal(&sources, &unique, "Kong would refuse these writes (409)", &secrets)));
+        return Ok(Err(refusal(&sources, &conflicts, "Kong would refuse these writes (409)", &secrets)));
     }
     Ok(Ok(Planned { plan, client, info, secrets, notes, warnings, sources }))
 }

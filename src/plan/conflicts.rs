@@ -11,14 +11,6 @@ use crate::model::kinds::{self, Kind};
 use serde_json::Value as Json;
 use std::collections::{HashMap, HashSet};
 
-/// Why the entities in `kept` stay: said in each error.
-pub enum Kept<'a> {
-    /// Outside the select tags the config manages.
-    OutsideTags(&'a [String]),
-    /// On the gateway, not in the config, and `apply` deletes nothing.
-    NotDeleted,
-}
-
 /// The values an entity holds that no other entity of its kind may hold.
 fn claims(kind: &'static Kind, body: &Json) -> Vec<(&'static str, String, String)> {
     let mut out: Vec<(&'static str, String, String)> = unique_values(kind, body).into_iter().map(|(k, f, v)| (k, f.to_string(), v)).collect();
@@ -30,9 +22,11 @@ fn claims(kind: &'static Kind, body: &Json) -> Vec<(&'static str, String, String
     out
 }
 
-/// Errors for the creates and updates of `plan` that take a unique value an entity of `kept`
-/// holds (entities of `current` the plan deletes or moves off that value are not in the way).
-pub fn check(plan: &Plan, current: &[Current], kept: &[Current], why: Kept) -> Vec<PlanError> {
+/// Errors for the creates and updates of `plan` that take a unique value another entity still
+/// holds when the plan has run: one of `current` the plan neither deletes nor moves off that
+/// value (`apply` deletes nothing), or one of `outside`, the entities outside the managed
+/// select `tags`.
+pub fn check(plan: &Plan, current: &[Current], outside: &[Current], tags: &[String]) -> Vec<PlanError> {
     let deleted: HashSet<&str> = plan.changes.iter().filter(|c| c.action == Action::Delete).map(|c| c.id.as_str()).collect();
     let updated: HashMap<&str, &Json> = plan.changes.iter().filter(|c| c.action == Action::Update).filter_map(|c| Some((c.id.as_str(), c.body.as_ref()?))).collect();
     let names: HashMap<String, String> = HashMap::new();
@@ -40,7 +34,7 @@ pub fn check(plan: &Plan, current: &[Current], kept: &[Current], why: Kept) -> V
     // ids derived from a name are the same for another team's entity of that name)
     let mut holders: HashMap<(&'static str, String, String), (&Current, bool)> = HashMap::new();
     let tagged_current = current.iter().map(|c| (c, false));
-    for (c, is_kept) in tagged_current.chain(kept.iter().map(|c| (c, true))) {
+    for (c, is_kept) in tagged_current.chain(outside.iter().map(|c| (c, true))) {
         let Some(kind) = kinds::kind(c.kind) else { continue };
         let id = str_of(&c.body, "id").unwrap_or("");
         if deleted.contains(id) {
@@ -66,20 +60,19 @@ pub fn check(plan: &Plan, current: &[Current], kept: &[Current], why: Kept) -> V
             let held_by = label(kind, &holder.body, &names);
             let (field, value) = (&claim.1, &claim.2);
             let what = if field == "name and scope" { "a plugin of the same name and scope".to_string() } else { format!("{field} '{value}'") };
-            let reason = match &why {
-                Kept::OutsideTags(tags) => {
-                    let have: Vec<&str> = holder.body.get("tags").and_then(Json::as_array).map(|a| a.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
-                    format!(
-                        "the gateway already has {what} in {held_by} (id {}), which lies outside the managed select tags [{}] (its tags: [{}]); Kong would answer 409. Tag it, rename one of them, or manage it from this file",
-                        str_of(&holder.body, "id").unwrap_or("?"),
-                        tags.join(", "),
-                        have.join(", ")
-                    )
-                }
-                Kept::NotDeleted => format!(
-                    "the gateway already has {what} in {held_by} (id {}), which apply does not delete (it never deletes); Kong would answer 409. Use sync to replace it",
+            let reason = if is_kept {
+                let have: Vec<&str> = holder.body.get("tags").and_then(Json::as_array).map(|a| a.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
+                format!(
+                    "the gateway already has {what} in {held_by} (id {}), which lies outside the managed select tags [{}] (its tags: [{}]); Kong would answer 409. Tag it, rename one of them, or manage it from this file",
+                    str_of(&holder.body, "id").unwrap_or("?"),
+                    tags.join(", "),
+                    have.join(", ")
+                )
+            } else {
+                format!(
+                    "the gateway already has {what} in {held_by} (id {}), which this plan does not delete (apply never deletes); Kong would answer 409. Use sync to replace it",
                     str_of(&holder.body, "id").unwrap_or("?")
-                ),
+                )
             };
             errors.push(PlanError { at, message: format!("{}: {reason}", change.name) });
         }
@@ -99,7 +92,7 @@ mod tests {
         let plan = plan_of(yaml, &[]);
         let outside = [Current { kind: "services", body: json!({"id": "11111111-1111-4111-8111-111111111111", "name": "billing", "host": "x", "tags": ["team-b"]}) }];
         let tags = vec!["team-a".to_string()];
-        let errors = check(&plan, &[], &outside, Kept::OutsideTags(&tags));
+        let errors = check(&plan, &[], &outside, &tags);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].at.line, 4);
         assert!(errors[0].message.starts_with("services/billing: the gateway already has name 'billing' in services/billing"), "{}", errors[0].message);
@@ -110,7 +103,7 @@ mod tests {
     fn a_name_freed_by_a_delete_or_a_rename_in_the_same_plan_is_no_conflict() {
         let old = Current { kind: "services", body: json!({"id": "11111111-1111-4111-8111-111111111111", "name": "a", "host": "h"}) };
         let plan = plan_of("_format_version: '3.0'\nservices:\n- name: a\n  id: 22222222-2222-4222-8222-222222222222\n  host: h\n", std::slice::from_ref(&old));
-        assert!(check(&plan, std::slice::from_ref(&old), &[], Kept::NotDeleted).is_empty());
+        assert!(check(&plan, std::slice::from_ref(&old), &[], &[]).is_empty());
     }
 
     #[test]
@@ -118,9 +111,9 @@ mod tests {
         let old = Current { kind: "services", body: json!({"id": "11111111-1111-4111-8111-111111111111", "name": "a", "host": "h"}) };
         let mut plan = plan_of("_format_version: '3.0'\nservices:\n- name: a\n  id: 22222222-2222-4222-8222-222222222222\n  host: h\n", std::slice::from_ref(&old));
         plan.changes.retain(|c| c.action != Action::Delete);
-        let errors = check(&plan, std::slice::from_ref(&old), &[], Kept::NotDeleted);
+        let errors = check(&plan, std::slice::from_ref(&old), &[], &[]);
         assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(errors[0].message.contains("apply does not delete"), "{}", errors[0].message);
+        assert!(errors[0].message.contains("apply never deletes"), "{}", errors[0].message);
     }
 
     #[test]
@@ -129,7 +122,7 @@ mod tests {
         let plan = plan_of(yaml, &[]);
         let outside = [Current { kind: "plugins", body: json!({"id": "11111111-1111-4111-8111-111111111111", "name": "cors", "tags": null}) }];
         let tags = vec!["team-a".to_string()];
-        let errors = check(&plan, &[], &outside, Kept::OutsideTags(&tags));
+        let errors = check(&plan, &[], &outside, &tags);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].message.contains("a plugin of the same name and scope"), "{}", errors[0].message);
     }
