@@ -91,7 +91,12 @@ rules! {
          unless the schema says otherwise.";
     ENTITY_CHECK = "S007", "entity-check", Kong, Error,
         "A whole-entity rule from Kong's schema failed (for example a service needs `host` or \
-         `url`).";
+         `url`). For OSS plugins the checks come from their Lua schemas \
+         (schemas/plugin-rules.json, generated from Kong's source). Enterprise plugins' Lua \
+         schemas are not public: for them only what their JSON schemas carry (types, enums, \
+         ranges, required fields) and the ai-proxy checks are known, so a config Kong \
+         Enterprise refuses for an entity check of its own can pass here; `validate --online` \
+         asks the gateway.";
     ONLINE_REJECTED = "S008", "rejected-by-gateway", Kong, Error,
         "`validate --online`: the gateway's own /schemas/.../validate endpoint rejected the \
          entity (its plugins, version and custom plugins are what count).";
