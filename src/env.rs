@@ -66,7 +66,7 @@ pub fn deck_name(env: &str) -> String {
 /// evaluator as decK's template step, so names, conversions and their errors are decK's; a
 /// value that is one conversion (`${{ env "DECK_N" | toInt }}`) takes its type.
 pub fn resolve_deck_templates(doc: &mut Node, env: &Env, mode: EnvMode, out: &mut Vec<Diagnostic>) {
-    use crate::load::template::{self, IssueKind};
+    use crate::load::template;
     if mode == EnvMode::Placeholders {
         return;
     }
@@ -80,20 +80,7 @@ pub fn resolve_deck_templates(doc: &mut Node, env: &Env, mode: EnvMode, out: &mu
         let (rendered, issues) = template::render(s, env, mode);
         let mut failed = false;
         for issue in issues {
-            let d = match issue.kind {
-                IssueKind::NotPrefixed => Diagnostic::new(&rules::ENV_NOT_DECK_PREFIXED, issue.message),
-                IssueKind::Unset { warning } => {
-                    let name = issue.message.split('\'').nth(1).unwrap_or("DECK_X").to_string();
-                    let d = Diagnostic::new(&rules::UNSET_ENV_VARIABLE, issue.message)
-                        .hint(format!("export {name}=... before running, or use --placeholders with render"));
-                    if warning {
-                        d.severity(crate::diagnostic::Severity::Warning)
-                    } else {
-                        d
-                    }
-                }
-                IssueKind::Template => Diagnostic::new(&rules::ENV_TEMPLATE, issue.message),
-            };
+            let d = issue.diagnostic();
             failed |= d.is_error();
             out.push(d.at(node.loc));
         }

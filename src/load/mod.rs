@@ -247,20 +247,7 @@ impl<'a> LoadCtx<'a> {
         for issue in issues {
             let (line, col) = template::line_col(&text, issue.at);
             let loc = Loc::new(id, line as u32, col as u32 + 1);
-            let d = match issue.kind {
-                template::IssueKind::NotPrefixed => Diagnostic::new(&rules::ENV_NOT_DECK_PREFIXED, issue.message),
-                template::IssueKind::Unset { warning } => {
-                    let name = issue.message.split('\'').nth(1).unwrap_or("DECK_X").to_string();
-                    let d = Diagnostic::new(&rules::UNSET_ENV_VARIABLE, issue.message)
-                        .hint(format!("export {name}=... before running, or use --placeholders with render"));
-                    if warning {
-                        d.severity(crate::diagnostic::Severity::Warning)
-                    } else {
-                        d
-                    }
-                }
-                template::IssueKind::Template => Diagnostic::new(&rules::ENV_TEMPLATE, issue.message),
-            };
+            let d = issue.diagnostic();
             self.out.push(d.at(loc));
         }
         let origin = Origin { file: id, ..Origin::default() };

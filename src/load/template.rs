@@ -22,6 +22,27 @@ pub struct Issue {
     pub message: String,
 }
 
+impl Issue {
+    /// The finding this issue is (its place is the caller's to set).
+    pub fn diagnostic(self) -> crate::diagnostic::Diagnostic {
+        use crate::diagnostic::{Diagnostic, Severity};
+        use crate::rules;
+        match self.kind {
+            IssueKind::NotPrefixed => Diagnostic::new(&rules::ENV_NOT_DECK_PREFIXED, self.message),
+            IssueKind::Unset { warning } => {
+                let name = self.message.split('\'').nth(1).unwrap_or("DECK_X").to_string();
+                let d = Diagnostic::new(&rules::UNSET_ENV_VARIABLE, self.message).hint(format!("export {name}=... before running, or use --placeholders with render"));
+                if warning {
+                    d.severity(Severity::Warning)
+                } else {
+                    d
+                }
+            }
+            IssueKind::Template => Diagnostic::new(&rules::ENV_TEMPLATE, self.message),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IssueKind {
     /// `env` of a name without the `DECK_` prefix.

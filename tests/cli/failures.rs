@@ -52,18 +52,24 @@ fn unreachable_addr() -> String {
     format!("http://127.0.0.1:{port}")
 }
 
-/// A plain HTTP server that answers every request `200 {}`: not a Kong Admin API (and not TLS).
-fn not_kong() -> String {
+/// A plain HTTP server on loopback that answers every request `200` with `body` (JSON);
+/// its `host:port`.
+fn answering(body: &'static str) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
         for mut conn in listener.incoming().flatten() {
             let mut buf = [0u8; 8192];
             let _ = conn.read(&mut buf);
-            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+            let _ = write!(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
         }
     });
     format!("127.0.0.1:{port}")
+}
+
+/// Not a Kong Admin API (and not TLS): `200 {}` to everything.
+fn not_kong() -> String {
+    answering("{}")
 }
 
 /// The commands that load a config, each with `--output json`, on `file`.
@@ -246,17 +252,7 @@ fn simulate_json_failure_transcript() {
 #[test]
 fn ping_json_on_success() {
     // the emulator tests (tests/sync.rs) need the example binary; a fake Kong root is enough here
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for mut conn in listener.incoming().flatten() {
-            let mut buf = [0u8; 8192];
-            let _ = conn.read(&mut buf);
-            let body = r#"{"version":"3.10.0","tagline":"Welcome to kong","configuration":{"database":"off"}}"#;
-            let _ = write!(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
-        }
-    });
-    let addr = format!("http://127.0.0.1:{port}");
+    let addr = format!("http://{}", answering(r#"{"version":"3.10.0","tagline":"Welcome to kong","configuration":{"database":"off"}}"#));
     let run = gateway(&root(), &["ping", "--output", "json", "--kong-addr", &addr], &[]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     let doc: Value = serde_json::from_str(&run.stdout).unwrap();
