@@ -655,7 +655,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__simulate)
-            opts="-X -H -h -V --method --path --host --header --body --scheme --port --sni --output --priority --show-secrets --serve --color --help --version"
+            opts="-X -H -h -V --method --path --host --header --body --scheme --port --sni --output --priority --show-secrets --serve --plugin-schemas --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -710,6 +710,10 @@ _gateway() {
                     return 0
                     ;;
                 --serve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plugin-schemas)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -779,7 +783,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__test)
-            opts="-h -V --config --output --coverage --fail-under --priority --color --help --version"
+            opts="-h -V --config --output --coverage --fail-under --priority --plugin-schemas --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -801,6 +805,10 @@ _gateway() {
                     COMPREPLY=($(compgen -W "effective documented" -- "${cur}"))
                     return 0
                     ;;
+                --plugin-schemas)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -813,7 +821,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__validate)
-            opts="-h -V --output --strict --online --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --color --help --version"
+            opts="-h -V --output --strict --online --plugin-schemas --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -821,6 +829,10 @@ _gateway() {
             case "${prev}" in
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --plugin-schemas)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kong-addr)

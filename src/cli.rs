@@ -146,6 +146,9 @@ pub struct ValidateArgs {
     pub online: bool,
 
     #[command(flatten)]
+    pub checks: CheckArgs,
+
+    #[command(flatten)]
     pub conn: ConnectionArgs,
 }
 
@@ -202,6 +205,9 @@ pub struct SimulateArgs {
     /// Serve a dry-run HTTP listener on ADDR (e.g. 127.0.0.1:8000) instead of one request.
     #[arg(long, value_name = "ADDR")]
     pub serve: Option<String>,
+
+    #[command(flatten)]
+    pub checks: CheckArgs,
 }
 
 #[derive(Debug, Args)]
@@ -229,6 +235,19 @@ pub struct TestArgs {
     /// Which route priority formula orders routes.
     #[arg(long, value_enum, default_value_t = Priority::Effective)]
     pub priority: Priority,
+
+    #[command(flatten)]
+    pub checks: CheckArgs,
+}
+
+/// What the offline checks know besides the bundled Kong schemas (validate, simulate, test).
+#[derive(Debug, Args, Clone, Default)]
+pub struct CheckArgs {
+    /// A custom plugin's schema as Kong's `GET /schemas/plugins/NAME` answers it, in a file
+    /// named NAME.json, or a directory of such files (repeatable). Declared plugins are known
+    /// to the checks, and their configs are checked against these schemas.
+    #[arg(long, value_name = "PATH")]
+    pub plugin_schemas: Vec<std::path::PathBuf>,
 }
 
 /// Where the Kong Admin API is and how to talk to it.

@@ -180,13 +180,16 @@ rules! {
         "A route `sources` or `destinations` ip that is not an IPv4/IPv6 address or CIDR range \
          (Kong's typedefs.ip_or_cidr: \"invalid ip or cidr range\").";
 
-    UNKNOWN_PLUGIN = "P001", "unknown-plugin", Lint, Error,
+    UNKNOWN_PLUGIN = "P001", "unknown-plugin", Kong, Error,
         "A plugin that is not bundled with Kong 3.15 (a typo, or a custom or partner plugin). \
          Kong refuses it unless it is installed and listed in `plugins` on every node: \
          \"plugin 'x' not enabled; add it to the 'plugins' configuration property\" \
-         (kong/db/schema/entities/plugins.lua). `validate` fails; plugins the config itself \
-         defines (`custom_plugins`, `cloned_plugins`) are known. diff and sync leave the \
-         verdict to the gateway's own plugin list (S009), since a gateway may have it installed.";
+         (kong/db/schema/entities/plugins.lua). Plugins the config itself defines \
+         (`custom_plugins`, `cloned_plugins`) are known, and so are plugins declared with \
+         `--plugin-schemas` (Kong's `GET /schemas/plugins/<name>` answer in `<name>.json`), \
+         whose configs are then checked against that schema. diff, sync and apply leave the \
+         verdict to the gateway's own plugin list (S009), and `validate --online` to the \
+         plugins the gateway reports as loaded.";
     AI_PROXY_CHECK = "P002", "ai-proxy-entity-check", Kong, Error,
         "An ai-proxy / ai-proxy-advanced entity check from Kong's schema (azure needs \
          azure_instance and azure_deployment_id, auth header name and value together, ...).";

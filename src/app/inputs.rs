@@ -9,6 +9,7 @@ use crate::exit::Exit;
 use crate::load::{self, Disk, Files, Loaded};
 use crate::output::{self, json, text};
 use crate::router::Formula;
+use crate::schema::kong::Schemas;
 use anyhow::bail;
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -61,14 +62,67 @@ impl Files for CliFiles {
 
 /// Loads configs and runs every validation rule. Also returns the values that came from
 /// the environment, for masking whatever is printed later.
-pub fn check(paths: &[PathBuf], ctx: &Context, mode: EnvMode) -> (Loaded, Vec<Diagnostic>, Vec<String>) {
+pub fn check(paths: &[PathBuf], ctx: &Context, mode: EnvMode, plugins: &Plugins) -> (Loaded, Vec<Diagnostic>, Vec<String>) {
     let loaded = load::load(paths, &CliFiles, &ctx.env, mode);
     let mut diags = loaded.diagnostics.clone();
     if loaded.document.is_some() {
-        diags.extend(crate::validate::validate(&loaded.config));
+        let found = match plugins {
+            Plugins::Known(schemas) => crate::validate::validate_with(&loaded.config, schemas),
+            Plugins::Gateway => {
+                let mut found = crate::validate::validate(&loaded.config);
+                found.retain(|d| d.rule.code != crate::rules::UNKNOWN_PLUGIN.code);
+                found
+            }
+        };
+        diags.extend(found);
     }
     let secrets = loaded.document.as_ref().map(output::secret_values).unwrap_or_default();
     (loaded, diags, secrets)
+}
+
+/// Who says which plugins exist.
+pub enum Plugins<'a> {
+    /// Offline: the plugins bundled with Kong and those declared with `--plugin-schemas`.
+    Known(&'a Schemas),
+    /// A gateway is asked before anything is written, and its own plugin list decides (S009),
+    /// so a plugin Kong does not bundle is not refused offline.
+    Gateway,
+}
+
+/// The bundled schemas plus the custom plugins declared with `--plugin-schemas`: files named
+/// `<plugin>.json` holding Kong's `GET /schemas/plugins/<plugin>` answer, or directories of
+/// them (read in name order).
+pub fn declared_schemas(paths: &[PathBuf]) -> anyhow::Result<Schemas> {
+    let mut schemas = Schemas::bundled();
+    for path in paths {
+        let files: Vec<PathBuf> = if path.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| anyhow::anyhow!("--plugin-schemas {}: {e}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect();
+            files.sort();
+            if files.is_empty() {
+                bail!("--plugin-schemas {}: a directory with no .json file in it", path.display());
+            }
+            files
+        } else {
+            vec![path.clone()]
+        };
+        for file in files {
+            let name = file.file_stem().and_then(|s| s.to_str()).filter(|_| file.extension().is_some_and(|x| x == "json"));
+            let Some(name) = name else {
+                bail!("--plugin-schemas {}: name the file after its plugin, as `<plugin>.json`", file.display());
+            };
+            let text = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("--plugin-schemas {}: {e}", file.display()))?;
+            let answer: serde_json::Value = serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("--plugin-schemas {}: not JSON: {e}", file.display()))?;
+            let schema = crate::schema::kong::plugin_schema(&answer).map_err(|e| {
+                anyhow::anyhow!("--plugin-schemas {}: not a plugin schema as Kong's GET /schemas/plugins/{name} answers it: {e}", file.display())
+            })?;
+            schemas.add_plugin(name, schema);
+        }
+    }
+    Ok(schemas)
 }
 
 /// A config ready for simulate, test, diff or sync: loaded and checked; Kong-rejected
@@ -81,9 +135,9 @@ pub struct Prepared {
 
 /// Loads configs (default `kong.yaml`) with environment values resolved. A config that
 /// cannot be read, or that Kong would refuse, becomes an `Outcome` with exit 1.
-pub fn prepare(configs: &[PathBuf], ctx: &Context) -> Result<Prepared, Outcome> {
+pub fn prepare(configs: &[PathBuf], ctx: &Context, plugins: &Plugins) -> Result<Prepared, Outcome> {
     let configs = if configs.is_empty() { vec![PathBuf::from("kong.yaml")] } else { configs.to_vec() };
-    let (loaded, mut diags, secrets) = check(&configs, ctx, EnvMode::Resolve);
+    let (loaded, mut diags, secrets) = check(&configs, ctx, EnvMode::Resolve, plugins);
     output::mask_secrets(&mut diags, &secrets);
     diagnostic::sort(&mut diags);
     let blocking: Vec<Diagnostic> = diags.iter().filter(|d| d.blocks()).cloned().collect();

@@ -8,13 +8,16 @@ use crate::exit::Exit;
 use crate::output::{self, json, text};
 
 pub fn run(args: &ValidateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
-    let (loaded, mut diags, secrets) = super::inputs::check(&args.inputs, ctx, EnvMode::Mock);
-    if args.online && !diags.iter().any(|d| d.blocks()) {
+    let schemas = super::inputs::declared_schemas(&args.checks.plugin_schemas)?;
+    let (loaded, mut diags, secrets) = super::inputs::check(&args.inputs, ctx, EnvMode::Mock, &super::inputs::Plugins::Known(&schemas));
+    // an unbundled plugin is for the gateway to judge: it may have it installed
+    let unknown_plugin = |d: &crate::diagnostic::Diagnostic| d.rule.code == crate::rules::UNKNOWN_PLUGIN.code;
+    if args.online && !diags.iter().any(|d| d.blocks() && !unknown_plugin(d)) {
         let (found, loaded_plugins) = online(&loaded.config, args)?;
         // the gateway is the authority on which plugins exist: a custom plugin it has loaded
         // is not unknown (P001 is said offline, where only the bundled plugins are known)
         if let Some(names) = loaded_plugins {
-            diags.retain(|d| d.rule.code != crate::rules::UNKNOWN_PLUGIN.code || !d.entity.as_deref().and_then(plugin_of_label).is_some_and(|n| names.contains(n)));
+            diags.retain(|d| !unknown_plugin(d) || !d.entity.as_deref().and_then(plugin_of_label).is_some_and(|n| names.contains(n)));
         }
         diags.extend(found);
     }

@@ -7,11 +7,11 @@ use crate::model::{Config, Entity};
 use crate::node::{Node, Value};
 use crate::rules;
 
-pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
+pub fn check(config: &Config, schemas: &crate::schema::kong::Schemas, out: &mut Vec<Diagnostic>) {
     for ent in &config.entities {
         match ent.kind {
             "custom_entities" => custom_entity(ent, out),
-            "cloned_plugins" => cloned_plugin(config, ent, out),
+            "cloned_plugins" => cloned_plugin(config, schemas, ent, out),
             "plugins" => {
                 partials(config, ent, out);
                 rla_consumer_groups(config, ent, out);
@@ -42,11 +42,11 @@ fn custom_entity(ent: &Entity, out: &mut Vec<Diagnostic>) {
 /// A cloned plugin definition copies an existing plugin, named by `ref`: a plugin the gateway
 /// bundles or a custom plugin the file defines. decK's sync fails otherwise (its test
 /// sync/054-cloned-plugin-definitions/kong-fake.yaml, "fails with invalid plugin ref").
-fn cloned_plugin(config: &Config, ent: &Entity, out: &mut Vec<Diagnostic>) {
+fn cloned_plugin(config: &Config, schemas: &crate::schema::kong::Schemas, ent: &Entity, out: &mut Vec<Diagnostic>) {
     let Some(r) = ent.node.get_set("ref") else { return }; // the schema asks for it
     let Some(name) = r.as_str() else { return };
     let custom = config.of_kind("custom_plugins").any(|p| p.node.get_str("name") == Some(name));
-    if crate::schema::plugin(name).is_none() && !custom {
+    if schemas.plugin(name).is_none() && !custom {
         out.push(
             Diagnostic::new(&rules::UNKNOWN_REFERENCE, format!("cloned plugin ref '{name}' is not a plugin: no bundled plugin or custom plugin of the config has that name"))
                 .at(r.loc)

@@ -7,18 +7,14 @@ use crate::model::{reference, Config};
 use crate::node::Node;
 use crate::rules;
 use crate::schema::rules::EntityCheck;
+use crate::schema::kong::Schemas;
 use crate::schema::{self, check, shorthand, PluginSchema, Schema, Type};
 use serde_json::Value as Json;
 
-/// The schema that applies to a plugin name: bundled, or the source of a cloned plugin.
-pub fn schema_for(config: &Config, name: &str) -> Option<&'static PluginSchema> {
-    schema::plugin(name).or_else(|| {
-        config
-            .of_kind("cloned_plugins")
-            .find(|c| c.node.get_str("name") == Some(name))
-            .and_then(|c| c.node.get_str("ref"))
-            .and_then(schema::plugin)
-    })
+/// The schema that applies to a plugin name: bundled or declared, or that of the plugin a
+/// cloned plugin copies.
+pub fn schema_for<'s>(config: &Config, schemas: &'s Schemas, name: &str) -> Option<&'s PluginSchema> {
+    schemas.plugin(name).or_else(|| base_of(config, name).and_then(|base| schemas.plugin(base)))
 }
 
 /// The plugin a cloned plugin copies (`cloned_plugins[].ref`).
@@ -26,13 +22,13 @@ fn base_of<'a>(config: &'a Config, name: &str) -> Option<&'a str> {
     config.of_kind("cloned_plugins").find(|c| c.node.get_str("name") == Some(name)).and_then(|c| c.node.get_str("ref"))
 }
 
-pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
+pub fn check(config: &Config, schemas: &Schemas, out: &mut Vec<Diagnostic>) {
     for plugin in config.of_kind("plugins") {
         let label = plugin.label();
         let n = &plugin.node;
         let Some(name_node) = n.get("name") else { continue };
         let Some(name) = name_node.as_str() else { continue };
-        let Some(schema) = schema_for(config, name) else {
+        let Some(schema) = schema_for(config, schemas, name) else {
             if config.of_kind("custom_plugins").chain(config.of_kind("cloned_plugins")).any(|c| c.node.get_str("name") == Some(name)) {
                 // defined by the config itself (Enterprise custom/cloned plugin): Kong knows it
                 continue;
@@ -48,7 +44,7 @@ pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
                 d = d.hint(format!("did you mean `{s}`?"));
             } else {
                 d = d.hint(format!(
-                    "not bundled with Kong {}: a custom plugin must be installed on every Kong node (`plugins = bundled,<name>` in kong.conf); its config is not checked",
+                    "not bundled with Kong {}: a custom plugin must be installed on every Kong node (`plugins = bundled,<name>` in kong.conf); declare it with `--plugin-schemas {name}.json` (the gateway's `GET /schemas/plugins/{name}`) to check its config",
                     schema::plugins().kong_version
                 ));
             }
@@ -71,7 +67,7 @@ pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
         let config_node = n.get_set("config").unwrap_or(&empty);
         if n.get_set("_config").is_none() {
             // a cloned plugin has the rules of the plugin it copies
-            let base = if schema::plugin(name).is_some() { name } else { base_of(config, name).unwrap_or(name) };
+            let base = if schemas.plugin(name).is_some() { name } else { base_of(config, name).unwrap_or(name) };
             let before = out.len();
             check::check_plugin(base, config_node, &schema.config, "config", &label, out);
             // Kong runs entity checks only on a config whose fields are valid, and a plugin linked

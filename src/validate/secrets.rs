@@ -7,10 +7,10 @@ use crate::node::{join_field, Node, Value};
 use crate::rules;
 use crate::schema::{Schema, Type};
 
-pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
+pub fn check(config: &Config, schemas: &crate::schema::kong::Schemas, out: &mut Vec<Diagnostic>) {
     for plugin in config.of_kind("plugins") {
         let Some(name) = plugin.node.get_str("name") else { continue };
-        let Some(schema) = super::plugins::schema_for(config, name) else { continue };
+        let Some(schema) = super::plugins::schema_for(config, schemas, name) else { continue };
         let Some(cfg) = plugin.node.get_set("config") else { continue };
         walk(cfg, &schema.config, "config", &plugin.label(), out);
     }

@@ -92,3 +92,52 @@ fn help_texts() {
         insta::assert_snapshot!(format!("help_{name}"), run.stdout);
     }
 }
+
+/// A plugin Kong does not bundle is refused as Kong refuses it ("plugin 'x' not enabled",
+/// kong/db/schema/entities/plugins.lua), labelled as Kong's verdict; declared with
+/// `--plugin-schemas` (Kong's `GET /schemas/plugins/{name}` answer, admin-api.md §7) it is
+/// known and its config is checked against that schema.
+#[test]
+fn custom_plugins_are_refused_until_declared_with_their_schema() {
+    use crate::support::gateway;
+    let dir = tempfile::tempdir().unwrap();
+    let config = "_format_version: \"3.0\"\nplugins:\n- name: set-header\n  config:\n    header: X-Team\n    valu: a\n";
+    std::fs::write(dir.path().join("kong.yaml"), config).unwrap();
+    let run = gateway(dir.path(), &["validate", "kong.yaml"], &[]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!("unknown_plugin_text", run.stderr);
+
+    std::fs::create_dir(dir.path().join("schemas")).unwrap();
+    let schema = serde_json::json!({"fields": [
+        {"protocols": {"type": "set", "default": ["grpc", "grpcs", "http", "https"], "elements": {"type": "string", "one_of": ["grpc", "grpcs", "http", "https"]}}},
+        {"route": {"type": "foreign", "reference": "routes"}},
+        {"service": {"type": "foreign", "reference": "services"}},
+        {"config": {"type": "record", "required": true, "fields": [
+            {"header": {"type": "string", "required": true}},
+            {"value": {"type": "string", "required": true}}
+        ]}}
+    ]});
+    std::fs::write(dir.path().join("schemas/set-header.json"), schema.to_string()).unwrap();
+    let run = gateway(dir.path(), &["validate", "--output", "json", "--plugin-schemas", "schemas", "kong.yaml"], &[]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let found: Vec<(String, String)> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap_or("").to_string(), e["message"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(found, [("config.value".to_string(), "required field missing".to_string()), ("config.valu".to_string(), "unknown field".to_string())], "{doc}");
+
+    std::fs::write(dir.path().join("kong.yaml"), config.replace("valu:", "value:")).unwrap();
+    let run = gateway(dir.path(), &["validate", "--plugin-schemas", "schemas/set-header.json", "kong.yaml"], &[]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+
+    // a schema file that is not one is a clear error, not a silent skip
+    std::fs::write(dir.path().join("schemas/set-header.json"), "{\"message\": \"No plugin named 'set-header'\"}").unwrap();
+    let run = gateway(dir.path(), &["validate", "--output", "json", "--plugin-schemas", "schemas", "kong.yaml"], &[]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let message = doc["errors"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("--plugin-schemas schemas/set-header.json: not a plugin schema as Kong's GET /schemas/plugins/set-header answers it"), "{doc}");
+}
