@@ -19,8 +19,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 use std::sync::Mutex;
 
@@ -109,62 +108,11 @@ struct Case {
     env: Vec<(String, String)>,
 }
 
-fn corpus() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/deck-testdata");
-    match (p.join("verdicts.tsv").is_file(), std::env::var_os("CI").is_some()) {
-        (true, _) => Some(p),
-        (false, true) => panic!("deck_roundtrip: ../shared/corpus/deck-testdata is missing, and CI must run this test"),
-        (false, false) => {
-            eprintln!("deck_roundtrip: ../shared not found; skipped (outside CI only)");
-            None
-        }
-    }
-}
-
 fn cases(corpus: &Path) -> Vec<Case> {
-    let tokens = tokens(corpus);
-    let tsv = std::fs::read_to_string(corpus.join("verdicts.tsv")).unwrap();
-    let mut out = Vec::new();
-    for line in tsv.lines().filter(|l| !l.starts_with('#')) {
-        let cols: Vec<&str> = line.split('\t').collect();
-        let [path, verdict, env, note] = cols[..] else { panic!("verdicts.tsv: not four columns: {line}") };
-        if verdict != "valid" || !note.ends_with(" input") || !SYNCED_DIRS.iter().any(|d| path.contains(d)) {
-            continue;
-        }
-        let env = env
-            .split(';')
-            .filter(|kv| !kv.is_empty())
-            .map(|kv| {
-                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-                let v = match v.strip_prefix('@').and_then(|t| t.strip_suffix('@')) {
-                    Some(token) => tokens.get(token).unwrap_or_else(|| panic!("verdicts.tsv: unknown token @{token}@")).clone(),
-                    None => v.to_string(),
-                };
-                (k.to_string(), v)
-            })
-            .collect();
-        out.push(Case { path: path.to_string(), env });
-    }
-    out
-}
-
-/// Values for verdicts.tsv's `@token@`s. decK renders `${{ env }}` over the text before parsing
-/// YAML, and so does gateway (src/load/template.rs), so these are what decK's tests pass: a PEM
-/// as a double-quoted scalar with `\n` escapes and a JWK in single quotes (a certificate, its
-/// key and a JWK from this corpus).
-fn tokens(corpus: &Path) -> BTreeMap<String, String> {
-    use yaml_rust2::YamlLoader;
-    let load = |rel: &str| YamlLoader::load_from_str(&std::fs::read_to_string(corpus.join(rel)).unwrap()).unwrap().remove(0);
-    let certs = load("deck/tests/integration/testdata/sync/023-create-and-update-certificate-with-snis/initial.yaml");
-    let cert = &certs["certificates"][0];
-    let keys = load("deck/tests/integration/testdata/sync/043-keys-and-key_sets/kong.yaml");
-    let jwk = keys["keys"].as_vec().unwrap().iter().find(|k| k["kid"].as_str() == Some("vsR8NCNV_1_LB06LqudGa2r-T0y4Z6VQVYue9IQz6A4")).unwrap();
-    // a JSON string is a YAML double-quoted scalar with `\n` escapes
-    let quoted = |y: &yaml_rust2::Yaml| serde_json::to_string(y.as_str().unwrap()).unwrap();
-    let single = |y: &yaml_rust2::Yaml| format!("'{}'", y.as_str().unwrap().replace('\'', "''"));
-    [("cert-quoted", quoted(&cert["cert"])), ("key-quoted", quoted(&cert["key"])), ("jwk-single-quoted", single(&jwk["jwk"]))]
+    common::deck_corpus::rows(corpus)
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
+        .filter(|r| r.verdict == "valid" && r.note.ends_with(" input") && SYNCED_DIRS.iter().any(|d| r.path.contains(d)))
+        .map(|r| Case { path: r.path, env: r.env })
         .collect()
 }
 
@@ -228,7 +176,7 @@ fn round_trip(corpus: &Path, case: &Case) -> Outcome {
 
 #[test]
 fn deck_sync_test_files_round_trip_clean() {
-    let Some(corpus) = corpus() else { return };
+    let Some(corpus) = common::deck_corpus::corpus_or_fail("deck_roundtrip") else { return };
     let cases = cases(&corpus);
     assert!(cases.len() > 200, "verdicts.tsv selects only {} files", cases.len());
     for (path, _, _) in EXCLUDED {

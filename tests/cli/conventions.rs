@@ -6,9 +6,7 @@ use crate::support::{gateway, Run};
 use serde_json::Value;
 use std::path::Path;
 
-#[path = "../common/mod.rs"]
-#[allow(dead_code)]
-mod common;
+use crate::common;
 
 const VALID: &str = "_format_version: \"3.0\"\nservices:\n- name: s\n  url: http://h\n  routes:\n  - name: r\n    paths: [/a]\n";
 const SYNTAX: &str = "_format_version: \"3.0\"\nservices:\n  - name: [unclosed\n";

@@ -65,25 +65,6 @@ fn deck_057_env_masking_file_reads_as_in_deck() {
     assert!(text.contains("-----BEGIN CERTIFICATE-----\\nMIIBcert\\n-----END CERTIFICATE-----"), "the \\n escapes decode: {text}");
 }
 
-/// A verdicts.tsv row: path, verdict, env, note.
-type Verdict = (String, String, Vec<(String, String)>, String);
-
-fn verdicts(shared: &Path) -> Vec<Verdict> {
-    let tsv = std::fs::read_to_string(shared.join("corpus/deck-testdata/verdicts.tsv")).unwrap();
-    tsv.lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| {
-            let c: Vec<&str> = l.split('\t').collect();
-            let env = c[2]
-                .split(';')
-                .filter(|kv| !kv.is_empty() && !kv.contains('@'))
-                .map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).unwrap_or_default())
-                .collect();
-            (c[0].to_string(), c[1].to_string(), env, c[3].to_string())
-        })
-        .collect()
-}
-
 fn validate_json(shared: &Path, rel: &str, env: &[(String, String)]) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
     let file = shared.join("corpus/deck-testdata").join(rel);
@@ -104,12 +85,14 @@ fn rules_of(doc: &serde_json::Value, key: &str) -> Vec<String> {
 fn default_lookup_tags_references_are_external_not_unknown() {
     let Some(shared) = shared_or_fail("default_lookup_tags_references_are_external_not_unknown") else { return };
     let mut seen = 0;
-    for (path, verdict, env, note) in verdicts(&shared) {
-        if verdict != "state" || !note.contains("default_lookup_tags") {
+    let corpus = shared.join("corpus/deck-testdata");
+    for row in crate::common::deck_corpus::rows(&corpus) {
+        if row.verdict != "state" || !row.note.contains("default_lookup_tags") {
             continue;
         }
         seen += 1;
-        let doc = validate_json(&shared, &path, &env);
+        let path = row.path;
+        let doc = validate_json(&shared, &path, &row.env);
         assert!(!rules_of(&doc, "errors").contains(&"F001".to_string()), "{path}: {doc}");
         assert!(rules_of(&doc, "notes").contains(&"F006".to_string()), "{path}: {doc}");
     }

@@ -11,11 +11,17 @@
 //! - `conventions`: `--output FORMAT` / `-o FILE`, "Kong would refuse" only when Kong would, warnings exit 0
 //! - `schemas`: bundled plugin schemas match their generator
 //! - `decksem`: decK file semantics: `${{ env }}` over the text, directories as inputs
+//! - `deck_conformance`: decK's own test files through render and validate, as verdicts.tsv says
+
+#[path = "../common/mod.rs"]
+#[allow(dead_code)]
+mod common;
 
 mod bad_input;
 mod completions;
 mod conventions;
 mod conformance;
+mod deck_conformance;
 mod decksem;
 mod failures;
 mod fixtures;

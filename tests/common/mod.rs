@@ -1,6 +1,7 @@
 //! Helpers shared by integration tests that start a server process.
 
 pub mod admin;
+pub mod deck_corpus;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
