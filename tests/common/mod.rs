@@ -1,6 +1,7 @@
 //! Helpers shared by integration tests that start a server process.
 
 pub mod admin;
+#[allow(dead_code)] // not every test binary reads the decK corpus
 pub mod deck_corpus;
 
 use std::io::{BufRead, BufReader};
