@@ -141,3 +141,44 @@ fn deck_file_rules_on_decks_own_files() {
         assert_eq!(doc["errors"], serde_json::json!([]), "{rel}: {doc}");
     }
 }
+
+/// decK's GraphQL rate-limiting cost decorations (`custom_entities` of type
+/// `graphql_ratelimiting_cost_decorations`): its valid files validate clean, and the one without
+/// `type_path` fails with decK's words ("type_path is required", deck
+/// tests/integration/sync_test.go `Test_Sync_GraphqlRateLimitingCostDecorations`), at the file,
+/// line and field.
+#[test]
+fn graphql_cost_decorations_validate_as_in_deck() {
+    let Some(shared) = shared_or_fail("graphql_cost_decorations_validate_as_in_deck") else { return };
+    let dir = "deck/tests/integration/testdata/sync/052-graphql-ratelimiting-cost-decorations";
+    for name in ["kong.yaml", "kong-all-fields.yaml", "kong-mixed.yaml"] {
+        let rel = format!("{dir}/{name}");
+        let doc = validate_json(&shared, &rel, &[]);
+        assert_eq!(doc["errors"], serde_json::json!([]), "{rel}: {doc}");
+        assert_eq!(doc["warnings"], serde_json::json!([]), "{rel}: {doc}");
+    }
+    // every other file of decK's and GDR's with these entities that decK's tests expect to work
+    let mut seen = 0;
+    for (path, verdict, env, _) in verdicts(&shared) {
+        let text = std::fs::read_to_string(shared.join("corpus/deck-testdata").join(&path)).unwrap_or_default();
+        if verdict == "valid" && text.contains("type: graphql_ratelimiting_cost_decorations") {
+            seen += 1;
+            let doc = validate_json(&shared, &path, &env);
+            assert_eq!(doc["errors"], serde_json::json!([]), "{path}: {doc}");
+        }
+    }
+    assert!(seen >= 10, "only {seen} files with cost decorations");
+    let rel = format!("{dir}/kong-missing-type-path.yaml");
+    let file = shared.join("corpus/deck-testdata").join(&rel);
+    let tmp = tempfile::tempdir().unwrap();
+    let run = gateway(tmp.path(), &["validate", file.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("error[S002]: type_path is required for graphql_ratelimiting_cost_decorations"), "{}", run.transcript());
+    assert!(run.stderr.contains("kong-missing-type-path.yaml:5:7"), "{}", run.transcript());
+    assert!(run.stderr.contains("field: type_path"), "{}", run.transcript());
+    let doc = validate_json(&shared, &rel, &[]);
+    let found = doc["errors"].as_array().unwrap().iter().find(|d| d["field"] == "type_path").cloned();
+    let found = found.unwrap_or_else(|| panic!("no type_path finding: {doc}"));
+    assert_eq!((found["rule"].as_str(), found["line"].as_u64()), (Some("S002"), Some(5)), "{doc}");
+    assert!(found["file"].as_str().unwrap().ends_with("kong-missing-type-path.yaml"), "{doc}");
+}
