@@ -249,6 +249,18 @@ mod tests {
     }
 
     #[test]
+    fn one_type_path_is_one_decoration() {
+        let two = format!(
+            "{HEAD}- {{name: other, host: o}}\n- type: graphql_ratelimiting_cost_decorations\n  fields: {{service: {{name: graph}}, type_path: Query.users}}\n- type: graphql_ratelimiting_cost_decorations\n  fields: {{service: {{name: other}}, type_path: Query.users}}\n"
+        )
+        .replacen("custom_entities:\n- {name: other, host: o}\n", "- {name: other, host: o}\ncustom_entities:\n", 1);
+        let got = findings(&two);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!((got[0].0.as_str(), got[0].1.as_str(), got[0].2), ("F002", "type_path", 9), "{got:?}");
+        assert!(got[0].3.contains("type_path set to 'Query.users' already declared"), "{got:?}");
+    }
+
+    #[test]
     fn other_custom_entity_types_stay_refused() {
         let got = findings(&format!("{HEAD}- type: graphql_cache_entries\n  fields: {{type_path: Query.users}}\n"));
         assert_eq!(got.len(), 1, "{got:?}");

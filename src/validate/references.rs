@@ -90,6 +90,15 @@ fn check_unique(config: &Config, out: &mut Vec<Diagnostic>) {
                     }
                 }
             }
+            // decK tells cost decorations apart by type_path alone (GDR pkg/state/
+            // graphql_ratelimiting_cost_decoration.go, a unique `typePath` index; pkg/file/builder.go
+            // `ingestGraphqlRateLimitingCostDecoration` matches by it): two with one type_path
+            // would be the same decoration on the next sync
+            "graphql_ratelimiting_cost_decorations" => {
+                if let Some(tp) = ent.node.get_str("type_path") {
+                    keys.push(("type_path", tp.to_string()));
+                }
+            }
             "targets" => {
                 if let (Some(t), Some(u)) = (ent.node.get_str("target"), reference(&ent.node, "upstream")) {
                     keys.push(("target", format!("{}@{}", t, u.key)));
