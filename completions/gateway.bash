@@ -292,7 +292,7 @@ _gateway() {
                     return 0
                     ;;
                 --include)
-                    COMPREPLY=($(compgen -W "licenses plugin-definitions degraphql-routes" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "licenses plugin-definitions degraphql-routes graphql-ratelimiting-cost-decorations" -- "${cur}"))
                     return 0
                     ;;
                 --color)

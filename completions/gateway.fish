@@ -133,7 +133,8 @@ json\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -l select-tag -d 'Only entities with this tag (repeatable; all must match)' -r
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -l include -d 'Also dump a kind sync manages only on request (repeatable)' -r -f -a "licenses\t'Kong Enterprise licenses (`licenses`)'
 plugin-definitions\t'Cloned and custom plugin definitions; the file gets `_info.include_plugin_definitions`'
-degraphql-routes\t'DeGraphQL routes, written as `custom_entities` of `type: degraphql_routes`'"
+degraphql-routes\t'DeGraphQL routes, written as `custom_entities` of `type: degraphql_routes`'
+graphql-ratelimiting-cost-decorations\t'GraphQL rate-limiting cost decorations, written as `custom_entities` of `type: graphql_ratelimiting_cost_decorations`'"
 complete -c gateway -n "__fish_gateway_using_subcommand dump" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"

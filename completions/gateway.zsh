@@ -140,7 +140,8 @@ _arguments "${_arguments_options[@]}" : \
 '*--select-tag=[Only entities with this tag (repeatable; all must match)]:TAG:_default' \
 '*--include=[Also dump a kind sync manages only on request (repeatable)]:KIND:((licenses\:"Kong Enterprise licenses (\`licenses\`)"
 plugin-definitions\:"Cloned and custom plugin definitions; the file gets \`_info.include_plugin_definitions\`"
-degraphql-routes\:"DeGraphQL routes, written as \`custom_entities\` of \`type\: degraphql_routes\`"))' \
+degraphql-routes\:"DeGraphQL routes, written as \`custom_entities\` of \`type\: degraphql_routes\`"
+graphql-ratelimiting-cost-decorations\:"GraphQL rate-limiting cost decorations, written as \`custom_entities\` of \`type\: graphql_ratelimiting_cost_decorations\`"))' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--tls-skip-verify[Do not verify the Admin API'\''s TLS certificate]' \
 '(--include)--rbac-resources-only[Dump RBAC roles and their endpoint permissions only (Kong Enterprise)]' \

@@ -215,6 +215,7 @@ pub fn availability(kind: &Kind, info: &GatewayInfo) -> Availability {
             Yes
         }),
         "degraphql_routes" => enterprise_only("DeGraphQL routes").unwrap_or(Yes),
+        "graphql_ratelimiting_cost_decorations" => enterprise_only("GraphQL rate-limiting cost decorations").unwrap_or(Yes),
         "cloned_plugins" | "custom_plugins" => enterprise_only("plugin definitions").unwrap_or(Unknown),
         // AI Gateway 2.x entities (deck.md §9): a Kong Gateway may or may not serve them
         "ai_models" => enterprise_only("AI models").unwrap_or(Unknown),

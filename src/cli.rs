@@ -331,6 +331,9 @@ pub enum OptIn {
     PluginDefinitions,
     /// DeGraphQL routes, written as `custom_entities` of `type: degraphql_routes`.
     DegraphqlRoutes,
+    /// GraphQL rate-limiting cost decorations, written as `custom_entities` of
+    /// `type: graphql_ratelimiting_cost_decorations`.
+    GraphqlRatelimitingCostDecorations,
 }
 
 /// What diff and sync plan: the config, and which of the gateway's entities it governs.

@@ -224,9 +224,9 @@ rules! {
          with those tags at sync time (they are managed by another file), so it cannot be \
          checked offline.";
     UNSUPPORTED_CUSTOM_ENTITY = "F007", "unsupported-custom-entity", Kong, Error,
-        "A `custom_entities` item whose `type` is not `degraphql_routes`. decK refuses unknown \
-         types (\"custom entity X is not supported\"); graphql_ratelimiting_cost_decorations, \
-         which decK syncs, is not synced by this tool, so it is refused here before sync does.";
+        "A `custom_entities` item whose `type` is neither `degraphql_routes` nor \
+         `graphql_ratelimiting_cost_decorations`, the custom entities decK syncs (and this tool \
+         too). decK refuses other types (\"custom entity X is not supported\").";
     PARTIAL_TYPE = "F008", "partial-type-mismatch", Kong, Warning,
         "A plugin linked to a partial of a type other than the one it takes (redis-ee for \
          rate-limiting-advanced, openid-connect and the other Enterprise Redis users, redis-ce \

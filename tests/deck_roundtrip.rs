@@ -38,19 +38,6 @@ use Stage::*;
 
 /// Files that do not round-trip, where they stop, and why (none of these is a phantom diff).
 const EXCLUDED: &[(&str, Stage, &str)] = &[
-    // custom entities other than DeGraphQL routes
-    ("deck/tests/integration/testdata/apply/008-custom-entities/initial-state-gql-rl-cost-deco.yaml", Sync, GRAPHQL_COSTS),
-    ("deck/tests/integration/testdata/apply/008-custom-entities/initial-state-multiple-gql-rl-cost-deco.yaml", Sync, GRAPHQL_COSTS),
-    ("deck/tests/integration/testdata/sync/052-graphql-ratelimiting-cost-decorations/kong-all-fields.yaml", Sync, GRAPHQL_COSTS),
-    ("deck/tests/integration/testdata/sync/052-graphql-ratelimiting-cost-decorations/kong-mixed.yaml", Sync, GRAPHQL_COSTS),
-    ("deck/tests/integration/testdata/sync/052-graphql-ratelimiting-cost-decorations/kong.yaml", Sync, GRAPHQL_COSTS),
-    ("deck/tests/integration/testdata/dump/012-custom-entities-graphql-ratelimiting/kong-all-fields.yaml", Sync, GRAPHQL_COSTS),
-    ("deck/tests/integration/testdata/dump/012-custom-entities-graphql-ratelimiting/kong-mixed.yaml", Sync, GRAPHQL_COSTS),
-    ("deck/tests/integration/testdata/dump/012-custom-entities-graphql-ratelimiting/kong.yaml", Sync, GRAPHQL_COSTS),
-    ("gdr/tests/integration/testdata/sync/047-graphql-ratelimiting-cost-decorations/kong-all-fields.yaml", Sync, GRAPHQL_COSTS),
-    ("gdr/tests/integration/testdata/sync/047-graphql-ratelimiting-cost-decorations/kong-update-add-constant.yaml", Sync, GRAPHQL_COSTS),
-    ("gdr/tests/integration/testdata/sync/047-graphql-ratelimiting-cost-decorations/kong-update-multiple-fields.yaml", Sync, GRAPHQL_COSTS),
-    ("gdr/tests/integration/testdata/sync/047-graphql-ratelimiting-cost-decorations/kong.yaml", Sync, GRAPHQL_COSTS),
     // plugins defined by the file's own cloned/custom plugin definitions
     ("deck/tests/integration/testdata/apply/013-cloned-plugin-definitions/update-plugin-config.yaml", Sync, PLUGIN_DEFINITION_STATE),
     ("deck/tests/integration/testdata/apply/014-custom-plugin-definitions/update-plugin-config.yaml", Sync, PLUGIN_DEFINITION_STATE),
@@ -91,7 +78,6 @@ const EXCLUDED: &[(&str, Stage, &str)] = &[
     ("deck/tests/integration/testdata/sync/039-partials/kong-partials-no-name.yaml", Diff, "a partial with neither id nor name has nothing to be matched by: every sync creates a new one (decK too gives it a fresh uuid each time: GDR pkg/file/builder.go `partials()`)"),
 ];
 
-const GRAPHQL_COSTS: &str = "`custom_entities` of type graphql_ratelimiting_cost_decorations are refused (only degraphql_routes is supported)";
 const PLUGIN_DEFINITION_STATE: &str = "the plugin's definition (a cloned/custom plugin) comes from an earlier step of decK's test (`state` of the same directory); the emulator answers 400 'plugin not enabled'";
 const REDIS_TIMEOUT: &str = "`config.redis.timeout` (rate-limiting-advanced, removed in later Kong) is not in the Kong 3.15 schema: needs Kong-version schemas";
 const REDIS_SHORTHANDS: &str = "`config.redis_username` (rate-limiting shorthand) is not in the Kong 3.15 schema: needs Kong-version schemas";
@@ -158,7 +144,7 @@ fn round_trip(corpus: &Path, case: &Case) -> Outcome {
     let dump_file = dump_path.to_str().unwrap();
     let mut dump_args = vec!["dump", "-o", dump_file];
     // the opt-in kinds the file manages are dumped too
-    for (key, include) in [("licenses:", "licenses"), ("cloned_plugins:", "plugin-definitions"), ("custom_plugins:", "plugin-definitions"), ("degraphql_routes", "degraphql-routes")] {
+    for (key, include) in [("licenses:", "licenses"), ("cloned_plugins:", "plugin-definitions"), ("custom_plugins:", "plugin-definitions"), ("degraphql_routes", "degraphql-routes"), ("graphql_ratelimiting_cost_decorations", "graphql-ratelimiting-cost-decorations")] {
         if text_of.contains(key) && !rbac && !dump_args.contains(&include) {
             dump_args.extend(["--include", include]);
         }

@@ -135,7 +135,7 @@ fn enterprise_3_10_and_what_oss_lacks() {
     assert_eq!(get(&ee39, "/").1["version"], "3.9.0.0");
 
     let oss = emulator(&[]);
-    for path in ["/partials", "/consumer_groups", "/licenses", "/rbac/roles", "/mtls-auths", "/ai-models", "/cloned-plugins", "/custom-plugins", "/services/s/degraphql/routes"] {
+    for path in ["/partials", "/consumer_groups", "/licenses", "/rbac/roles", "/mtls-auths", "/ai-models", "/cloned-plugins", "/custom-plugins", "/services/s/degraphql/routes", "/graphql-rate-limiting-advanced/costs"] {
         assert_eq!(get(&oss, path), not_found(), "{path}");
     }
     let (s, v) = call(&oss, "POST", "/plugins", Some(r#"{"name":"mtls-auth"}"#));
@@ -358,4 +358,46 @@ fn dbless_invalid_config_reports_every_error_positionally_and_flattened() {
     assert!(flat.iter().any(|x| x["entity_type"] == "service" && x["entity"]["host"] == "other.test" && x["errors"][0]["type"] == "entity"));
     // nothing was loaded
     assert_eq!(get(&e, "/services").1["data"], json!([]));
+}
+
+/// Kong Enterprise's graphql-rate-limiting-advanced cost decorations, at the paths go-kong
+/// kong/graphql_rate_limiting_cost_decoration_service.go uses: listed, patched and deleted at
+/// /graphql-rate-limiting-advanced/costs, put under /services/{service}/graphql-rate-limiting-advanced/costs/{id}
+/// (an upsert that sets the service, kong/api/endpoints.lua `put_entity_endpoint`); the schema's
+/// defaults (constants 1, argument lists empty), `type_path` required and the endpoint key, the
+/// service foreign key ON DELETE CASCADE (the plugin's daos.lua and migration), and only while
+/// the plugin is loaded.
+#[test]
+fn graphql_cost_decorations_live_under_their_service() {
+    let e = emulator(&["--enterprise"]);
+    let (s, svc) = call(&e, "POST", "/services", Some(r#"{"name":"graph","host":"graph.internal"}"#));
+    assert_eq!(s, 201);
+    let sid = svc["id"].as_str().unwrap().to_string();
+    let id = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
+    assert!(endpoints(&e).contains(&"/services/{services}/graphql-rate-limiting-advanced/costs/{graphql_ratelimiting_advanced_cost_decoration}".to_string()));
+    let (s, v) = call(&e, "PUT", &format!("/services/graph/graphql-rate-limiting-advanced/costs/{id}"), Some(r#"{"type_path":"Query.users","add_constant":2}"#));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["service"], json!({"id": sid}));
+    assert_eq!((v["add_constant"].as_f64(), v["mul_constant"].as_f64()), (Some(2.0), Some(1.0)));
+    assert_eq!((&v["add_arguments"], &v["mul_arguments"]), (&json!([]), &json!([])));
+    let (s, listed) = get(&e, "/graphql-rate-limiting-advanced/costs");
+    assert_eq!((s, listed["data"].as_array().map(Vec::len)), (200, Some(1)));
+    assert_eq!(get(&e, &format!("/services/{sid}/graphql-rate-limiting-advanced/costs")).1["data"][0]["id"], id);
+    // the endpoint key
+    assert_eq!(get(&e, "/graphql-rate-limiting-advanced/costs/Query.users").1["id"], id);
+    let (s, v) = call(&e, "PATCH", &format!("/graphql-rate-limiting-advanced/costs/{id}"), Some(r#"{"mul_constant":2.5}"#));
+    assert_eq!((s, v["mul_constant"].as_f64(), v["add_constant"].as_f64()), (200, Some(2.5), Some(2.0)));
+    let (s, v) = call(&e, "POST", "/services/graph/graphql-rate-limiting-advanced/costs", Some(r#"{"add_constant":1}"#));
+    assert_eq!((s, &v["fields"]["type_path"]), (400, &json!("required field missing")), "{v}");
+    assert_eq!(call(&e, "DELETE", &format!("/graphql-rate-limiting-advanced/costs/{id}"), None).0, 204);
+    assert_eq!(get(&e, "/graphql-rate-limiting-advanced/costs").1["data"], json!([]));
+    // deleting the service deletes its decorations
+    let (s, _) = call(&e, "POST", "/services/graph/graphql-rate-limiting-advanced/costs", Some(r#"{"type_path":"Query.posts"}"#));
+    assert_eq!(s, 201);
+    let (s, v) = call(&e, "DELETE", "/services/graph", None);
+    assert_eq!(s, 204, "{v}");
+    assert_eq!(get(&e, "/graphql-rate-limiting-advanced/costs").1["data"], json!([]));
+    // the collection belongs to the plugin
+    let without = emulator(&["--enterprise", "--plugins", "key-auth"]);
+    assert_eq!(get(&without, "/graphql-rate-limiting-advanced/costs"), not_found());
 }

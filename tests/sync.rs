@@ -598,10 +598,67 @@ fn degraphql_routes_as_custom_entities() {
     let diff = gateway(dir.path(), &e.url, &["diff", "dumped.yaml", "--exit-code"]);
     assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
     // other custom entity types are refused, already by the offline checks (rule F007)
-    std::fs::write(dir.path().join("kong.yaml"), config("{ users { id } }", "- type: graphql_ratelimiting_cost_decorations\n  fields: {type_path: Query.users}\n")).unwrap();
+    std::fs::write(dir.path().join("kong.yaml"), config("{ users { id } }", "- type: graphql_cache_entries\n  fields: {type_path: Query.users}\n")).unwrap();
     let refused = gateway(dir.path(), &e.url, &["diff"]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(text(&refused).contains("error[F007]") && text(&refused).contains("kong.yaml:10:9"), "{}", text(&refused));
+}
+
+/// decK's second custom entity, `graphql_ratelimiting_cost_decorations` (GDR
+/// pkg/file/builder.go, pkg/types/graphql_ratelimiting_cost_decoration.go): matched by
+/// type_path, Kong's defaults filled, written with a PUT under the service and deleted at
+/// /graphql-rate-limiting-advanced/costs/{id} (go-kong
+/// kong/graphql_rate_limiting_cost_decoration_service.go), managed only when the file lists some.
+#[test]
+fn graphql_cost_decorations_as_custom_entities() {
+    let e = emulator(&["--enterprise"]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = |decorations: &str| {
+        format!("_format_version: \"3.0\"\nservices:\n- {{name: graph, host: graph.internal}}\n- {{name: other, host: other.internal}}\ncustom_entities:\n{decorations}")
+    };
+    let users = "- type: graphql_ratelimiting_cost_decorations\n  fields: {service: {name: graph}, type_path: Query.users, add_constant: 2}\n";
+    let posts = "- type: graphql_ratelimiting_cost_decorations\n  fields: {service: {name: graph}, type_path: Query.posts, mul_arguments: [first]}\n";
+    std::fs::write(dir.path().join("kong.yaml"), config(&format!("{users}{posts}"))).unwrap();
+    take_log(&e);
+    let out = ok(gateway(dir.path(), &e.url, &["sync"]));
+    assert!(out.contains("+ create graphql_ratelimiting_cost_decorations/Query.users"), "{out}");
+    let log = writes(&take_log(&e)).into_iter().cloned().collect::<Vec<_>>();
+    let puts = log.iter().filter(|l| l.starts_with("PUT /services/") && l.contains("/graphql-rate-limiting-advanced/costs/")).count();
+    assert_eq!(puts, 2, "{log:?}");
+    assert_eq!(count(&e, "/graphql-rate-limiting-advanced/costs"), 2);
+    // Kong fills the constants (1) and the argument lists ([]): no phantom diff
+    let diff = gateway(dir.path(), &e.url, &["diff", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    // the same type_path on another service, with other numbers: an update of the same decoration
+    let moved = users.replace("{name: graph}", "{name: other}").replace("add_constant: 2", "add_constant: 3");
+    std::fs::write(dir.path().join("kong.yaml"), config(&moved)).unwrap();
+    let plan = gateway(dir.path(), &e.url, &["diff", "--output", "json"]);
+    let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert_eq!(plan["summary"], serde_json::json!({"create": 0, "update": 1, "delete": 1}), "{plan}");
+    take_log(&e);
+    ok(gateway(dir.path(), &e.url, &["sync"]));
+    let log = writes(&take_log(&e)).into_iter().cloned().collect::<Vec<_>>();
+    assert!(log.iter().any(|l| l.starts_with("DELETE /graphql-rate-limiting-advanced/costs/")), "{log:?}");
+    let listed: Value = serde_json::from_str(&http_get(&e.url, "/graphql-rate-limiting-advanced/costs")).unwrap();
+    assert_eq!(listed["data"].as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed["data"][0]["add_constant"].as_f64(), Some(3.0), "{listed}");
+    let diff = gateway(dir.path(), &e.url, &["diff", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    // the dump writes them back as custom entities, and that file diffs clean
+    let dumped = ok(gateway(dir.path(), &e.url, &["dump", "--include", "graphql-ratelimiting-cost-decorations"]));
+    assert!(dumped.contains("- type: graphql_ratelimiting_cost_decorations"), "{dumped}");
+    std::fs::write(dir.path().join("dumped.yaml"), &dumped).unwrap();
+    let diff = gateway(dir.path(), &e.url, &["diff", "dumped.yaml", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    // a file without any leaves them alone (managed only when listed, like DeGraphQL routes)
+    std::fs::write(dir.path().join("kong.yaml"), "_format_version: \"3.0\"\nservices:\n- {name: graph, host: graph.internal}\n- {name: other, host: other.internal}\n").unwrap();
+    let diff = gateway(dir.path(), &e.url, &["diff", "--exit-code"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    // one without type_path is refused before any request, with decK's words
+    std::fs::write(dir.path().join("kong.yaml"), config("- type: graphql_ratelimiting_cost_decorations\n  fields: {service: {name: graph}}\n")).unwrap();
+    let refused = gateway(dir.path(), &e.url, &["diff"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(text(&refused).contains("type_path is required for graphql_ratelimiting_cost_decorations"), "{}", text(&refused));
 }
 
 /// A gateway that will not show its schemas (an RBAC role without access to /schemas):

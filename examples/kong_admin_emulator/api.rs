@@ -160,6 +160,17 @@ impl Store {
             let inner = format!("/services/{service}/degraphql_routes/{}", rest.join("/"));
             return self.handle(method, &inner, query, body);
         }
+        // GraphQL rate-limiting cost decorations: go-kong
+        // kong/graphql_rate_limiting_cost_decoration_service.go lists, patches and deletes at
+        // /graphql-rate-limiting-advanced/costs, and creates, updates and deletes under
+        // /services/{service}/graphql-rate-limiting-advanced/costs
+        const COSTS: &str = "graphql_ratelimiting_advanced_cost_decoration";
+        if let ["graphql-rate-limiting-advanced", "costs", rest @ ..] = segs {
+            return self.handle(method, &format!("/{COSTS}/{}", rest.join("/")), query, body);
+        }
+        if let ["services", service, "graphql-rate-limiting-advanced", "costs", rest @ ..] = segs {
+            return self.handle(method, &format!("/services/{service}/{COSTS}/{}", rest.join("/")), query, body);
+        }
         if let ["rbac", "roles", rest @ ..] = segs {
             if !enterprise {
                 return message(404, "Not found");
@@ -365,7 +376,28 @@ impl Store {
                             self.delete(ck, &id)
                         }
                         ("DELETE", None) => Reply { status: 204, body: None, headers: Vec::new() },
-                        ("GET" | "PUT" | "PATCH", None) => message(404, "Not found"),
+                        // kong/api/endpoints.lua `put_entity_endpoint` with a parent: an upsert,
+                        // the child taking the parent as its foreign key
+                        ("PUT", None) => {
+                            let mut b = parsed.unwrap_or_default();
+                            b.insert(fk.into(), json!({"id": pid}));
+                            if is_uuid(ckey) {
+                                // held under another parent: it moves to this one
+                                let held = self.find(ck.seg, ckey);
+                                return self.upsert(ck, ckey, b, held);
+                            }
+                            let id = {
+                                match ck.endpoint_key {
+                                    Some(ek) => {
+                                        b.insert(ek.into(), json!(ckey));
+                                        new_id()
+                                    }
+                                    None => return message(404, "Not found"),
+                                }
+                            };
+                            self.upsert(ck, &id, b, None)
+                        }
+                        ("GET" | "PATCH", None) => message(404, "Not found"),
                         _ => message(405, "Method not allowed"),
                     };
                 }

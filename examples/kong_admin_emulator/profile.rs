@@ -87,7 +87,8 @@ fn priority(name: &str) -> Option<i64> {
 /// The plugin whose daos.lua declares a credential collection: the collection exists only
 /// while that plugin is loaded (kong/db/dao/plugins.lua loads each loaded plugin's daos;
 /// kong/plugins/{key-auth,basic-auth,acl,jwt,hmac-auth,oauth2}/daos.lua). mtls-auth and
-/// degraphql are Enterprise plugins with daos of their own (deck #357 for mtls-auths).
+/// degraphql and graphql-rate-limiting-advanced are Enterprise plugins with daos of their own
+/// (deck #357 for mtls-auths).
 pub fn owning_plugin(seg: &str) -> Option<&'static str> {
     Some(match seg {
         "key-auths" => "key-auth",
@@ -98,6 +99,7 @@ pub fn owning_plugin(seg: &str) -> Option<&'static str> {
         "oauth2" => "oauth2",
         "mtls-auths" => "mtls-auth",
         "degraphql_routes" => "degraphql",
+        "graphql_ratelimiting_advanced_cost_decoration" => "graphql-rate-limiting-advanced",
         _ => return None,
     })
 }
@@ -301,7 +303,10 @@ impl Profile {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let listed = |k: &Kind| !matches!(k.seg, "consumer_group_consumers" | "rbac_roles" | "degraphql_routes") && self.gate_kind(k.seg) != Gate::NotFound;
+        let listed = |k: &Kind| {
+            !matches!(k.seg, "consumer_group_consumers" | "rbac_roles" | "degraphql_routes" | "graphql_ratelimiting_advanced_cost_decoration")
+                && self.gate_kind(k.seg) != Gate::NotFound
+        };
         for k in KINDS.iter().filter(|k| listed(k)) {
             set.insert(format!("/{}", k.seg));
             set.insert(format!("/{}/{{{}}}", k.seg, k.name));
@@ -324,6 +329,14 @@ impl Profile {
             if self.gate_kind("degraphql_routes") == Gate::Open {
                 set.insert("/services/{services}/degraphql/routes".into());
                 set.insert("/services/{services}/degraphql/routes/{degraphql_routes}".into());
+            }
+            // the graphql-rate-limiting-advanced plugin's api.lua routes, with the per-service
+            // entity path go-kong's CreateForService/UpdateForService/DeleteForService use
+            if self.gate_kind("graphql_ratelimiting_advanced_cost_decoration") == Gate::Open {
+                set.insert("/graphql-rate-limiting-advanced/costs".into());
+                set.insert("/graphql-rate-limiting-advanced/costs/{graphql_ratelimiting_advanced_cost_decoration}".into());
+                set.insert("/services/{services}/graphql-rate-limiting-advanced/costs".into());
+                set.insert("/services/{services}/graphql-rate-limiting-advanced/costs/{graphql_ratelimiting_advanced_cost_decoration}".into());
             }
         }
         let mut list: Vec<String> = set.into_iter().collect();

@@ -31,6 +31,20 @@ pub static KINDS: &[Kind] = &[
     // Kong Enterprise's degraphql plugin: listed at /degraphql_routes, written under
     // /services/{service}/degraphql/routes (the path is rewritten in `handle`)
     Kind { seg: "degraphql_routes", name: "degraphql_routes", endpoint_key: None, unique: &[], foreign: &[("service", "services", true)], enterprise: true },
+    // Kong Enterprise's graphql-rate-limiting-advanced cost decorations (DAO
+    // `graphql_ratelimiting_advanced_cost_decoration`, endpoint key `type_path`, not unique; the
+    // plugin's migration makes `service_id` REFERENCES services ON DELETE CASCADE): served at
+    // /graphql-rate-limiting-advanced/costs and /services/{service}/graphql-rate-limiting-advanced/costs,
+    // the paths go-kong kong/graphql_rate_limiting_cost_decoration_service.go uses (rewritten in
+    // `handle`)
+    Kind {
+        seg: "graphql_ratelimiting_advanced_cost_decoration",
+        name: "graphql_ratelimiting_advanced_cost_decoration",
+        endpoint_key: Some("type_path"),
+        unique: &[],
+        foreign: &[("service", "services", true)],
+        enterprise: true,
+    },
     // served under /rbac/roles (the path is rewritten in `handle`)
     Kind { seg: "rbac_roles", name: "rbac_roles", endpoint_key: Some("name"), unique: &["name"], foreign: &[], enterprise: true },
     Kind { seg: "services", name: "services", endpoint_key: Some("name"), unique: &["name"], foreign: &[("client_certificate", "certificates", false)], enterprise: false },
@@ -202,6 +216,8 @@ pub fn entity_defaults(k: &Kind) -> Json {
         "oauth2" => json!({"client_type": "confidential", "hash_secret": false}),
         "rbac_roles" => json!({"is_default": false}),
         "degraphql_routes" => json!({"methods": ["GET"]}),
+        // the cost decoration schema's defaults (the Enterprise plugin's daos.lua)
+        "graphql_ratelimiting_advanced_cost_decoration" => json!({"add_arguments": [], "add_constant": 1, "mul_arguments": [], "mul_constant": 1}),
         _ => json!({}),
     }
 }
@@ -280,6 +296,7 @@ pub fn null_fields(k: &Kind) -> &'static [&'static str] {
             "hash_on_query_arg", "hash_fallback_query_arg", "hash_on_uri_capture", "hash_fallback_uri_capture"],
         "rbac_roles" => &["comment"],
         "licenses" | "degraphql_routes" => &[],
+        "graphql_ratelimiting_advanced_cost_decoration" => &["service"],
         "targets" => &["tags"],
         _ => &["tags"],
     }
@@ -386,6 +403,7 @@ impl Store {
             "custom-plugins" => &["name", "schema", "handler"],
             "ai-models" => &["name"],
             "degraphql_routes" => &["uri", "query"],
+            "graphql_ratelimiting_advanced_cost_decoration" => &["type_path"],
             _ => &[],
         };
         for f in required.iter().filter(|f| body.get(**f).is_none_or(Json::is_null)) {

@@ -95,6 +95,9 @@ fn tolerated(kind: &str) -> &'static [u16] {
         "filter_chains" => &[404, 400],
         "keys" | "key_sets" | "vaults" | "partials" | "consumer_groups" | "cloned_plugins" | "custom_plugins" | "mtls_auth_credentials" => &[404, 403],
         "licenses" | "ai_models" | "degraphql_routes" | "rbac_roles" | "ca_certificates" => &[404],
+        // GDR pkg/dump/dump.go `GetAllCustomEntitiesWithType`, which reads custom entities,
+        // passes over 404 and 403 (the plugin not loaded, or not allowed)
+        "graphql_ratelimiting_cost_decorations" => &[404, 403],
         k if crate::capabilities::owning_plugin(k).is_some() => &[404],
         _ => &[],
     }

@@ -169,6 +169,15 @@ fn apply(client: &Client, c: &Change) -> Result<(), ApiError> {
                 },
             }
         }
+        // GDR pkg/types/graphql_ratelimiting_cost_decoration.go: created and updated under the
+        // service with go-kong `CreateForService`/`UpdateForService`, a PUT of
+        // /services/{service}/graphql-rate-limiting-advanced/costs/{id} (the id is always set),
+        // deleted with `Delete`, /graphql-rate-limiting-advanced/costs/{id} (go-kong
+        // kong/graphql_rate_limiting_cost_decoration_service.go); a PUT is safe to retry
+        (Action::Create | Action::Update, "graphql_ratelimiting_cost_decorations") => {
+            let one = format!("/services/{}/graphql-rate-limiting-advanced/costs/{}", c.parent.clone().unwrap_or_default(), c.id);
+            client.call(Method::PUT, &one, c.body.as_ref()).map(drop)
+        }
         (Action::Delete, "targets") => client.call(Method::DELETE, &format!("{}/{}", target_base(), c.id), None).map(drop),
         (Action::Delete, _) => client.call(Method::DELETE, &format!("{}/{}", kind.path, c.id), None).map(drop),
         (Action::Create, "targets") => {

@@ -20,6 +20,7 @@ pub fn run(args: &DumpArgs) -> anyhow::Result<Outcome> {
             OptIn::Licenses => &["licenses"][..],
             OptIn::PluginDefinitions => &["cloned_plugins", "custom_plugins"][..],
             OptIn::DegraphqlRoutes => &["degraphql_routes"][..],
+            OptIn::GraphqlRatelimitingCostDecorations => &["graphql_ratelimiting_cost_decorations"][..],
         });
     }
     let current = admin::state::fetch(&client, &info, &args.select_tags, &kinds).map_err(|e| anyhow!("reading the gateway's state: {e}"))?;
@@ -84,7 +85,7 @@ pub fn document(current: &[crate::plan::Current], select_tags: &[String], includ
         }
         b
     };
-    let sort_key = |b: &Json| b.get("name").or_else(|| b.get("username")).or_else(|| b.get("target")).or_else(|| b.get("endpoint")).or_else(|| b.get("id")).map(|v| v.to_string()).unwrap_or_default();
+    let sort_key = |b: &Json| b.get("name").or_else(|| b.get("username")).or_else(|| b.get("target")).or_else(|| b.get("endpoint")).or_else(|| b.get("type_path")).or_else(|| b.get("id")).map(|v| v.to_string()).unwrap_or_default();
     // children by parent id
     let mut children: HashMap<(String, &str), Vec<Json>> = HashMap::new();
     for &(kind_key, _, field, child_key) in NESTED {
@@ -148,23 +149,29 @@ pub fn document(current: &[crate::plan::Current], select_tags: &[String], includ
             continue;
         }
         items.sort_by_key(|b| sort_key(b));
-        if kind.key == "degraphql_routes" {
-            // decK's file format has them as custom entities
-            let entities: Vec<Json> = items
-                .into_iter()
-                .map(|mut fields| {
-                    let id = fields.as_object_mut().and_then(|m| m.remove("id"));
-                    if let Some(Json::String(service)) = fields.get("service").cloned() {
-                        fields["service"] = serde_json::json!({ "name": service });
+        if crate::model::CUSTOM_ENTITY_KINDS.contains(&kind.key) {
+            // decK's file format has them as custom entities, `{type, id, fields}`, the service
+            // named the way the other references are (decK's own dumps of cost decorations keep
+            // Kong's `{id}`: GDR pkg/state/builder.go `buildGraphqlRateLimitingCostDecorationFromCustomEntity`)
+            let entities = items.into_iter().map(|mut fields| {
+                let id = fields.as_object_mut().and_then(|m| m.remove("id"));
+                match fields.get("service").cloned() {
+                    Some(Json::String(service)) => fields["service"] = serde_json::json!({ "name": service }),
+                    Some(Json::Object(mut s)) => {
+                        s.retain(|k, _| k == "id");
+                        fields["service"] = Json::Object(s);
                     }
-                    let mut e = serde_json::json!({ "type": "degraphql_routes", "fields": fields });
-                    if let Some(id) = id {
-                        e["id"] = id;
-                    }
-                    e
-                })
-                .collect();
-            doc.insert("custom_entities".into(), Json::Array(entities));
+                    _ => {}
+                }
+                let mut e = serde_json::json!({ "type": kind.key, "fields": fields });
+                if let Some(id) = id {
+                    e["id"] = id;
+                }
+                e
+            });
+            if let Json::Array(list) = doc.entry("custom_entities").or_insert_with(|| Json::Array(Vec::new())) {
+                list.extend(entities);
+            }
             continue;
         }
         doc.insert(kind.key.into(), Json::Array(items));

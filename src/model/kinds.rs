@@ -47,12 +47,29 @@ pub static KINDS: &[Kind] = &[
         opt_in: true,
         tagged: false,
     },
-    // decK's one custom entity (GDR pkg/file/builder.go): listed at /degraphql_routes, written
+    // decK's first custom entity (GDR pkg/file/builder.go): listed at /degraphql_routes, written
     // under its service (go-kong kong/degraphql_route_service.go); managed when the file has some
     Kind {
         key: "degraphql_routes",
         path: "/degraphql_routes",
         singular: "degraphql_route",
+        level: 3,
+        foreign: &[("service", "services")],
+        secret_fields: &[],
+        unique: &[],
+        enterprise: true,
+        opt_in: true,
+        tagged: false,
+    },
+    // decK's second custom entity (GDR pkg/file/builder.go `customEntities`, pkg/dump/dump.go
+    // `tryRegisterEntityType`): Kong Enterprise's graphql-rate-limiting-advanced cost
+    // decorations (DAO `graphql_ratelimiting_advanced_cost_decoration`), listed and deleted at
+    // /graphql-rate-limiting-advanced/costs, written under their service (go-kong
+    // kong/graphql_rate_limiting_cost_decoration_service.go); managed when the file has some
+    Kind {
+        key: "graphql_ratelimiting_cost_decorations",
+        path: "/graphql-rate-limiting-advanced/costs",
+        singular: "graphql_ratelimiting_cost_decoration",
         level: 3,
         foreign: &[("service", "services")],
         secret_fields: &[],

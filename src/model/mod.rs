@@ -26,6 +26,10 @@ pub fn static_kind(kind: &str) -> Option<&'static str> {
     kinds::kind(kind).map(|k| k.key)
 }
 
+/// The `custom_entities` types decK syncs (deck cmd/root.go `supportedCustomEntityTypes`, GDR
+/// pkg/file/builder.go `customEntities`); each is an entity kind of its own here.
+pub const CUSTOM_ENTITY_KINDS: &[&str] = &["degraphql_routes", "graphql_ratelimiting_cost_decorations"];
+
 /// Consumer credential collections that decK nests under consumers.
 pub const CREDENTIAL_KINDS: &[&str] = &[
     "keyauth_credentials", "basicauth_credentials", "jwt_secrets", "hmacauth_credentials", "oauth2_credentials",
@@ -96,6 +100,8 @@ impl Entity {
             "consumers" => self.node.get_str("username").or_else(|| self.node.get_str("custom_id")),
             "targets" => self.node.get_str("target"),
             "vaults" => self.node.get_str("prefix"),
+            // what decK matches them by (GDR pkg/state/graphql_ratelimiting_cost_decoration.go)
+            "graphql_ratelimiting_cost_decorations" => self.node.get_str("type_path"),
             _ => self.node.get_str("name"),
         }
     }
@@ -282,14 +288,26 @@ impl Config {
             out.push(Diagnostic::new(&rules::WRONG_TYPE, "expected a record").at(item.loc).field(path));
             return;
         }
-        // decK's one supported custom entity: `{type: degraphql_routes, fields: {...}}`
-        if kind == "custom_entities" && item.get_str("type") == Some("degraphql_routes") {
-            let mut node = item.get("fields").filter(|f| f.is_map()).cloned().unwrap_or_else(|| Node::map(item.loc));
-            if let Some(id) = item.get_set("id") {
-                node.set("id", id.clone());
+        // decK's supported custom entities, `{type: T, id?, fields: {...}}` (GDR
+        // pkg/file/builder.go `customEntities`): the entity is its `fields`, plus its `id`
+        if kind == "custom_entities" {
+            if let Some(custom) = item.get_str("type").and_then(|t| CUSTOM_ENTITY_KINDS.iter().find(|k| **k == t)) {
+                let Some(mut node) = item.get("fields").filter(|f| f.is_map()).cloned() else {
+                    // GDR pkg/file/builder.go `copyToDegraphqlRoute` and
+                    // `copyToGraphqlRateLimitingCostDecoration`: "fields are required for T"
+                    out.push(
+                        Diagnostic::new(&rules::REQUIRED_FIELD, format!("fields are required for {custom}"))
+                            .at(item.get("fields").map_or(item.loc, |f| f.loc))
+                            .field(format!("{path}.fields")),
+                    );
+                    return;
+                };
+                if let Some(id) = item.get_set("id") {
+                    node.set("id", id.clone());
+                }
+                self.entities.push(Entity { kind: custom, node, path });
+                return;
             }
-            self.entities.push(Entity { kind: "degraphql_routes", node, path });
-            return;
         }
         let mut node = item.clone();
         let children: Vec<(String, Node)> = child_kinds(kind)

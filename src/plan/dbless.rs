@@ -40,6 +40,17 @@ fn foreign(body: &Json, field: &str) -> Option<String> {
     }
 }
 
+/// The key of a kind in Kong's declarative format: its DAO name, which is the decK collection
+/// name except for the GraphQL cost decorations, whose DAO is
+/// `graphql_ratelimiting_advanced_cost_decoration` (the graphql-rate-limiting-advanced plugin's
+/// daos.lua, as `/endpoints` of Kong Enterprise lists it).
+fn declarative_key(kind: &str) -> &str {
+    match kind {
+        "graphql_ratelimiting_cost_decorations" => "graphql_ratelimiting_advanced_cost_decoration",
+        other => other,
+    }
+}
+
 /// Whether `e` is the entity a change with `kind` and `id` is about. Memberships have no id of
 /// their own: the plan calls them `group:consumer`.
 fn is(kind: &str, id: &str, e: &Json) -> bool {
@@ -58,7 +69,7 @@ pub fn document(base: Option<&Json>, plan: &Plan) -> Json {
     // values from the export are stored values (hashed passwords): load them as they are
     doc.insert("_transform".into(), Json::Bool(false));
     for c in &plan.changes {
-        let list = doc.entry(c.kind.to_string()).or_insert_with(|| Json::Array(Vec::new()));
+        let list = doc.entry(declarative_key(c.kind).to_string()).or_insert_with(|| Json::Array(Vec::new()));
         if !list.is_array() {
             *list = Json::Array(Vec::new());
         }
@@ -135,7 +146,7 @@ pub fn map_errors(answer: &Json, plan: &Plan) -> Vec<EntityError> {
     for item in list {
         let kind = item.get("entity_type").and_then(Json::as_str).unwrap_or("entity");
         let id = item.get("entity_id").and_then(Json::as_str).or_else(|| item.pointer("/entity/id").and_then(Json::as_str));
-        let of_kind = |c: &&super::Change| singular(c.kind) == kind && c.action != Action::Delete;
+        let of_kind = |c: &&super::Change| singular(declarative_key(c.kind)) == kind && c.action != Action::Delete;
         let change = id.and_then(|id| plan.changes.iter().filter(of_kind).find(|c| c.id == id)).or_else(|| {
             item.get("entity")
                 .filter(|_| kind == "consumer_group_consumer")
@@ -204,6 +215,16 @@ mod tests {
         assert_eq!(doc["services"][0]["id"], SVC);
         assert_eq!(doc["services"][0]["created_at"], 7);
         assert!(doc.get("consumers").is_none(), "deleted, and the empty list left out: {doc}");
+    }
+
+    #[test]
+    fn cost_decorations_go_under_their_dao_name() {
+        let yaml = "_format_version: '3.0'\nservices:\n- {name: graph, host: h}\ncustom_entities:\n- type: graphql_ratelimiting_cost_decorations\n  fields: {service: {name: graph}, type_path: Query.users}\n";
+        let doc = document(None, &plan_of(yaml, &[]));
+        let deco = &doc["graphql_ratelimiting_advanced_cost_decoration"][0];
+        assert_eq!(deco["type_path"], "Query.users", "{doc}");
+        assert_eq!(deco["service"], doc["services"][0]["id"], "a plain id: {doc}");
+        assert!(doc.get("graphql_ratelimiting_cost_decorations").is_none(), "{doc}");
     }
 
     #[test]

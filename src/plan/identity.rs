@@ -32,6 +32,9 @@ pub(super) fn identity(kind: &Kind, body: &Json) -> Option<String> {
         "licenses" => format!("payload:{}", str_of(body, "payload")?.trim()),
         // decK matches DeGraphQL routes by uri and query
         "degraphql_routes" => format!("{}|{}", str_of(body, "uri")?, str_of(body, "query")?),
+        // decK matches GraphQL cost decorations by type_path alone, whatever their service
+        // (GDR pkg/file/builder.go `ingestGraphqlRateLimitingCostDecoration`, `GetByTypePath`)
+        "graphql_ratelimiting_cost_decorations" => format!("type_path:{}", str_of(body, "type_path")?),
         "filter_chains" => match str_of(body, "name") {
             Some(n) => format!("name:{n}"),
             None => format!("{}|{}", foreign_id(body, "service").unwrap_or_default(), foreign_id(body, "route").unwrap_or_default()),
@@ -68,6 +71,7 @@ pub(super) fn label(kind: &Kind, body: &Json, names: &HashMap<String, String>) -
             format!("degraphql_routes{}{uri}", if uri.starts_with('/') { "" } else { "/" })
         }
         "vaults" => format!("vaults/{}", str_of(body, "prefix").unwrap_or(id)),
+        "graphql_ratelimiting_cost_decorations" => format!("{}/{}", kind.key, str_of(body, "type_path").unwrap_or(id)),
         "keyauth_credentials" | "basicauth_credentials" | "acls" | "jwt_secrets" | "hmacauth_credentials" | "oauth2_credentials" | "mtls_auth_credentials" => {
             let what = str_of(body, "group").or(str_of(body, "username")).or(str_of(body, "client_id")).or(str_of(body, "subject_name")).map(String::from).unwrap_or_else(|| id.chars().take(8).collect());
             match foreign_id(body, "consumer") {
@@ -88,11 +92,12 @@ pub(super) fn label(kind: &Kind, body: &Json, names: &HashMap<String, String>) -
     }
 }
 
-/// The entity a nested one is written under (targets: their upstream; DeGraphQL routes: their service).
+/// The entity a nested one is written under (targets: their upstream; DeGraphQL routes and
+/// GraphQL cost decorations: their service).
 pub(super) fn parent_of(kind: &Kind, body: &Json) -> Option<String> {
     match kind.key {
         "targets" => foreign_id(body, "upstream"),
-        "degraphql_routes" => foreign_id(body, "service"),
+        "degraphql_routes" | "graphql_ratelimiting_cost_decorations" => foreign_id(body, "service"),
         _ => None,
     }
 }

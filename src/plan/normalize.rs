@@ -182,6 +182,16 @@ fn fill_schema_defaults(kind: &Kind, body: &mut Json, schemas: &Schemas) {
         "rbac_roles" => vec![("is_default", Json::from(false))],
         "rbac_endpoint_permissions" => vec![("negative", Json::from(false))],
         "degraphql_routes" => vec![("methods", Json::from(vec!["GET"]))],
+        // Kong Enterprise's cost decoration schema (graphql-rate-limiting-advanced daos.lua,
+        // the DAO go-kong kong/graphql_rate_limiting.go mirrors): constants default to 1,
+        // argument lists to empty; decK's dumps show them (deck tests/integration/testdata/
+        // dump/012-custom-entities-graphql-ratelimiting/expected-multiple.yaml)
+        "graphql_ratelimiting_cost_decorations" => vec![
+            ("add_constant", Json::from(1)),
+            ("mul_constant", Json::from(1)),
+            ("add_arguments", Json::Array(Vec::new())),
+            ("mul_arguments", Json::Array(Vec::new())),
+        ],
         _ => vec![],
     };
     for (k, v) in defaults {

@@ -35,7 +35,7 @@ pub(super) fn online_schema(kind: &'static str) -> Option<&'static str> {
     match kind {
         "rbac_roles" => Some("rbac-role"),
         "rbac_endpoint_permissions" => Some("rbac-endpointpermission"),
-        "cloned_plugins" | "custom_plugins" | "ai_models" | "degraphql_routes" => None,
+        "cloned_plugins" | "custom_plugins" | "ai_models" | "degraphql_routes" | "graphql_ratelimiting_cost_decorations" => None,
         other => Some(other),
     }
 }

@@ -10,7 +10,8 @@ pub(super) const RBAC_KINDS: &[&str] = &["rbac_roles", "rbac_endpoint_permission
 
 /// The top-level kinds diff and sync read from the gateway for this config, or why the config
 /// cannot be planned. Licenses and plugin definitions are opt-in as in decK (licenses when the
-/// config lists any, definitions when it lists any or sets `_info.include_plugin_definitions`);
+/// config lists any, definitions when it lists any or sets `_info.include_plugin_definitions`,
+/// each custom entity kind when it lists any);
 /// RBAC is managed alone, in `rbac_only` mode, and mixing it with proxy configuration is refused.
 pub fn scope(config: &Config, rbac_only: bool) -> Result<Vec<&'static str>, Vec<PlanError>> {
     let mut errors = Vec::new();
@@ -42,7 +43,7 @@ pub fn scope(config: &Config, rbac_only: bool) -> Result<Vec<&'static str>, Vec<
         .iter()
         .filter(|k| match k.key {
             "licenses" => has("licenses"),
-            "degraphql_routes" => has("degraphql_routes"),
+            "degraphql_routes" | "graphql_ratelimiting_cost_decorations" => has(k.key),
             "cloned_plugins" | "custom_plugins" => definitions,
             _ => !k.opt_in,
         })
@@ -54,7 +55,7 @@ pub fn scope(config: &Config, rbac_only: bool) -> Result<Vec<&'static str>, Vec<
 pub(super) fn unsupported(kind: &str) -> String {
     match kind {
         "service_packages" => "service packages are Konnect entities: a Kong Gateway Admin API has no endpoint for them (decK syncs them through its Konnect client)".into(),
-        "custom_entities" => "of custom entities only `type: degraphql_routes` is supported (as in decK)".into(),
+        "custom_entities" => "of custom entities only `type: degraphql_routes` and `type: graphql_ratelimiting_cost_decorations` are supported (as in decK)".into(),
         other => format!("`{other}` entities are not managed by dump/diff/sync"),
     }
 }

@@ -15,6 +15,9 @@ pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
     for ent in &config.entities {
         for (field, kind) in foreign_keys(ent.kind) {
             let Some(r) = reference(&ent.node, field) else { continue };
+            if crate::model::CUSTOM_ENTITY_KINDS.contains(&ent.kind) && ent.node.get(field).is_some_and(|f| !f.is_map()) {
+                continue; // decK reads no name from it: "service field should be a map" (deck_file.rs)
+            }
             if r.key.starts_with(&format!("{kind}[")) {
                 continue; // an unnamed parent, linked by position
             }
@@ -88,6 +91,15 @@ fn check_unique(config: &Config, out: &mut Vec<Diagnostic>) {
                     if let Some(v) = ent.node.get_str(f) {
                         keys.push((f, v.to_string()));
                     }
+                }
+            }
+            // decK tells cost decorations apart by type_path alone (GDR pkg/state/
+            // graphql_ratelimiting_cost_decoration.go, a unique `typePath` index; pkg/file/builder.go
+            // `ingestGraphqlRateLimitingCostDecoration` matches by it): two with one type_path
+            // would be the same decoration on the next sync
+            "graphql_ratelimiting_cost_decorations" => {
+                if let Some(tp) = ent.node.get_str("type_path") {
+                    keys.push(("type_path", tp.to_string()));
                 }
             }
             "targets" => {

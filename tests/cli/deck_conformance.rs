@@ -36,7 +36,7 @@ const INVALID: &[(&str, &[&str])] = &[
     ("deck/tests/integration/testdata/sync/039-partials/kong-partials-no-type.yaml", &["S002"]),
     ("deck/tests/integration/testdata/sync/039-partials/kong-wrong.yaml", &["F001"]),
     ("deck/tests/integration/testdata/sync/051-consumer-group-not-found/kong.yaml", &["F001"]),
-    ("deck/tests/integration/testdata/sync/052-graphql-ratelimiting-cost-decorations/kong-missing-type-path.yaml", &["F007"]),
+    ("deck/tests/integration/testdata/sync/052-graphql-ratelimiting-cost-decorations/kong-missing-type-path.yaml", &["S002"]),
     ("deck/tests/integration/testdata/sync/054-cloned-plugin-definitions/kong-fake.yaml", &["F001"]),
     ("gdr/pkg/file/testdata/bad-env-var/file.yaml", &["L005", "L007"]),
     ("gdr/pkg/file/testdata/badjson/foo.json", &["L005", "S003"]),
@@ -51,7 +51,7 @@ const INVALID: &[(&str, &[&str])] = &[
     ("gdr/tests/integration/testdata/sync/036-scoped-plugins-validation/3x/consumer-plugins.yaml", &["S007"]),
     ("gdr/tests/integration/testdata/sync/036-scoped-plugins-validation/3x/route-plugins.yaml", &["S007"]),
     ("gdr/tests/integration/testdata/sync/036-scoped-plugins-validation/3x/service-plugins.yaml", &["S007"]),
-    ("gdr/tests/integration/testdata/sync/037-degraphql-routes/kong-wrong-svc-config.yaml", &["F001"]),
+    ("gdr/tests/integration/testdata/sync/037-degraphql-routes/kong-wrong-svc-config.yaml", &["S003"]),
     ("gdr/tests/integration/testdata/sync/038-partials/ill-formatted-partial.yaml", &["F001"]),
     ("gdr/tests/integration/testdata/sync/038-partials/nested-plugin-ill-formatted-partial.yaml", &["F001"]),
     ("gdr/tests/integration/testdata/sync/038-partials/nested-plugin-partial-no-ids.yaml", &["F001"]),
@@ -67,21 +67,15 @@ const NO_FORMAT_VERSION: &str =
 const FOOFLOAT: &str = "`foofloat` is a made-up plugin of decK's render test (decK render does not look at plugins); Kong refuses it";
 const MOCKED_ENV: &str = "decK's render test renders it with no variables set, and decK's render then mocks them; gateway render takes values from the environment and refuses unset ones (validate uses stand-ins); and `foofloat` is a made-up plugin Kong refuses";
 const PLUGIN_ON_GATEWAY: &str = "the plugin is a custom or cloned plugin an earlier step of decK's test defined on the gateway; `validate --online` against it, or `--plugin-schemas`, makes it known";
-const GQL_COSTS: &str = "custom entity graphql_ratelimiting_cost_decorations, which gateway does not manage";
 
 /// decK's valid files gateway refuses, with the rules it reports and why.
 const KNOWN_DIFFERENCES: &[(&str, &[&str], &str)] = &[
-    ("deck/tests/integration/testdata/apply/008-custom-entities/initial-state-gql-rl-cost-deco.yaml", &["F007"], GQL_COSTS),
-    ("deck/tests/integration/testdata/apply/008-custom-entities/initial-state-multiple-gql-rl-cost-deco.yaml", &["F007"], GQL_COSTS),
     ("deck/tests/integration/testdata/apply/013-cloned-plugin-definitions/update-plugin-config.yaml", &["P001"], PLUGIN_ON_GATEWAY),
     ("deck/tests/integration/testdata/apply/014-custom-plugin-definitions/update-plugin-config.yaml", &["P001"], PLUGIN_ON_GATEWAY),
     ("deck/tests/integration/testdata/dump/008-sanitizer/route-expressions.yaml", &["R007", "R013"], EXPRESSIONS),
     ("deck/tests/integration/testdata/dump/009-skip-defaults/enterprise/3.14+/expression-routes.expected.yaml", &["R007", "R013"], EXPRESSIONS),
     ("deck/tests/integration/testdata/dump/009-skip-defaults/enterprise/3.14+/expression-routes.yaml", &["R007", "R013"], EXPRESSIONS),
     ("deck/tests/integration/testdata/dump/009-skip-defaults/enterprise/3.4/expression-routes.expected.yaml", &["R007", "R013"], EXPRESSIONS),
-    ("deck/tests/integration/testdata/dump/012-custom-entities-graphql-ratelimiting/kong-all-fields.yaml", &["F007"], GQL_COSTS),
-    ("deck/tests/integration/testdata/dump/012-custom-entities-graphql-ratelimiting/kong-mixed.yaml", &["F007"], GQL_COSTS),
-    ("deck/tests/integration/testdata/dump/012-custom-entities-graphql-ratelimiting/kong.yaml", &["F007"], GQL_COSTS),
     ("deck/tests/integration/testdata/render/001-mocked-env/expected.yaml", &["P001"], FOOFLOAT),
     ("deck/tests/integration/testdata/render/001-mocked-env/input.yaml", &["L006", "P001"], MOCKED_ENV),
     ("deck/tests/integration/testdata/render/002-populated-env/expected.yaml", &["P001"], FOOFLOAT),
@@ -89,14 +83,7 @@ const KNOWN_DIFFERENCES: &[(&str, &[&str], &str)] = &[
     ("deck/tests/integration/testdata/render/003-traditional-routes/input.yaml", &["L005"], NO_FORMAT_VERSION),
     ("deck/tests/integration/testdata/render/004-expression-routes/expected.yaml", &["R007", "R013"], EXPRESSIONS),
     ("deck/tests/integration/testdata/render/004-expression-routes/input.yaml", &["L005", "R007", "R013"], EXPRESSIONS),
-    ("deck/tests/integration/testdata/sync/052-graphql-ratelimiting-cost-decorations/kong-all-fields.yaml", &["F007"], GQL_COSTS),
-    ("deck/tests/integration/testdata/sync/052-graphql-ratelimiting-cost-decorations/kong-mixed.yaml", &["F007"], GQL_COSTS),
-    ("deck/tests/integration/testdata/sync/052-graphql-ratelimiting-cost-decorations/kong.yaml", &["F007"], GQL_COSTS),
     ("gdr/tests/integration/testdata/apply/008-cloned-plugin-definitions/update-plugin-config.yaml", &["P001"], PLUGIN_ON_GATEWAY),
-    ("gdr/tests/integration/testdata/sync/047-graphql-ratelimiting-cost-decorations/kong-all-fields.yaml", &["F007"], GQL_COSTS),
-    ("gdr/tests/integration/testdata/sync/047-graphql-ratelimiting-cost-decorations/kong-update-add-constant.yaml", &["F007"], GQL_COSTS),
-    ("gdr/tests/integration/testdata/sync/047-graphql-ratelimiting-cost-decorations/kong-update-multiple-fields.yaml", &["F007"], GQL_COSTS),
-    ("gdr/tests/integration/testdata/sync/047-graphql-ratelimiting-cost-decorations/kong.yaml", &["F007"], GQL_COSTS),
 ];
 
 /// What render and validate said of one input: the error rules of both (empty: both passed).

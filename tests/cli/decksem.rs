@@ -124,3 +124,34 @@ fn deck_file_rules_on_decks_own_files() {
         assert_eq!(doc["errors"], serde_json::json!([]), "{rel}: {doc}");
     }
 }
+
+/// decK's GraphQL rate-limiting cost decorations (`custom_entities` of type
+/// `graphql_ratelimiting_cost_decorations`): its valid files validate clean, and the one without
+/// `type_path` fails with decK's words ("type_path is required", deck
+/// tests/integration/sync_test.go `Test_Sync_GraphqlRateLimitingCostDecorations`), at the file,
+/// line and field.
+#[test]
+fn graphql_cost_decorations_validate_as_in_deck() {
+    let Some(shared) = shared_or_fail("graphql_cost_decorations_validate_as_in_deck") else { return };
+    let dir = "deck/tests/integration/testdata/sync/052-graphql-ratelimiting-cost-decorations";
+    for name in ["kong.yaml", "kong-all-fields.yaml", "kong-mixed.yaml"] {
+        let rel = format!("{dir}/{name}");
+        let doc = validate_json(&shared, &rel, &[]);
+        assert_eq!(doc["errors"], serde_json::json!([]), "{rel}: {doc}");
+        assert_eq!(doc["warnings"], serde_json::json!([]), "{rel}: {doc}");
+    }
+    // the other files of decK's and GDR's with these entities: tests/cli/deck_conformance.rs
+    let rel = format!("{dir}/kong-missing-type-path.yaml");
+    let file = shared.join("corpus/deck-testdata").join(&rel);
+    let tmp = tempfile::tempdir().unwrap();
+    let run = gateway(tmp.path(), &["validate", file.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("error[S002]: type_path is required for graphql_ratelimiting_cost_decorations"), "{}", run.transcript());
+    assert!(run.stderr.contains("kong-missing-type-path.yaml:5:7"), "{}", run.transcript());
+    assert!(run.stderr.contains("field: type_path"), "{}", run.transcript());
+    let doc = validate_json(&shared, &rel, &[]);
+    let found = doc["errors"].as_array().unwrap().iter().find(|d| d["field"] == "type_path").cloned();
+    let found = found.unwrap_or_else(|| panic!("no type_path finding: {doc}"));
+    assert_eq!((found["rule"].as_str(), found["line"].as_u64()), (Some("S002"), Some(5)), "{doc}");
+    assert!(found["file"].as_str().unwrap().ends_with("kong-missing-type-path.yaml"), "{doc}");
+}
