@@ -10,6 +10,7 @@
 
 pub mod check;
 pub mod kong;
+pub mod lua_pattern;
 pub mod rules;
 pub mod shorthand;
 
