@@ -24,6 +24,87 @@ pub struct PluginRules {
     pub validators: IndexMap<String, String>,
     #[serde(default)]
     pub entity_checks: Vec<EntityCheck>,
+    /// Kong's pattern and length validators on fields, by path under `config`.
+    #[serde(default)]
+    pub field_checks: Vec<FieldChecks>,
+    /// Entity checks a record field declares for itself, by the record's path.
+    #[serde(default)]
+    pub record_checks: Vec<RecordChecks>,
+    /// The plugin's own custom validators, by path: function name (restated by hand in
+    /// src/validate/plugins.rs, or listed as not restated in the generator).
+    #[serde(default)]
+    pub custom_validators: IndexMap<String, String>,
+}
+
+/// The validators kong/db/schema/init.lua runs on one value, from `schemas/plugin-rules.json`.
+/// `path` is dotted from `config`; `[]` stands for an array's elements, `*` for a map's
+/// values, `<keys>` for its keys.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FieldChecks {
+    pub path: String,
+    pub len_eq: Option<u64>,
+    pub not_match: Option<String>,
+    #[serde(default)]
+    pub match_none: Vec<PatternErr>,
+    #[serde(rename = "match")]
+    pub is_match: Option<String>,
+    #[serde(default)]
+    pub match_all: Vec<PatternErr>,
+    pub match_any: Option<MatchAny>,
+    /// The field's own `err`, which replaces any validator's message.
+    pub err: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PatternErr {
+    pub pattern: String,
+    pub err: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MatchAny {
+    pub patterns: Vec<String>,
+    pub err: String,
+}
+
+impl FieldChecks {
+    /// Kong's answer for string `value`: the first failing validator's message, in Kong's order
+    /// (len_eq, not_match, match_none, match, match_all, match_any). A malformed pattern
+    /// (none is in Kong's schemas) fails nothing.
+    pub fn check_str(&self, value: &str) -> Option<String> {
+        let matches = |p: &str| super::lua_pattern::is_match(value, p).ok();
+        let invalid = || format!("invalid value: {value}");
+        let msg = if let Some(n) = self.len_eq.filter(|n| value.len() as u64 != *n) {
+            // Lua's `#` counts bytes
+            Some(format!("length must be {n}"))
+        } else if self.not_match.as_deref().and_then(matches) == Some(true) {
+            Some(invalid())
+        } else if let Some(p) = self.match_none.iter().find(|p| matches(&p.pattern) == Some(true)) {
+            Some(p.err.clone())
+        } else if self.is_match.as_deref().and_then(matches) == Some(false) {
+            Some(invalid())
+        } else if let Some(p) = self.match_all.iter().find(|p| matches(&p.pattern) == Some(false)) {
+            Some(p.err.clone())
+        } else if let Some(a) = self.match_any.as_ref().filter(|a| a.patterns.iter().all(|p| matches(p) == Some(false))) {
+            Some(a.err.clone())
+        } else {
+            None
+        };
+        msg.map(|m| self.err.clone().unwrap_or(m))
+    }
+
+    /// `len_eq` on an array, set or map of `len` entries.
+    pub fn check_len(&self, len: usize) -> Option<String> {
+        let n = self.len_eq.filter(|n| len as u64 != *n)?;
+        Some(self.err.clone().unwrap_or_else(|| format!("length must be {n}")))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RecordChecks {
+    /// The record's path (`config`, `config.limits.*`, `config.metrics.[]`).
+    pub record: String,
+    pub checks: Vec<EntityCheck>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -35,13 +116,49 @@ pub enum EntityCheck {
     MutuallyExclusive(Vec<String>),
     Distinct(Vec<String>),
     Conditional(Conditional),
+    ConditionalAtLeastOneOf(ConditionalAtLeastOneOf),
+    MutuallyExclusiveSets { set1: Vec<String>, set2: Vec<String> },
 }
 
+/// `conditional`: when `if_field` passes `if_match`, `then_field` must pass `then_match`.
+/// The top-level form (`if_eq`, `then_required`) and the nested one (`if_match`, `then_match`).
 #[derive(Debug, Deserialize)]
 pub struct Conditional {
     pub if_field: String,
-    pub if_eq: Json,
+    #[serde(default)]
+    pub if_eq: Option<Json>,
+    #[serde(default)]
+    pub if_match: Option<Matcher>,
     pub then_field: String,
+    #[serde(default)]
+    pub then_match: Option<Matcher>,
+    /// Replaces Kong's "failed conditional validation" entity message.
+    #[serde(default)]
+    pub then_err: Option<String>,
+}
+
+/// The validators a `conditional` may use on its fields (`eq`, `one_of`, `required`).
+#[derive(Debug, Default, Deserialize)]
+pub struct Matcher {
+    pub eq: Option<Json>,
+    pub one_of: Option<Vec<Json>>,
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// `conditional_at_least_one_of`: when `if_field` passes `if_match`, one of
+/// `then_at_least_one_of` must be non-empty; else, when it passes `else_match`, one of
+/// `else_then_at_least_one_of`.
+#[derive(Debug, Deserialize)]
+pub struct ConditionalAtLeastOneOf {
+    pub if_field: String,
+    pub if_match: Matcher,
+    pub then_at_least_one_of: Vec<String>,
+    pub then_err: Option<String>,
+    pub else_match: Option<Matcher>,
+    #[serde(default)]
+    pub else_then_at_least_one_of: Vec<String>,
+    pub else_then_err: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -73,6 +190,39 @@ pub fn kong_commit() -> &'static str {
 pub fn refine(plugin: &str, config: &mut Schema) {
     if let Some(r) = of(plugin) {
         walk(config, r);
+        for c in &r.field_checks {
+            attach(config, c);
+        }
+        for (path, f) in &r.custom_validators {
+            // kong/plugins/cors/schema.lua validate_asterisk_or_regex, on each origin
+            if f == "validate_asterisk_or_regex" {
+                if let Some(n) = node_at(config, path) {
+                    n.validator = Some("asterisk_or_regex".into());
+                }
+            }
+        }
+    }
+}
+
+/// The node a rule path (`config.a.[].b`, `config.m.*`) names in a config schema.
+pub fn node_at<'a>(config: &'a mut Schema, path: &str) -> Option<&'a mut Schema> {
+    let mut cur = config;
+    for seg in path.split('.').skip(1) {
+        cur = match seg {
+            "[]" => cur.items.as_deref_mut()?,
+            "*" => cur.values.as_deref_mut()?,
+            name => cur.fields.get_mut(name)?,
+        };
+    }
+    Some(cur)
+}
+
+/// Puts a field's Kong validators on its node (`<keys>`: on the map, for its keys). A path
+/// the JSON schema does not have is left out (a test checks that none is).
+fn attach(config: &mut Schema, c: &FieldChecks) -> bool {
+    match c.path.strip_suffix(".<keys>") {
+        Some(map) => node_at(config, map).map(|n| n.key_checks = Some(Box::new(c.clone()))).is_some(),
+        None => node_at(config, &c.path).map(|n| n.lua = Some(Box::new(c.clone()))).is_some(),
     }
 }
 
@@ -138,5 +288,44 @@ mod tests {
         for (name, r) in &data().plugins {
             assert!(r.source.contains(&format!("kong/plugins/{name}/schema.lua")));
         }
+        let rt = &super::super::plugin("request-transformer").unwrap().config;
+        assert_eq!(rt.fields["http_method"].lua.as_ref().unwrap().is_match.as_deref(), Some("^%u+$"));
+        assert!(rt.fields["add"].fields["headers"].items.as_ref().unwrap().lua.is_some());
+        assert!(rt.fields["remove"].fields["headers"].items.as_ref().unwrap().lua.is_none(), "remove.headers has no match");
+        assert!(super::super::plugin("http-log").unwrap().config.fields["headers"].key_checks.is_some());
+    }
+
+    #[test]
+    fn every_rule_path_is_in_the_bundled_schemas() {
+        for (name, r) in &data().plugins {
+            let Some(p) = super::super::plugin(name) else { continue };
+            let mut config = p.config.clone();
+            for c in &r.field_checks {
+                assert!(attach(&mut config, c), "{name}: {}", c.path);
+            }
+            for rc in &r.record_checks {
+                assert!(node_at(&mut config, &rc.record).is_some_and(|n| n.ty == super::super::Type::Record), "{name}: {}", rc.record);
+            }
+        }
+    }
+
+    #[test]
+    fn field_checks_answer_as_kong() {
+        let c: FieldChecks = serde_json::from_value(serde_json::json!({"path": "config.x", "match": "^%u+$"})).unwrap();
+        assert_eq!(c.check_str("get").as_deref(), Some("invalid value: get"));
+        assert_eq!(c.check_str("GET"), None);
+        let c: FieldChecks = serde_json::from_value(serde_json::json!({"path": "config.x", "match": "^a", "err": "not a valid filename"})).unwrap();
+        assert_eq!(c.check_str("b").as_deref(), Some("not a valid filename"));
+        let c: FieldChecks = serde_json::from_value(serde_json::json!({"path": "config.x", "len_eq": 3, "not_match": "x"})).unwrap();
+        assert_eq!(c.check_str("ab").as_deref(), Some("length must be 3"));
+        assert_eq!(c.check_str("axb").as_deref(), Some("invalid value: axb"));
+        assert_eq!(c.check_len(2).as_deref(), Some("length must be 3"));
+        assert_eq!(c.check_len(3), None);
+        let c: FieldChecks = serde_json::from_value(serde_json::json!({"path": "config.x",
+            "match_all": [{"pattern": "^[^*]*%*?[^*]*$", "err": "one wildcard"}],
+            "match_any": {"patterns": ["^%*%.", "%.%*$", "^[^*]*$"], "err": "leftmost or rightmost"}})).unwrap();
+        assert_eq!(c.check_str("*.a.*").as_deref(), Some("one wildcard"));
+        assert_eq!(c.check_str("a.*.b").as_deref(), Some("leftmost or rightmost"));
+        assert_eq!(c.check_str("*.a.b"), None);
     }
 }
