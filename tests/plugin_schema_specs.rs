@@ -126,6 +126,12 @@ fn cases() -> Vec<Case> {
         Case { cite: CORS, plugin: "cors", config: "{origins: [example.com]}", want: Ok }, // it("validates what looks like a domain")
         Case { cite: CORS, plugin: "cors", config: "{origins: ['.*\\.example(?:-foo)?\\.com']}", want: Ok }, // it("validates what looks like a regex")
         Case { cite: CORS, plugin: "cors", config: "{origins: [.*.example.com, invalid_**regex]}", want: ErrAt("S010", "config.origins[1]", "'invalid_**regex' is not a valid regex") }, // it("with invalid regex in origins")
+        // status codes: Kong's between ranges (no status typedef in kong/db/schema/typedefs.lua)
+        Case { cite: "spec/03-plugins/31-proxy-cache/01-schema_spec.lua", plugin: "proxy-cache", config: "{strategy: memory, response_code: [200, 301]}", want: Ok }, // it("accepts a config with custom values")
+        Case { cite: "spec/03-plugins/31-proxy-cache/01-schema_spec.lua", plugin: "proxy-cache", config: "{strategy: memory, response_code: [99]}", want: ErrAt("S005", "config.response_code[0]", "value should be between 100 and 900") }, // it("errors with invalid response_code")
+        Case { cite: "spec/03-plugins/31-proxy-cache/01-schema_spec.lua", plugin: "proxy-cache", config: "{strategy: memory, response_code: []}", want: Err("S006", "length must be at least 1") }, // it("errors if response_code is an empty array")
+        Case { cite: "spec/03-plugins/31-proxy-cache/01-schema_spec.lua", plugin: "proxy-cache", config: "{strategy: memory, response_code: [123.5]}", want: Err("S003", "expected an integer") }, // it("errors if response_code has float value")
+        Case { cite: "kong/plugins/redirect/schema.lua:14 (status_code between 100, 599)", plugin: "redirect", config: "{status_code: 600, location: \"https://example.com/\"}", want: ErrAt("S005", "config.status_code", "value should be between 100 and 599") },
         Case { cite: "kong/db/schema/init.lua (referenceable)", plugin: "rate-limiting", config: "{second: 1, policy: redis, redis: {host: h, password: \"{vault://env/pw}\"}}", want: Ok },
     ]
 }

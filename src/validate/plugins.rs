@@ -492,3 +492,48 @@ fn lua_functions(plugin: &str, config: &Node, label: &str, out: &mut Vec<Diagnos
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn check(c: Json) -> EntityCheck {
+        serde_json::from_value(c).unwrap()
+    }
+
+    // kong/db/schema/init.lua entity_checkers: conditional_at_least_one_of and
+    // mutually_exclusive_sets (no OSS plugin schema declares them at the mirror's HEAD; the
+    // generator takes them where one does)
+    #[test]
+    fn conditional_at_least_one_of_as_kong() {
+        let c = check(json!({"conditional_at_least_one_of": {
+            "if_field": "kind", "if_match": {"one_of": ["a", "b"]}, "then_at_least_one_of": ["x", "y"],
+            "else_match": {"eq": "c"}, "else_then_at_least_one_of": ["z"], "else_then_err": "need %s"}}));
+        let msg = |rec: Json| run_check(&c, &rec).map(|f| f.message);
+        assert_eq!(msg(json!({"kind": "a"})).as_deref(), Some("at least one of these fields must be non-empty: 'x', 'y'"));
+        assert_eq!(msg(json!({"kind": "b", "y": "1"})), None);
+        assert_eq!(msg(json!({"kind": "c"})).as_deref(), Some("need 'z'"));
+        assert_eq!(msg(json!({"kind": "d"})), None, "neither branch");
+        assert_eq!(msg(json!({})), None, "no if_field value: passes");
+    }
+
+    #[test]
+    fn mutually_exclusive_sets_as_kong() {
+        let c = check(json!({"mutually_exclusive_sets": {"set1": ["a", "b"], "set2": ["c"]}}));
+        let msg = |rec: Json| run_check(&c, &rec).map(|f| f.message);
+        assert_eq!(msg(json!({"a": 1, "b": "", "c": [1]})).as_deref(), Some("these sets are mutually exclusive: ('a'), ('c')"));
+        assert_eq!(msg(json!({"a": 1, "b": 2})), None);
+        assert_eq!(msg(json!({"c": [], "a": 1})), None, "an empty array is not set");
+    }
+
+    #[test]
+    fn nested_record_instances_have_file_paths() {
+        let v = json!({"limits": {"video": {"second": 1}}, "metrics": [{"a": 1}, {"b": 2}]});
+        let at = |p: &str| instances(&v, p).into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+        assert_eq!(at("config.limits.*"), ["config.limits.video"]);
+        assert_eq!(at("config.metrics.[]"), ["config.metrics[0]", "config.metrics[1]"]);
+        assert_eq!(at("config"), ["config"]);
+        assert!(at("config.nothing.*").is_empty());
+    }
+}
