@@ -5,12 +5,17 @@ JSON schemas lose: exclusive bounds (`gt`), `required = true` on fields that hav
 validated typedef (ip, ip_or_cidr, cidr, header_name, url: kong/db/schema/typedefs.lua), the declared order of `one_of` values (Kong lists
 them in that order in "expected one of: ..."), and whole-entity checks over `config.*` fields
 (at_least_one_of, only_one_of, mutually_required, mutually_exclusive, distinct, conditional
-with `eq` / `required`).
+with `eq` / `required`); by path under config: Kong's pattern and length validators (match,
+not_match, match_all, match_any, match_none, len_eq; Lua patterns), the entity checks records
+declare for themselves, and the names of the plugins' own custom validators.
 
 Input: kong/plugins/*/schema.lua of a Kong checkout (default: the mirror's HEAD, read with git).
-The Lua is scanned, not run: only field definitions without nested tables before the key
-(`{ name = { type = "number", gt = 0 } }`) and entity checks written as literal strings are
-taken; everything else is left to hand-written checks (src/validate/plugins.rs). The output
+The Lua is not run. The name-keyed facts come from a textual scan: only field definitions
+without nested tables before the key (`{ name = { type = "number", gt = 0 } }`) and entity
+checks written as literal strings are taken. The path-keyed facts come from reading the file's
+tables with scripts/lua_read.py, which follows locals, `require`d modules (typedefs, a plugin's
+constants) and typedef calls. Functions are left to hand-written checks
+(src/validate/plugins.rs); the comment above `Walk` lists which are restated and which not. The output
 restates facts as data, one entry per plugin citing its file; no Lua is copied.
 
 Usage:
@@ -74,8 +79,10 @@ LIST_CHECKERS = ("at_least_one_of", "only_one_of", "mutually_required", "mutuall
 #   rate-limiting config (validate_periods_order), response-ratelimiting config.limits.*
 #   (validate_periods_order), request-termination config, oauth2 config (validate_flows),
 #   cors config.origins.[] (validate_asterisk_or_regex), http-log config (Authorization header
-#   with userinfo), opentelemetry resource_attributes (custom_validator).
+#   with userinfo).
 # and skips these, each for the reason given:
+#   opentelemetry config.resource_attributes (custom_validator): its map values are typed
+#     string with Kong's default len_min 1, which fail first; nothing is left for it to refuse;
 #   acme config.storage_config.shm.shm_name / prometheus config (validate_shared_dict): need the
 #     node's nginx shared dicts (ngx.shared), not in the file;
 #   acme config.storage_config.kong / namespace (validate_namespace): a prefix-collision check
