@@ -76,22 +76,16 @@ impl FieldChecks {
     pub fn check_str(&self, value: &str) -> Option<String> {
         let matches = |p: &str| super::lua_pattern::is_match(value, p).ok();
         let invalid = || format!("invalid value: {value}");
-        let msg = if let Some(n) = self.len_eq.filter(|n| value.len() as u64 != *n) {
-            // Lua's `#` counts bytes
-            Some(format!("length must be {n}"))
-        } else if self.not_match.as_deref().and_then(matches) == Some(true) {
-            Some(invalid())
-        } else if let Some(p) = self.match_none.iter().find(|p| matches(&p.pattern) == Some(true)) {
-            Some(p.err.clone())
-        } else if self.is_match.as_deref().and_then(matches) == Some(false) {
-            Some(invalid())
-        } else if let Some(p) = self.match_all.iter().find(|p| matches(&p.pattern) == Some(false)) {
-            Some(p.err.clone())
-        } else if let Some(a) = self.match_any.as_ref().filter(|a| a.patterns.iter().all(|p| matches(p) == Some(false))) {
-            Some(a.err.clone())
-        } else {
-            None
-        };
+        // Lua's `#` counts bytes
+        let msg = self
+            .len_eq
+            .filter(|n| value.len() as u64 != *n)
+            .map(|n| format!("length must be {n}"))
+            .or_else(|| (self.not_match.as_deref().and_then(matches) == Some(true)).then(invalid))
+            .or_else(|| self.match_none.iter().find(|p| matches(&p.pattern) == Some(true)).map(|p| p.err.clone()))
+            .or_else(|| (self.is_match.as_deref().and_then(matches) == Some(false)).then(invalid))
+            .or_else(|| self.match_all.iter().find(|p| matches(&p.pattern) == Some(false)).map(|p| p.err.clone()))
+            .or_else(|| self.match_any.as_ref().filter(|a| a.patterns.iter().all(|p| matches(p) == Some(false))).map(|a| a.err.clone()));
         msg.map(|m| self.err.clone().unwrap_or(m))
     }
 
