@@ -43,11 +43,6 @@ FIELD_TYPEDEF = re.compile(r'\{\s*(\w+)\s*=\s*typedefs\.(\w+)')
 ELEMENTS_TYPEDEF = re.compile(r'\{\s*(\w+)\s*=\s*\{[^{}]*?\belements\s*=\s*typedefs\.(\w+)')
 VALIDATED_TYPEDEFS = {"ip", "ip_or_cidr", "cidr", "cidr_v4", "header_name", "url"}
 FIELD_ONE_OF = re.compile(r'\b(\w+)\s*=\s*\{[^{}]*?\bone_of\s*=\s*' + STR_LIST)
-LIST_CHECK = re.compile(r'\{\s*(at_least_one_of|only_one_of|mutually_required|mutually_exclusive|distinct)\s*=\s*' + STR_LIST)
-VALUE = r'(true|false|-?[\d.]+|"[^"]*")'
-CONDITIONAL = re.compile(
-    r'conditional\s*=\s*\{\s*if_field\s*=\s*"([\w.]+)"\s*,\s*if_match\s*=\s*\{\s*eq\s*=\s*' + VALUE +
-    r'\s*,?\s*\}\s*,\s*then_field\s*=\s*"([\w.]+)"\s*,\s*then_match\s*=\s*\{\s*required\s*=\s*true\s*,?\s*\}')
 
 
 def strings(s):
@@ -102,6 +97,7 @@ class Walk:
 
     def __init__(self, plugin):
         self.plugin = plugin
+        self.entity = []
         self.field_checks, self.record_checks, self.custom, self.skipped = [], [], {}, []
 
     def literal(self, v, mod):
@@ -143,15 +139,7 @@ class Walk:
                     for name, d in item.keys.items():
                         self.node(d, imod, path + [name])
         if "entity_checks" in v.keys:
-            ec, emod = mod.resolve(v.keys["entity_checks"])
-            checks = []
-            for c in ec.items if isinstance(ec, Table) else []:
-                c, cmod = emod.resolve(c)
-                for name, arg in (c.keys.items() if isinstance(c, Table) else []):
-                    try:
-                        checks.append(entity_check(name, self.literal(arg, cmod)))
-                    except ValueError:
-                        self.skipped.append(f"{at}: {name} (a function or not a literal)")
+            checks = self.entity_checks(v.keys["entity_checks"], mod, at)
             if checks:
                 self.record_checks.append({"record": at, "checks": checks})
         for key, seg in (("elements", "[]"), ("values", "*"), ("keys", "<keys>")):
@@ -159,13 +147,28 @@ class Walk:
                 self.node(v.keys[key], mod, path + [seg])
 
 
+    def entity_checks(self, value, mod, at):
+        ec, emod = mod.resolve(value)
+        checks = []
+        for c in ec.items if isinstance(ec, Table) else []:
+            c, cmod = emod.resolve(c)
+            for name, arg in (c.keys.items() if isinstance(c, Table) else []):
+                try:
+                    checks.append(entity_check(name, self.literal(arg, cmod)))
+                except ValueError:
+                    self.skipped.append(f"{at or 'entity'}: {name} (a function, or validators not restated)")
+        return checks
+
+
 def entity_check(name, arg):
-    """An entity check of a nested record as data; ValueError for one not restated."""
+    """An entity check as data; ValueError for one not restated (custom_entity_check, or a
+    conditional using validators src/validate/plugins.rs does not run)."""
     if name in LIST_CHECKERS and isinstance(arg, list) and all(isinstance(x, str) for x in arg):
         return {name: arg}
     if name == "conditional":
         if_match, then_match = arg.get("if_match", {}), arg.get("then_match", {})
-        if set(if_match) <= {"eq", "one_of"} and set(then_match) <= {"required", "eq"} and if_match and then_match:
+        if set(if_match) <= {"eq", "one_of", "not_one_of", "gt"} and set(then_match) <= {"required", "eq", "contains"} \
+                and if_match and then_match:
             return {name: arg}
     if name in ("conditional_at_least_one_of", "mutually_exclusive_sets"):
         return {name: arg}
@@ -196,6 +199,12 @@ def walk_config(repo, commit, text):
         item, imod = fmod.resolve(item)
         if isinstance(item, Table) and "config" in item.keys:
             w.node(item.keys["config"], imod, ["config"])
+    if isinstance(root, Table) and "entity_checks" in root.keys:
+        for c in w.entity_checks(root.keys["entity_checks"], rmod, ""):
+            fields = [f for v in c.values() for f in (v if isinstance(v, list) else
+                      [v.get("if_field"), v.get("then_field")] + v.get("then_at_least_one_of", []) + v.get("set1", []) + v.get("set2", []))]
+            if all(isinstance(f, str) and f.startswith("config.") for f in fields if f is not None):
+                w.entity.append(c)
     return w
 
 
@@ -228,15 +237,7 @@ def generate(repo):
             lists = one_of.setdefault(m.group(1), [])
             if strings(m.group(2)) not in lists:
                 lists.append(strings(m.group(2)))
-        checks = []
-        for m in LIST_CHECK.finditer(text):
-            fields = strings(m.group(2))
-            if all(x.startswith("config.") for x in fields):
-                checks.append({m.group(1): fields})
-        for m in CONDITIONAL.finditer(text):
-            if m.group(1).startswith("config.") and m.group(3).startswith("config."):
-                checks.append({"conditional": {"if_field": m.group(1), "if_eq": lua_value(m.group(2)),
-                                               "then_field": m.group(3), "then_required": True}})
+        checks = w.entity
         if gt:
             entry["gt"] = gt
         if validators:

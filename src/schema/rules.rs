@@ -117,27 +117,27 @@ pub enum EntityCheck {
 }
 
 /// `conditional`: when `if_field` passes `if_match`, `then_field` must pass `then_match`.
-/// The top-level form (`if_eq`, `then_required`) and the nested one (`if_match`, `then_match`).
 #[derive(Debug, Deserialize)]
 pub struct Conditional {
     pub if_field: String,
-    #[serde(default)]
-    pub if_eq: Option<Json>,
-    #[serde(default)]
-    pub if_match: Option<Matcher>,
+    pub if_match: Matcher,
     pub then_field: String,
-    #[serde(default)]
-    pub then_match: Option<Matcher>,
+    pub then_match: Matcher,
     /// Replaces Kong's "failed conditional validation" entity message.
     #[serde(default)]
     pub then_err: Option<String>,
 }
 
-/// The validators a `conditional` may use on its fields (`eq`, `one_of`, `required`).
+/// The validators a `conditional` may use on its fields (`eq`, `one_of`, `not_one_of`, `gt`,
+/// `contains`, `required`); the generator leaves out conditionals that use others.
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Matcher {
     pub eq: Option<Json>,
     pub one_of: Option<Vec<Json>>,
+    pub not_one_of: Option<Vec<Json>>,
+    pub gt: Option<f64>,
+    pub contains: Option<Json>,
     #[serde(default)]
     pub required: bool,
 }

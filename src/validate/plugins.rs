@@ -217,8 +217,19 @@ fn passes(m: &Matcher, v: Option<&Json>) -> Result<(), String> {
     if let Some(eq) = m.eq.as_ref().filter(|eq| *eq != v) {
         return Err(format!("value must be {}", show(eq)));
     }
-    if let Some(list) = m.one_of.as_ref().filter(|l| !l.contains(v)) {
-        return Err(format!("expected one of: {}", list.iter().map(show).collect::<Vec<_>>().join(", ")));
+    let list = |l: &[Json]| l.iter().map(show).collect::<Vec<_>>().join(", ");
+    if let Some(l) = m.not_one_of.as_ref().filter(|l| l.contains(v)) {
+        return Err(format!("must not be one of: {}", list(l)));
+    }
+    if let Some(l) = m.one_of.as_ref().filter(|l| !l.contains(v)) {
+        return Err(format!("expected one of: {}", list(l)));
+    }
+    if let Some(gt) = m.gt.filter(|gt| v.as_f64().is_none_or(|x| x <= *gt)) {
+        let gt = if gt.fract() == 0.0 { format!("{}", gt as i64) } else { gt.to_string() };
+        return Err(format!("value must be greater than {gt}"));
+    }
+    if let Some(want) = m.contains.as_ref().filter(|w| !v.as_array().is_some_and(|a| a.contains(w))) {
+        return Err(format!("expected to contain: {}", show(want)));
     }
     Ok(())
 }
@@ -252,23 +263,10 @@ fn run_check(c: &EntityCheck, rec: &Json) -> Option<Failed> {
             }
         }
         EntityCheck::Conditional(c) => {
-            let if_value = get(rec, &c.if_field);
-            let applies = match (&c.if_eq, &c.if_match) {
-                (Some(eq), _) => if_value == Some(eq),
-                (None, Some(m)) => passes(m, if_value).is_ok(),
-                (None, None) => false,
-            };
-            if !applies {
+            if passes(&c.if_match, get(rec, &c.if_field)).is_err() {
                 return None;
             }
-            let then = c.then_match.as_ref();
-            let required = then.is_none_or(|m| m.required);
-            let then_value = get(rec, &c.then_field);
-            let message = if required && then_value.is_none() {
-                "required field missing".to_string()
-            } else {
-                passes(then?, then_value).err()?
-            };
+            let message = passes(&c.then_match, get(rec, &c.then_field)).err()?;
             // Kong sets the validator's message on the field and the entity message (the
             // schema's then_err, else "failed conditional validation ...") on the record; a
             // then_err is what the schema wants said, so it leads
