@@ -86,8 +86,10 @@ LIST_CHECKERS = ("at_least_one_of", "only_one_of", "mutually_required", "mutuall
 #     (validate_headers, validate_colon_headers, check_for_value): need pl.template compilation
 #     and are left to the gateway;
 #   zipkin config.static_tags (validate_static_tags): not restated yet;
-#   custom_entity_check (acme, aws-lambda, proxy-cache): node state (shared dicts, env) or
-#     functions not restated.
+#   custom_entity_check: aws-lambda's (proxy_url scheme) is restated in
+#     src/validate/plugins.rs and acme's (storage kong when DB-less, shm on a control plane)
+#     in src/capabilities.rs, where the gateway's mode is known; proxy-cache's needs the
+#     node's shared dicts (ngx.shared), not in the file.
 
 
 class Walk:

@@ -256,6 +256,9 @@ pub fn check(config: &Config, info: &GatewayInfo) -> Vec<PlanError> {
         if let Some(message) = policy_without_database(e, info) {
             errors.push(PlanError { at: e.node.get("config").and_then(|c| c.get("policy")).unwrap_or(&e.node).loc, message });
         }
+        if let Some(message) = acme_storage(e, info) {
+            errors.push(PlanError { at: e.node.get("config").and_then(|c| c.get("storage")).unwrap_or(&e.node).loc, message });
+        }
         let (Some(name), Some(loaded)) = (e.node.get_str("name"), &info.loaded_plugins) else { continue };
         if !loaded.contains(name) && !defined.contains(name) {
             errors.push(PlanError {
@@ -270,6 +273,22 @@ pub fn check(config: &Config, info: &GatewayInfo) -> Vec<PlanError> {
         }
     }
     errors
+}
+
+/// acme's storage: `kong` needs a database (DB-less, except on a data plane) and `shm` is
+/// refused on a control plane (kong/plugins/acme/schema.lua, custom_entity_check).
+fn acme_storage(e: &crate::model::Entity, info: &GatewayInfo) -> Option<String> {
+    if e.node.get_str("name") != Some("acme") {
+        return None;
+    }
+    let storage = e.node.get("config").and_then(|c| c.get_str("storage"));
+    let role = info.role.as_deref();
+    let said = match storage {
+        Some("kong") if info.dbless() && role != Some("data_plane") => "\"kong\" storage can't be used with dbless mode",
+        Some("shm") if role == Some("control_plane") => "\"shm\" storage can't be used in Hybrid mode",
+        _ => return None,
+    };
+    Some(format!("{}: {said}", e.label()))
 }
 
 /// rate-limiting and response-ratelimiting offer `policy: cluster` only with a database:
@@ -359,6 +378,16 @@ mod tests {
         assert!(off[1].contains("response-ratelimiting"));
         assert_eq!(said(json!({"database": "postgres", "role": "control_plane"})).len(), 2);
         assert!(said(json!({"database": "postgres"})).is_empty());
+        // kong/plugins/acme/schema.lua custom_entity_check
+        let yaml = "_format_version: \"3.0\"\nplugins:\n- name: acme\n  config: {account_email: a@example.com, storage: kong}\n- name: acme\n  instance_name: b\n  config: {account_email: a@example.com, storage: shm}\n";
+        let files = MemFiles::default().with("kong.yaml", yaml);
+        let config = load::load(&[std::path::PathBuf::from("kong.yaml")], &files, &Env::new(), EnvMode::Resolve).config;
+        let said = |conf: Json| check(&config, &oss("3.9.0", conf)).into_iter().map(|e| e.message).collect::<Vec<_>>();
+        let off = said(json!({"database": "off"}));
+        assert!(off.len() == 1 && off[0].ends_with("\"kong\" storage can't be used with dbless mode"), "{off:?}");
+        assert!(said(json!({"database": "off", "role": "data_plane"})).is_empty());
+        let cp = said(json!({"database": "postgres", "role": "control_plane"}));
+        assert!(cp.len() == 1 && cp[0].ends_with("\"shm\" storage can't be used in Hybrid mode"), "{cp:?}");
     }
 
     #[test]

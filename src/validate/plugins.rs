@@ -455,6 +455,13 @@ fn custom_validator(plugin: &str, v: &Json) -> Option<String> {
                 Some("at least one of these fields must be true: enable_authorization_code, enable_implicit_grant, enable_client_credentials, enable_password_grant".into())
             }
         }
+        // kong/plugins/aws-lambda/schema.lua, custom_entity_check on config.proxy_url: a URL
+        // naming a scheme (`x://`) must name http
+        "aws-lambda" => {
+            let proxy = v.get("proxy_url").and_then(Json::as_str).unwrap_or("");
+            let scheme = proxy.split_once("://").map(|(s, _)| s).filter(|s| !s.is_empty() && !s.contains(':'));
+            scheme.filter(|s| *s != "http").map(|_| "proxy_url scheme must be http".into())
+        }
         // kong/plugins/http-log/schema.lua, config's custom_validator: user info in the
         // endpoint (LuaSocket's url.parse finds `user@` before the host) and an Authorization
         // header are not taken together
