@@ -40,9 +40,6 @@ def unquote(s):
 def tokenize(text):
     toks = []
     for m in TOKEN.finditer(text):
-        k = m.lastgroup
-        if k in ("ws", "comment", "ceq", "leq"):
-            continue
         if m.group("ws") is not None or m.group("comment") is not None:
             continue
         if m.group("lstr") is not None:
@@ -223,9 +220,9 @@ class Reader:
             else:
                 t.items.append(self.expr())
             if not (self.accept("op", ",") or self.accept("op", ";")):
-                self.accept("op", "}") or None
-                if self.t[self.i - 1] == ("op", "}"):
-                    break
+                # the last field: the table ends here (or the text is not a table we read)
+                self.accept("op", "}")
+                break
         return t
 
 
