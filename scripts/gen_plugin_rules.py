@@ -29,6 +29,7 @@ import re
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lua_read import Module, Table, Opaque, Ref, Call, _Bound  # noqa: E402
 
