@@ -58,6 +58,8 @@ pub struct GatewayInfo {
     pub enterprise: bool,
     /// `configuration.database`: `postgres`, `off` (DB-less), or `None` when not reported.
     pub database: Option<String>,
+    /// `configuration.role`: `traditional`, `control_plane`, `data_plane`.
+    pub role: Option<String>,
     /// `configuration.wasm` (Kong 3.4+).
     pub wasm: Option<bool>,
     /// `configuration.router_flavor`.
@@ -96,6 +98,7 @@ impl GatewayInfo {
             parsed: parsed.map(|(v, _)| v),
             enterprise,
             database: conf_str("database"),
+            role: conf_str("role"),
             wasm: conf.and_then(|c| c.get("wasm")).and_then(Json::as_bool),
             router_flavor: conf_str("router_flavor"),
             loaded_plugins: loaded,
@@ -251,6 +254,12 @@ pub fn check(config: &Config, info: &GatewayInfo) -> Vec<PlanError> {
         if e.kind != "plugins" {
             continue;
         }
+        if let Some(message) = policy_without_database(e, info) {
+            errors.push(PlanError { at: e.node.get("config").and_then(|c| c.get("policy")).unwrap_or(&e.node).loc, message });
+        }
+        if let Some(message) = acme_storage(e, info) {
+            errors.push(PlanError { at: e.node.get("config").and_then(|c| c.get("storage")).unwrap_or(&e.node).loc, message });
+        }
         let (Some(name), Some(loaded)) = (e.node.get_str("name"), &info.loaded_plugins) else { continue };
         if !loaded.contains(name) && !defined.contains(name) {
             errors.push(PlanError {
@@ -265,6 +274,39 @@ pub fn check(config: &Config, info: &GatewayInfo) -> Vec<PlanError> {
         }
     }
     errors
+}
+
+/// acme's storage: `kong` needs a database (DB-less, except on a data plane) and `shm` is
+/// refused on a control plane (kong/plugins/acme/schema.lua, custom_entity_check).
+fn acme_storage(e: &crate::model::Entity, info: &GatewayInfo) -> Option<String> {
+    if e.node.get_str("name") != Some("acme") {
+        return None;
+    }
+    let storage = e.node.get("config").and_then(|c| c.get_str("storage"));
+    let role = info.role.as_deref();
+    let said = match storage {
+        Some("kong") if info.dbless() && role != Some("data_plane") => "\"kong\" storage can't be used with dbless mode",
+        Some("shm") if role == Some("control_plane") => "\"shm\" storage can't be used in Hybrid mode",
+        _ => return None,
+    };
+    Some(format!("{}: {said}", e.label()))
+}
+
+/// rate-limiting and response-ratelimiting offer `policy: cluster` only with a database:
+/// their schemas drop it from the policy's `one_of` when `database = off` or on a control
+/// plane (kong/plugins/rate-limiting/schema.lua and kong/plugins/response-ratelimiting/
+/// schema.lua, `is_dbless`), so Kong answers "expected one of: local, redis".
+fn policy_without_database(e: &crate::model::Entity, info: &GatewayInfo) -> Option<String> {
+    let name = e.node.get_str("name")?;
+    if !matches!(name, "rate-limiting" | "response-ratelimiting") {
+        return None;
+    }
+    let dbless = info.dbless() || info.role.as_deref() == Some("control_plane");
+    let policy = e.node.get("config").and_then(|c| c.get_str("policy"));
+    (dbless && policy == Some("cluster")).then(|| {
+        let mode = if info.dbless() { "runs DB-less (`database = off`)" } else { "is a control plane" };
+        format!("{}: config.policy: expected one of: local, redis (this gateway {mode}; the cluster policy needs a database)", e.label())
+    })
 }
 
 #[cfg(test)]
@@ -319,6 +361,34 @@ mod tests {
         assert!(matches!(availability(k("keyauth_credentials"), &plugins), Availability::No(m) if m.contains("key-auth plugin is not loaded")));
         assert_eq!(availability(k("acls"), &plugins), Availability::Yes);
         assert_eq!(availability(k("services"), &v30), Availability::Yes);
+    }
+
+    #[test]
+    fn cluster_policy_needs_a_database() {
+        // kong/plugins/rate-limiting/schema.lua and response-ratelimiting/schema.lua: is_dbless
+        // (database = off, or role = control_plane) leaves cluster out of policy's one_of
+        use crate::env::{Env, EnvMode};
+        use crate::load::{self, MemFiles};
+        let yaml = "_format_version: \"3.0\"\nplugins:\n- name: rate-limiting\n  config: {second: 1, policy: cluster}\n- name: response-ratelimiting\n  config: {limits: {a: {second: 1}}, policy: cluster}\n- name: rate-limiting\n  instance_name: local\n  config: {second: 1, policy: local}\n";
+        let files = MemFiles::default().with("kong.yaml", yaml);
+        let config = load::load(&[std::path::PathBuf::from("kong.yaml")], &files, &Env::new(), EnvMode::Resolve).config;
+        let said = |conf: Json| check(&config, &oss("3.9.0", conf)).into_iter().map(|e| e.message).collect::<Vec<_>>();
+        let off = said(json!({"database": "off"}));
+        assert_eq!(off.len(), 2, "{off:?}");
+        assert!(off.iter().all(|m| m.contains("config.policy: expected one of: local, redis") && m.contains("database = off")));
+        assert!(off[1].contains("response-ratelimiting"));
+        assert_eq!(said(json!({"database": "postgres", "role": "control_plane"})).len(), 2);
+        assert!(said(json!({"database": "postgres"})).is_empty());
+        // kong/plugins/acme/schema.lua custom_entity_check
+        let yaml = "_format_version: \"3.0\"\nplugins:\n- name: acme\n  config: {account_email: a@example.com, storage: kong}\n- name: acme\n  instance_name: b\n  config: {account_email: a@example.com, storage: shm}\n";
+        let files = MemFiles::default().with("kong.yaml", yaml);
+        let config = load::load(&[std::path::PathBuf::from("kong.yaml")], &files, &Env::new(), EnvMode::Resolve).config;
+        let said = |conf: Json| check(&config, &oss("3.9.0", conf)).into_iter().map(|e| e.message).collect::<Vec<_>>();
+        let off = said(json!({"database": "off"}));
+        assert!(off.len() == 1 && off[0].ends_with("\"kong\" storage can't be used with dbless mode"), "{off:?}");
+        assert!(said(json!({"database": "off", "role": "data_plane"})).is_empty());
+        let cp = said(json!({"database": "postgres", "role": "control_plane"}));
+        assert!(cp.len() == 1 && cp[0].ends_with("\"shm\" storage can't be used in Hybrid mode"), "{cp:?}");
     }
 
     #[test]

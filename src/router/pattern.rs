@@ -36,6 +36,86 @@ pub fn compile(path: &str) -> Result<Regex, RegexRejection> {
         .map_err(|e| RegexRejection::Router(summarize(&e)))
 }
 
+/// Whether `re` compiles as a PCRE regex, as far as can be told here: the PCRE scanner
+/// below, then the regex crate's parser, whose refusals of look-around and back-references
+/// (which PCRE takes) do not count. Kong's `is_regex` validator (kong/db/schema/init.lua)
+/// asks `ngx.re.match` to compile the value.
+pub fn pcre_compiles(re: &str) -> bool {
+    use regex_syntax::ast::ErrorKind;
+    if pcre_rejects(re).is_some() || stacked_quantifier(re) {
+        return false;
+    }
+    match regex_syntax::ast::parse::Parser::new().parse(re) {
+        Ok(_) => true,
+        Err(e) => matches!(e.kind(), ErrorKind::UnsupportedLookAround | ErrorKind::UnsupportedBackreference),
+    }
+}
+
+/// A quantifier with nothing to repeat, which PCRE refuses ("quantifier does not follow a
+/// repeatable item") and the regex crate takes: `a**`, `(*a)`, `|+`, a leading `?`. A `?` or
+/// `+` right after a quantifier makes it lazy or possessive, which PCRE takes once.
+fn stacked_quantifier(re: &str) -> bool {
+    #[derive(PartialEq)]
+    enum Prev {
+        Nothing,
+        Atom,
+        Quantifier,
+        Modified,
+    }
+    let b = re.as_bytes();
+    let mut prev = Prev::Nothing;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => {
+                i += 2;
+                prev = Prev::Atom;
+                continue;
+            }
+            b'[' => {
+                let mut j = i + 1;
+                if b.get(j) == Some(&b'^') {
+                    j += 1;
+                }
+                if b.get(j) == Some(&b']') {
+                    j += 1;
+                }
+                while j < b.len() && b[j] != b']' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                i = j + 1;
+                prev = Prev::Atom;
+                continue;
+            }
+            b'(' => {
+                if b.get(i + 1) == Some(&b'?') {
+                    // group syntax: (?:, (?=, (?!, (?<name>, (?i) ...
+                    let mut j = i + 2;
+                    while j < b.len() && !matches!(b[j], b':' | b'=' | b'!' | b'>' | b')') {
+                        j += 1;
+                    }
+                    prev = if b.get(j) == Some(&b')') { Prev::Atom } else { Prev::Nothing };
+                    i = j + 1;
+                    continue;
+                }
+                prev = Prev::Nothing;
+            }
+            b'|' => prev = Prev::Nothing,
+            b'*' | b'+' | b'?' => {
+                prev = match prev {
+                    Prev::Nothing | Prev::Modified => return true,
+                    Prev::Quantifier if b[i] == b'*' => return true,
+                    Prev::Quantifier => Prev::Modified,
+                    Prev::Atom => Prev::Quantifier,
+                };
+            }
+            _ => prev = Prev::Atom,
+        }
+        i += 1;
+    }
+    false
+}
+
 /// The last line of a regex error ("error: look-around ... is not supported").
 fn summarize(e: &regex::Error) -> String {
     match e {
@@ -227,5 +307,18 @@ mod tests {
         assert!(!re.is_match("/extra/prefix/123"));
         assert!(compile("~/users/\\d+/profile").unwrap().is_match("/users/123/profile/hello/world"));
         assert_eq!(kong_pattern("~/openai/deployments/(?<d>[^/]+)/chat/completions$"), "^/openai/deployments/(?P<d>[^/]+)/chat/completions$");
+    }
+}
+
+#[cfg(test)]
+mod pcre_compiles_tests {
+    #[test]
+    fn pcre_compiles_as_kong_is_regex() {
+        assert!(super::pcre_compiles(r".*\.example(?:-foo)?\.com"));
+        assert!(super::pcre_compiles("example.com") && super::pcre_compiles("(?=a)b"));
+        assert!(!super::pcre_compiles("invalid_**regex"), "nothing to repeat");
+        assert!(!super::pcre_compiles("a(b") && !super::pcre_compiles("[a"));
+        assert!(super::pcre_compiles("a*?b+?c*+") && super::pcre_compiles(r"\**") && super::pcre_compiles("[*]*"));
+        assert!(!super::pcre_compiles("*a") && !super::pcre_compiles("(+a)") && !super::pcre_compiles("a|?") && !super::pcre_compiles("a*+?"));
     }
 }

@@ -43,6 +43,7 @@ fn check_in(cx: Cx, node: &Node, schema: &Schema, field: &str, entity: &str, out
         Type::Any => {}
         Type::String => match node.as_str() {
             Some(s) => {
+                let before = out.len();
                 let len = s.chars().count() as u64;
                 let min = schema.len_min.unwrap_or(1);
                 if len < min {
@@ -51,8 +52,17 @@ fn check_in(cx: Cx, node: &Node, schema: &Schema, field: &str, entity: &str, out
                     out.push(diag(&rules::BAD_LENGTH, format!("length must be at most {max}")));
                 }
                 check_choices(node, schema, &diag, out);
-                if let Some(msg) = schema.validator.as_deref().and_then(|v| typedef_validator(v, s)) {
-                    out.push(diag(&rules::INVALID_VALUE, msg));
+                // Kong stops at a field's first failing validator: its patterns come after
+                // length and one_of, its typedef's custom validator last
+                if before == out.len() {
+                    if let Some(msg) = schema.lua.as_deref().and_then(|c| c.check_str(s)) {
+                        out.push(diag(&rules::INVALID_VALUE, msg));
+                    }
+                }
+                if before == out.len() {
+                    if let Some(msg) = schema.validator.as_deref().and_then(|v| typedef_validator(v, s)) {
+                        out.push(diag(&rules::INVALID_VALUE, msg));
+                    }
                 }
             }
             None => out.push(diag(&rules::WRONG_TYPE, "expected a string".into())),
@@ -86,6 +96,9 @@ fn check_in(cx: Cx, node: &Node, schema: &Schema, field: &str, entity: &str, out
                 if let Some(max) = schema.len_max.filter(|m| len > *m) {
                     out.push(diag(&rules::BAD_LENGTH, format!("length must be at most {max}")));
                 }
+                if let Some(msg) = schema.lua.as_deref().and_then(|c| c.check_len(items.len())) {
+                    out.push(diag(&rules::BAD_LENGTH, msg));
+                }
                 if let Some(item) = &schema.items {
                     for (i, n) in items.iter().enumerate() {
                         check_in(cx, n, item, &format!("{field}[{i}]"), entity, out);
@@ -108,6 +121,18 @@ fn check_in(cx: Cx, node: &Node, schema: &Schema, field: &str, entity: &str, out
             if !node.is_map() {
                 out.push(diag(&rules::WRONG_TYPE, "expected a map".into()));
                 return;
+            }
+            if let Some(msg) = schema.lua.as_deref().and_then(|c| c.check_len(node.entries().len())) {
+                out.push(diag(&rules::BAD_LENGTH, msg));
+            }
+            if let Some(keys) = schema.key_checks.as_deref() {
+                for e in node.entries() {
+                    if let Some(msg) = keys.check_str(&e.key) {
+                        out.push(
+                            Diagnostic::new(&rules::INVALID_VALUE, msg).at(e.key_loc).entity(entity).field(join_field(field, &e.key)),
+                        );
+                    }
+                }
             }
             if let Some(values) = &schema.values {
                 for e in node.entries() {
@@ -343,6 +368,11 @@ pub fn typedef_validator(name: &str, value: &str) -> Option<String> {
             } else {
                 None
             }
+        }
+        // kong/plugins/cors/schema.lua validate_asterisk_or_regex: `*`, or a value PCRE compiles
+        // (Kong's is_regex validator)
+        "asterisk_or_regex" => {
+            (value != "*" && !crate::router::pattern::pcre_compiles(value)).then(|| format!("'{value}' is not a valid regex"))
         }
         _ => None,
     }

@@ -10,6 +10,7 @@
 
 pub mod check;
 pub mod kong;
+pub mod lua_pattern;
 pub mod rules;
 pub mod shorthand;
 
@@ -56,6 +57,12 @@ pub struct Schema {
     /// [`check::typedef_validator`]), from `schemas/plugin-rules.json`.
     #[serde(default)]
     pub validator: Option<String>,
+    /// Kong's pattern/length validators on this value, from `schemas/plugin-rules.json`.
+    #[serde(skip)]
+    pub lua: Option<Box<rules::FieldChecks>>,
+    /// The same for the keys of a map.
+    #[serde(skip)]
+    pub key_checks: Option<Box<rules::FieldChecks>>,
     pub len_min: Option<u64>,
     pub len_max: Option<u64>,
     #[serde(default)]
@@ -86,6 +93,8 @@ impl Schema {
             gt: None,
             not_null: false,
             validator: None,
+            lua: None,
+            key_checks: None,
             len_min: None,
             len_max: None,
             fields: IndexMap::new(),

@@ -83,25 +83,8 @@ fn check_target(t: &Node, field: &str, label: &str, out: &mut Vec<Diagnostic>) {
 
 pub fn check_ai_proxy(config: &Node, label: &str, out: &mut Vec<Diagnostic>) {
     check_target(config, "config", label, out);
-    let format = config.get_str("llm_format").unwrap_or("openai");
-    if matches!(format, "bedrock" | "gemini") {
-        if config.get_str("route_type") != Some("llm/v1/chat") {
-            out.push(
-                Diagnostic::new(&rules::AI_PROXY_CHECK, "native provider options in llm_format can only be used with the 'llm/v1/chat' route_type")
-                    .at(config.loc)
-                    .entity(label)
-                    .field("config.route_type"),
-            );
-        }
-        if path(config, &["model", "provider"]).and_then(Node::as_str) != Some(format) {
-            out.push(
-                Diagnostic::new(&rules::AI_PROXY_CHECK, format!("native llm_format '{format}' can only be used with the '{format}' model.provider"))
-                    .at(config.loc)
-                    .entity(label)
-                    .field("config.model.provider"),
-            );
-        }
-    }
+    // llm_format's conditionals (kong/plugins/ai-proxy/schema.lua entity_checks) come from
+    // schemas/plugin-rules.json with the other generated entity checks
 }
 
 pub fn check_ai_proxy_advanced(config: &Node, label: &str, out: &mut Vec<Diagnostic>) {

@@ -6,8 +6,9 @@ use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::model::{reference, Config};
 use crate::node::Node;
 use crate::rules;
-use crate::schema::rules::EntityCheck;
+use crate::node::join_field;
 use crate::schema::kong::Schemas;
+use crate::schema::rules::{EntityCheck, Matcher};
 use crate::schema::{self, check, shorthand, PluginSchema, Schema, Type};
 use serde_json::Value as Json;
 
@@ -161,61 +162,250 @@ fn quoted(fields: &[String]) -> String {
     fields.iter().map(|f| format!("'{f}'")).collect::<Vec<_>>().join(", ")
 }
 
+/// A value by dotted path inside `v` (`model.provider`), null as absent.
+fn get<'a>(v: &'a Json, path: &str) -> Option<&'a Json> {
+    let mut cur = v;
+    for k in path.split('.') {
+        cur = cur.get(k)?;
+    }
+    Some(cur).filter(|x| !x.is_null())
+}
+
+/// Every instance of a record rule path (`config.limits.*`, `config.metrics.[]`) in the
+/// effective config, with its path in the file (`config.limits.video`, `config.metrics[0]`).
+fn instances<'a>(config: &'a Json, path: &str) -> Vec<(String, &'a Json)> {
+    let mut found = vec![("config".to_string(), config)];
+    for seg in path.split('.').skip(1) {
+        found = found
+            .into_iter()
+            .flat_map(|(at, v)| -> Vec<(String, &Json)> {
+                match (seg, v) {
+                    ("[]", Json::Array(a)) => a.iter().enumerate().map(|(i, x)| (format!("{at}[{i}]"), x)).collect(),
+                    ("*", Json::Object(m)) => m.iter().map(|(k, x)| (join_field(&at, k), x)).collect(),
+                    ("[]" | "*", _) => vec![],
+                    (name, v) => v.get(name).map(|x| vec![(join_field(&at, name), x)]).unwrap_or_default(),
+                }
+            })
+            .collect();
+    }
+    found.retain(|(_, v)| v.is_object());
+    found
+}
+
+/// Kong's `validate_field` for the few validators a conditional uses, on a value that may be
+/// absent: `Err` with Kong's message when it fails.
+fn passes(m: &Matcher, v: Option<&Json>) -> Result<(), String> {
+    let show = |x: &Json| match x {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let Some(v) = v else {
+        if let Some(eq) = &m.eq {
+            return Err(format!("value must be {}", show(eq)));
+        }
+        if m.required {
+            return Err("required field missing".into());
+        }
+        // an absent value passes `one_of` only when the field is optional; the fields Kong's
+        // OSS conditionals test with one_of are required, so absent fails here
+        return if m.one_of.is_some() { Err("required field missing".into()) } else { Ok(()) };
+    };
+    if let Some(eq) = m.eq.as_ref().filter(|eq| *eq != v) {
+        return Err(format!("value must be {}", show(eq)));
+    }
+    let list = |l: &[Json]| l.iter().map(show).collect::<Vec<_>>().join(", ");
+    if let Some(l) = m.not_one_of.as_ref().filter(|l| l.contains(v)) {
+        return Err(format!("must not be one of: {}", list(l)));
+    }
+    if let Some(l) = m.one_of.as_ref().filter(|l| !l.contains(v)) {
+        return Err(format!("expected one of: {}", list(l)));
+    }
+    if let Some(gt) = m.gt.filter(|gt| v.as_f64().is_none_or(|x| x <= *gt)) {
+        let gt = if gt.fract() == 0.0 { format!("{}", gt as i64) } else { gt.to_string() };
+        return Err(format!("value must be greater than {gt}"));
+    }
+    if let Some(want) = m.contains.as_ref().filter(|w| !v.as_array().is_some_and(|a| a.contains(w))) {
+        return Err(format!("expected to contain: {}", show(want)));
+    }
+    Ok(())
+}
+
+/// What a failing entity check says: on a field of the record (`Some(field)`, with the entity
+/// message as a hint), or on the record itself.
+struct Failed {
+    field: Option<String>,
+    message: String,
+    hint: Option<String>,
+}
+
+/// One entity check on `rec` (the plugin entity for top-level checks, whose fields are
+/// `config.*`; the record itself for a record's own checks), as kong/db/schema/init.lua's
+/// entity checkers decide and word it.
+fn run_check(c: &EntityCheck, rec: &Json) -> Option<Failed> {
+    let set = |f: &[String]| f.iter().filter(|x| non_empty(get(rec, x))).count();
+    let entity = |message: String| Some(Failed { field: None, message, hint: None });
+    match c {
+        EntityCheck::AtLeastOneOf(f) if set(f) == 0 => entity(format!("at least one of these fields must be non-empty: {}", quoted(f))),
+        EntityCheck::OnlyOneOf(f) if set(f) != 1 => entity(format!("exactly one of these fields must be non-empty: {}", quoted(f))),
+        EntityCheck::MutuallyRequired(f) if set(f) != 0 && set(f) != f.len() => entity(format!("all or none of these fields must be set: {}", quoted(f))),
+        EntityCheck::MutuallyExclusive(f) if set(f) > 1 => entity(format!("only one or none of these fields must be set: {}", quoted(f))),
+        EntityCheck::Distinct(f) => {
+            let vals: Vec<_> = f.iter().filter_map(|p| get(rec, p)).filter(|v| non_empty(Some(v))).collect();
+            let repeated = (1..vals.len()).any(|i| vals[..i].contains(&vals[i]));
+            if repeated {
+                entity(format!("values of these fields must be distinct: {}", quoted(f)))
+            } else {
+                None
+            }
+        }
+        EntityCheck::Conditional(c) => {
+            if passes(&c.if_match, get(rec, &c.if_field)).is_err() {
+                return None;
+            }
+            let message = passes(&c.then_match, get(rec, &c.then_field)).err()?;
+            // Kong sets the validator's message on the field and the entity message (the
+            // schema's then_err, else "failed conditional validation ...") on the record; a
+            // then_err is what the schema wants said, so it leads
+            let field = Some(c.then_field.clone());
+            Some(match &c.then_err {
+                Some(err) => Failed { field, message: err.clone(), hint: Some(message) },
+                None => Failed { field, message, hint: Some(format!("failed conditional validation given value of field '{}'", c.if_field)) },
+            })
+        }
+        EntityCheck::ConditionalAtLeastOneOf(c) => {
+            let if_value = get(rec, &c.if_field)?;
+            let names = if passes(&c.if_match, Some(if_value)).is_ok() {
+                (&c.then_at_least_one_of, &c.then_err)
+            } else if c.else_match.as_ref().is_some_and(|m| passes(m, Some(if_value)).is_ok()) {
+                (&c.else_then_at_least_one_of, &c.else_then_err)
+            } else {
+                return None;
+            };
+            if set(names.0) > 0 {
+                return None;
+            }
+            let list = quoted(names.0);
+            entity(match names.1 {
+                Some(err) => err.replacen("%s", &list, 1),
+                None => format!("at least one of these fields must be non-empty: {list}"),
+            })
+        }
+        EntityCheck::MutuallyExclusiveSets { set1, set2 } => {
+            let nonempty = |f: &[String]| f.iter().filter(|x| non_empty(get(rec, x))).cloned().collect::<Vec<_>>();
+            let (a, b) = (nonempty(set1), nonempty(set2));
+            if a.is_empty() || b.is_empty() {
+                None
+            } else {
+                entity(format!("these sets are mutually exclusive: ({}), ({})", quoted(&a), quoted(&b)))
+            }
+        }
+        _ => None,
+    }
+}
+
+fn check_fields(c: &EntityCheck) -> Vec<&String> {
+    match c {
+        EntityCheck::AtLeastOneOf(f) | EntityCheck::OnlyOneOf(f) | EntityCheck::MutuallyRequired(f)
+        | EntityCheck::MutuallyExclusive(f) | EntityCheck::Distinct(f) => f.iter().collect(),
+        EntityCheck::Conditional(c) => vec![&c.if_field, &c.then_field],
+        EntityCheck::ConditionalAtLeastOneOf(c) => {
+            std::iter::once(&c.if_field).chain(&c.then_at_least_one_of).chain(&c.else_then_at_least_one_of).collect()
+        }
+        EntityCheck::MutuallyExclusiveSets { set1, set2 } => set1.iter().chain(set2).collect(),
+    }
+}
+
 /// The entity checks Kong's Lua schema declares for an OSS plugin (schemas/plugin-rules.json),
-/// worded as kong/db/schema/init.lua words them. A check whose fields hold a vault reference
-/// is skipped: Kong resolves references after validation.
+/// worded as kong/db/schema/init.lua words them: the plugin's own (over `config.*`) and those
+/// a record field declares for itself (`config`, `config.limits.*`, `config.metrics.[]`), the
+/// latter reported at the record's place in the file (`config.limits.video`). A check whose
+/// fields hold a vault reference is skipped: Kong resolves references after validation.
 fn entity_checks(plugin: &str, n: &Node, config: &Node, schema: &Schema, label: &str, out: &mut Vec<Diagnostic>) {
     let v = effective(plugin, config, schema);
     if let Some(msg) = custom_validator(plugin, at_path(&v, "config").unwrap_or(&Json::Null)) {
         out.push(Diagnostic::new(&rules::ENTITY_CHECK, msg).at(config.loc).entity(label).field("config"));
     }
+    record_validators(plugin, &v, n, label, out);
     let Some(r) = schema::rules::of(plugin) else { return };
-    let is_ref = |p: &str| at_path(&v, p).and_then(Json::as_str).is_some_and(check::is_reference);
-    let at = |p: &str| {
-        let mut cur = Some(n);
-        for k in p.split('.') {
-            cur = cur.and_then(|c| c.get(k));
+    let is_ref = |rec: &Json, p: &str| get(rec, p).and_then(Json::as_str).is_some_and(check::is_reference);
+    let whole = serde_json::json!({ "config": v });
+    let mut run = |rec: &Json, at: &str, c: &EntityCheck, hint: Option<String>| {
+        if check_fields(c).iter().any(|f| is_ref(rec, f)) {
+            return;
         }
-        cur.map(|c| c.loc).unwrap_or(config.loc)
+        let Some(f) = run_check(c, rec) else { return };
+        let (field, hint) = match &f.field {
+            Some(x) => (join_field(at, x), f.hint),
+            None => (if at.is_empty() { "config".to_string() } else { at.to_string() }, hint),
+        };
+        let mut d = Diagnostic::new(&rules::ENTITY_CHECK, f.message).at(loc_of(n, &field, config)).entity(label).field(field);
+        if let Some(h) = hint {
+            d = d.hint(h);
+        }
+        out.push(d);
     };
     for c in &r.entity_checks {
-        let fields: Vec<String> = match c {
-            EntityCheck::AtLeastOneOf(f) | EntityCheck::OnlyOneOf(f) | EntityCheck::MutuallyRequired(f)
-            | EntityCheck::MutuallyExclusive(f) | EntityCheck::Distinct(f) => f.clone(),
-            EntityCheck::Conditional(c) => vec![c.if_field.clone(), c.then_field.clone()],
-        };
-        if fields.iter().any(|f| is_ref(f)) {
-            continue;
+        run(&whole, "", c, Some(r.source.clone()));
+    }
+    for rc in &r.record_checks {
+        for (at, rec) in instances(&v, &rc.record) {
+            for c in &rc.checks {
+                run(rec, &at, c, None);
+            }
         }
-        let set = fields.iter().filter(|f| non_empty(at_path(&v, f))).count();
-        let msg = match c {
-            EntityCheck::AtLeastOneOf(f) if set == 0 => format!("at least one of these fields must be non-empty: {}", quoted(f)),
-            EntityCheck::OnlyOneOf(f) if set != 1 => format!("exactly one of these fields must be non-empty: {}", quoted(f)),
-            EntityCheck::MutuallyRequired(f) if set != 0 && set != f.len() => format!("all or none of these fields must be set: {}", quoted(f)),
-            EntityCheck::MutuallyExclusive(f) if set > 1 => format!("only one or none of these fields must be set: {}", quoted(f)),
-            EntityCheck::Distinct(f) => {
-                let vals: Vec<_> = f.iter().filter_map(|p| at_path(&v, p)).collect();
-                if (1..vals.len()).any(|i| vals[..i].contains(&vals[i])) {
-                    format!("values of these fields must be distinct: {}", quoted(f))
-                } else {
-                    continue;
-                }
-            }
-            EntityCheck::Conditional(c) => {
-                if at_path(&v, &c.if_field) == Some(&c.if_eq) && at_path(&v, &c.then_field).is_none() {
-                    out.push(
-                        Diagnostic::new(&rules::ENTITY_CHECK, "required field missing")
-                            .at(at(&c.then_field))
-                            .entity(label)
-                            .field(c.then_field.clone())
-                            .hint(format!("failed conditional validation given value of field '{}'", c.if_field)),
-                    );
-                }
-                continue;
-            }
-            _ => continue,
+    }
+}
+
+/// Where a field path of the file (`config.metrics[0].sample_rate`) is, or the nearest
+/// enclosing node that is there.
+fn loc_of(n: &Node, path: &str, config: &Node) -> crate::source::Loc {
+    let mut cur = n;
+    let mut best = config.loc;
+    for part in path.split('.') {
+        let (key, index) = match part.split_once('[') {
+            Some((k, i)) => (k, i.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
         };
-        out.push(Diagnostic::new(&rules::ENTITY_CHECK, msg).at(config.loc).entity(label).field("config").hint(r.source.clone()));
+        let Some(next) = cur.get(key) else { break };
+        cur = next;
+        if let Some(i) = index {
+            let Some(item) = cur.as_seq().and_then(|s| s.get(i)) else { break };
+            cur = item;
+        }
+        best = cur.loc;
+    }
+    best
+}
+
+/// `validate_periods_order` of rate-limiting (on `config`, capitalised) and
+/// response-ratelimiting (on each `config.limits` record, lower case): no limit for a longer
+/// period below the limit for a shorter one.
+fn periods_order(v: &Json, capital: bool) -> Option<String> {
+    const PERIODS: [&str; 6] = ["second", "minute", "hour", "day", "month", "year"];
+    let num = |k: &str| v.get(k).and_then(Json::as_f64);
+    for (i, lower) in PERIODS.iter().enumerate() {
+        let Some(v1) = num(lower) else { continue };
+        for upper in &PERIODS[i + 1..] {
+            if let Some(v2) = num(upper).filter(|v2| *v2 < v1) {
+                let the = if capital { "The" } else { "the" };
+                return Some(format!("{the} limit for {upper}({v2:.1}) cannot be lower than the limit for {lower}({v1:.1})"));
+            }
+        }
+    }
+    None
+}
+
+/// Custom validators of records inside `config`, restated from the Lua schema each names,
+/// reported at the record's place in the file.
+fn record_validators(plugin: &str, v: &Json, n: &Node, label: &str, out: &mut Vec<Diagnostic>) {
+    // kong/plugins/response-ratelimiting/schema.lua: config.limits values, validate_periods_order
+    if plugin == "response-ratelimiting" {
+        for (at, rec) in instances(v, "config.limits.*") {
+            if let Some(msg) = periods_order(rec, false) {
+                let loc = loc_of(n, &at, n);
+                out.push(Diagnostic::new(&rules::ENTITY_CHECK, msg).at(loc).entity(label).field(at));
+            }
+        }
     }
 }
 
@@ -227,14 +417,8 @@ fn custom_validator(plugin: &str, v: &Json) -> Option<String> {
     match plugin {
         // kong/plugins/rate-limiting/schema.lua, validate_periods_order
         "rate-limiting" => {
-            const PERIODS: [&str; 6] = ["second", "minute", "hour", "day", "month", "year"];
-            for (i, lower) in PERIODS.iter().enumerate() {
-                let Some(v1) = num(lower) else { continue };
-                for upper in &PERIODS[i + 1..] {
-                    if let Some(v2) = num(upper).filter(|v2| *v2 < v1) {
-                        return Some(format!("The limit for {upper}({v2:.1}) cannot be lower than the limit for {lower}({v1:.1})"));
-                    }
-                }
+            if let Some(msg) = periods_order(v, true) {
+                return Some(msg);
             }
             let policy = v.get("policy").and_then(Json::as_str);
             let sync_rate = num("sync_rate").unwrap_or(-1.0);
@@ -267,6 +451,23 @@ fn custom_validator(plugin: &str, v: &Json) -> Option<String> {
                 Some("at least one of these fields must be true: enable_authorization_code, enable_implicit_grant, enable_client_credentials, enable_password_grant".into())
             }
         }
+        // kong/plugins/aws-lambda/schema.lua, custom_entity_check on config.proxy_url: a URL
+        // naming a scheme (`x://`) must name http
+        "aws-lambda" => {
+            let proxy = v.get("proxy_url").and_then(Json::as_str).unwrap_or("");
+            let scheme = proxy.split_once("://").map(|(s, _)| s).filter(|s| !s.is_empty() && !s.contains(':'));
+            scheme.filter(|s| *s != "http").map(|_| "proxy_url scheme must be http".into())
+        }
+        // kong/plugins/http-log/schema.lua, config's custom_validator: user info in the
+        // endpoint (LuaSocket's url.parse finds `user@` before the host) and an Authorization
+        // header are not taken together
+        "http-log" => {
+            let endpoint = v.get("http_endpoint").and_then(Json::as_str).unwrap_or("");
+            let authority = endpoint.split_once("//").map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
+            let userinfo = authority.is_some_and(|a| a.contains('@'));
+            let auth_header = v.get("headers").and_then(Json::as_object).is_some_and(|h| h.keys().any(|k| k.eq_ignore_ascii_case("authorization")));
+            (userinfo && auth_header).then(|| "specifying both an 'Authorization' header and user info in 'http_endpoint' is not allowed".into())
+        }
         _ => None,
     }
 }
@@ -290,5 +491,83 @@ fn lua_functions(plugin: &str, config: &Node, label: &str, out: &mut Vec<Diagnos
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn check(c: Json) -> EntityCheck {
+        serde_json::from_value(c).unwrap()
+    }
+
+    // kong/db/schema/init.lua entity_checkers: conditional_at_least_one_of and
+    // mutually_exclusive_sets (no OSS plugin schema declares them at the mirror's HEAD; the
+    // generator takes them where one does)
+    #[test]
+    fn conditional_at_least_one_of_as_kong() {
+        let c = check(json!({"conditional_at_least_one_of": {
+            "if_field": "kind", "if_match": {"one_of": ["a", "b"]}, "then_at_least_one_of": ["x", "y"],
+            "else_match": {"eq": "c"}, "else_then_at_least_one_of": ["z"], "else_then_err": "need %s"}}));
+        let msg = |rec: Json| run_check(&c, &rec).map(|f| f.message);
+        assert_eq!(msg(json!({"kind": "a"})).as_deref(), Some("at least one of these fields must be non-empty: 'x', 'y'"));
+        assert_eq!(msg(json!({"kind": "b", "y": "1"})), None);
+        assert_eq!(msg(json!({"kind": "c"})).as_deref(), Some("need 'z'"));
+        assert_eq!(msg(json!({"kind": "d"})), None, "neither branch");
+        assert_eq!(msg(json!({})), None, "no if_field value: passes");
+    }
+
+    #[test]
+    fn mutually_exclusive_sets_as_kong() {
+        let c = check(json!({"mutually_exclusive_sets": {"set1": ["a", "b"], "set2": ["c"]}}));
+        let msg = |rec: Json| run_check(&c, &rec).map(|f| f.message);
+        assert_eq!(msg(json!({"a": 1, "b": "", "c": [1]})).as_deref(), Some("these sets are mutually exclusive: ('a'), ('c')"));
+        assert_eq!(msg(json!({"a": 1, "b": 2})), None);
+        assert_eq!(msg(json!({"c": [], "a": 1})), None, "an empty array is not set");
+    }
+
+    /// Kong's custom validators (functions) the generator found: each is restated here or named
+    /// as skipped in scripts/gen_plugin_rules.py; a new one in Kong fails this after regenerating.
+    #[test]
+    fn every_custom_validator_is_restated_or_skipped() {
+        const RESTATED: &[(&str, &str)] = &[
+            ("rate-limiting", "config"),
+            ("response-ratelimiting", "config.limits.*"),
+            ("request-termination", "config"),
+            ("oauth2", "config"),
+            ("cors", "config.origins.[]"),
+            ("http-log", "config"),
+        ];
+        // (plugin, path or "*" for all of the plugin's): see the generator's comment for why
+        const SKIPPED: &[(&str, &str)] = &[
+            ("acme", "config.storage_config.shm.shm_name"),
+            ("prometheus", "config"),
+            ("request-transformer", "*"),
+            ("response-transformer", "*"),
+            ("zipkin", "config.static_tags"),
+            ("opentelemetry", "config.resource_attributes"),
+        ];
+        let listed = |l: &[(&str, &str)], name: &str, path: &str| l.iter().any(|(p, at)| *p == name && (*at == "*" || *at == path));
+        for (name, _) in schema::plugins().plugins.iter() {
+            let Some(r) = schema::rules::of(name) else { continue };
+            for path in r.custom_validators.keys() {
+                assert!(listed(RESTATED, name, path) || listed(SKIPPED, name, path), "{name} {path}: restate it or list it as skipped");
+            }
+        }
+        for (name, path) in RESTATED {
+            assert!(schema::rules::of(name).is_some_and(|r| r.custom_validators.contains_key(*path)), "{name} {path} is no longer in Kong's schema");
+        }
+    }
+
+    #[test]
+    fn nested_record_instances_have_file_paths() {
+        let v = json!({"limits": {"video": {"second": 1}}, "metrics": [{"a": 1}, {"b": 2}]});
+        let at = |p: &str| instances(&v, p).into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+        assert_eq!(at("config.limits.*"), ["config.limits.video"]);
+        assert_eq!(at("config.metrics.[]"), ["config.metrics[0]", "config.metrics[1]"]);
+        assert_eq!(at("config"), ["config"]);
+        assert!(at("config.nothing.*").is_empty());
     }
 }
