@@ -140,8 +140,14 @@ fn cloned_plugin(config: &Config, schemas: &crate::schema::kong::Schemas, ent: &
     }
 }
 
-/// The partial type a plugin's `supported_partials` takes (Kong's plugin schemas; only the
-/// plugins whose Redis settings are partials).
+/// The partial type a plugin takes for its Redis settings. Kong Enterprise declares this in its
+/// plugin schemas (`supported_partials`), which are not public and absent from OSS Kong; the
+/// types come from Kong's docs (developer.konghq.com/gateway/entities/partial: "redis-ce: a
+/// short and simple Redis configuration", "redis-ee: ... Sentinel or Cluster"; "each plugin
+/// supports only the Partial types listed in its documentation") and decK's corpus (GDR
+/// tests/integration/testdata/sync/038-partials/*.yaml link rate-limiting-advanced to redis-ee).
+/// Hence F008 is a warning. The AI partial types of 3.13+ (vectordb, embeddings, model) are not
+/// checked.
 fn partial_type(plugin: &str) -> Option<&'static str> {
     match plugin {
         "rate-limiting" | "response-ratelimiting" => Some("redis-ce"),
