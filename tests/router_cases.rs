@@ -29,6 +29,7 @@ fn route_spec(r: &Value) -> RouteSpec {
             .unwrap_or_default(),
         snis: strings(&r["snis"]),
         regex_priority: r["regex_priority"].as_i64().unwrap_or(0),
+        ..RouteSpec::default()
     }
 }
 

@@ -6,6 +6,7 @@
 //! prefix length). Sub-routes are tried in descending priority, ties broken by descending
 //! UUID; the first one whose every condition holds wins, as in atc-router.
 
+pub mod atc;
 pub mod index;
 pub mod normalize;
 pub mod pattern;
@@ -17,7 +18,7 @@ use regex::Regex;
 pub use priority::Formula;
 
 /// The route fields the router looks at.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct RouteSpec {
     pub name: Option<String>,
     /// `None`: Kong would generate a random id (unnamed route without id, DB mode).
@@ -29,6 +30,34 @@ pub struct RouteSpec {
     pub headers: Vec<(String, Vec<String>)>,
     pub snis: Vec<String>,
     pub regex_priority: i64,
+    /// Kong's `protocols` (default `[http, https]`). Not part of matching in
+    /// traditional_compatible; the expressions flavor turns it into a `net.protocol` condition.
+    pub protocols: Vec<String>,
+    /// Expressions flavor: the route's ATC `expression` (Kong route field).
+    pub expression: Option<String>,
+    /// Expressions flavor: the route's `priority` (Kong route field, default 0).
+    pub priority: Option<u64>,
+}
+
+/// Kong's default route protocols (kong/db/schema/entities/routes.lua).
+pub const DEFAULT_PROTOCOLS: [&str; 2] = ["http", "https"];
+
+impl Default for RouteSpec {
+    fn default() -> Self {
+        RouteSpec {
+            name: None,
+            id: None,
+            paths: Vec::new(),
+            hosts: None,
+            methods: Vec::new(),
+            headers: Vec::new(),
+            snis: Vec::new(),
+            regex_priority: 0,
+            protocols: DEFAULT_PROTOCOLS.iter().map(|p| p.to_string()).collect(),
+            expression: None,
+            priority: None,
+        }
+    }
 }
 
 /// A request as the router sees it.
@@ -200,10 +229,7 @@ impl Router {
         for e in &mut entries {
             if split[e.route] > 1 {
                 group_of[e.route] += 1;
-                e.uuid = routes[e.route].id.map(|id| {
-                    let ns = uuid::Uuid::parse_str("7f145bf9-0dce-4f91-98eb-debbce4b9f6b").expect("constant");
-                    uuid::Uuid::new_v5(&ns, format!("{id}#{}", group_of[e.route]).as_bytes())
-                });
+                e.uuid = routes[e.route].id.map(|id| split_route_id(id, group_of[e.route]));
             }
         }
         entries.sort_by(|a, b| b.priority.cmp(&a.priority).then(b.uuid.cmp(&a.uuid)));
@@ -335,17 +361,7 @@ fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, formula: Formula
             matchers.push(PathMatcher::Prefix(p.clone()));
         }
     }
-    let inputs = priority::Inputs {
-        methods: !r.methods.is_empty(),
-        hosts: r.hosts.as_ref().is_some_and(|h| !h.is_empty()),
-        plain_hosts: r.hosts.as_ref().is_some_and(|h| h.iter().all(|x| !x.contains('*'))),
-        header_count: r.headers.len().min(255) as u64,
-        snis: !r.snis.is_empty(),
-        paths: !paths.is_empty(),
-        is_regex: paths.first().is_some_and(|p| p.starts_with('~')),
-        regex_priority: r.regex_priority,
-        prefix_len: if paths.first().is_some_and(|p| !p.starts_with('~')) { paths[0].len() as u64 } else { 0 },
-    };
+    let inputs = priority::Inputs::of_route(r, &paths);
     let headers = r
         .headers
         .iter()
@@ -371,6 +387,14 @@ fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, formula: Formula
         headers,
         snis: r.snis.iter().map(|s| HostMatcher::parse(s.strip_suffix('.').unwrap_or(s))).collect(),
     })
+}
+
+/// The id of sub-route `group` (1-based) of a split route:
+/// `uuidv5("7f145bf9-0dce-4f91-98eb-debbce4b9f6b", "<id>#<group>")`
+/// (kong/router/transform.lua `split_routes_and_services_by_path`).
+pub fn split_route_id(id: uuid::Uuid, group: usize) -> uuid::Uuid {
+    let ns = uuid::Uuid::parse_str("7f145bf9-0dce-4f91-98eb-debbce4b9f6b").expect("constant");
+    uuid::Uuid::new_v5(&ns, format!("{id}#{group}").as_bytes())
 }
 
 /// The id Kong gives a named route without an id in DB-less mode:

@@ -1,0 +1,154 @@
+//! Kong's ATC-based router flavors (traditional_compatible and expressions) run on Kong's
+//! own engine, the `atc-router` crate, instead of this project's matcher.
+//!
+//! Pure, no I/O. `schema` declares the fields, `context` takes their values from a
+//! [`Request`], `transform` turns routes into expressions and priorities, `engine` runs
+//! atc-router. [`ExpressionsRouter`] ties them together (kong/router/atc.lua `new` and
+//! `matching`). Kong source read: `Kong/kong` @ 22246ef2 (3.10.0), `Kong/atc-router` v1.7.1.
+
+pub mod context;
+pub mod engine;
+pub mod schema;
+pub mod transform;
+
+use super::priority::Formula;
+use super::{dbless_route_id, split_route_id, Match, Request, RouteSpec};
+use context::Connection;
+use engine::{Engine, Hit, MatcherSpec};
+use transform::{sub_routes, Flavor};
+
+/// A route Kong would refuse or leave out of the router, with atc-router's message
+/// (or the route schema's, for the checks `validate_route` adds).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteError {
+    pub route: usize,
+    pub message: String,
+}
+
+impl RouteError {
+    /// The text Kong's route schema reports (kong/db/schema/entities/routes.lua).
+    pub fn kong_message(&self) -> String {
+        format!("Router Expression failed validation: {}", self.message)
+    }
+}
+
+/// One matcher of the engine: which route and which of its path groups.
+#[derive(Clone, Debug)]
+pub struct Matcher {
+    pub route: usize,
+    pub group: Option<usize>,
+    pub uuid: uuid::Uuid,
+    pub priority: u64,
+    pub expression: String,
+}
+
+/// Routes resolved by atc-router with the expressions and priorities Kong generates.
+#[derive(Debug)]
+pub struct ExpressionsRouter {
+    pub flavor: Flavor,
+    pub matchers: Vec<Matcher>,
+    engine: Engine,
+    /// Matcher indices in evaluation order (for [`Match::entry`]).
+    rank: Vec<usize>,
+}
+
+/// The id a route has in the router: its `id`; else, like decK's DB-less loading, the
+/// name-derived id; else (Kong would draw a random one, so ties are undetermined) an id
+/// ranking routes in config order among themselves and below every real id.
+fn route_uuid(spec: &RouteSpec, index: usize, count: usize) -> uuid::Uuid {
+    spec.id
+        .or_else(|| spec.name.as_deref().map(dbless_route_id))
+        .unwrap_or_else(|| uuid::Uuid::from_u128((count - index) as u128))
+}
+
+impl ExpressionsRouter {
+    /// The expressions flavor (`router_flavor = expressions`).
+    pub fn new(routes: &[RouteSpec]) -> Result<Self, Vec<RouteError>> {
+        Self::with_flavor(routes, Flavor::Expressions)
+    }
+
+    /// Either ATC flavor, with Kong's effective priority formula. Stream routes
+    /// ([`transform::is_stream_route`]) are left out of the HTTP router.
+    pub fn with_flavor(routes: &[RouteSpec], flavor: Flavor) -> Result<Self, Vec<RouteError>> {
+        let mut matchers = Vec::new();
+        let mut errors = Vec::new();
+        for (i, r) in routes.iter().enumerate() {
+            if transform::is_stream_route(r) {
+                continue;
+            }
+            if flavor == Flavor::TraditionalCompatible {
+                // the compat route schema has no such fields
+                for (field, set) in [("expression", r.expression.is_some()), ("priority", r.priority.is_some())] {
+                    if set {
+                        errors.push(RouteError { route: i, message: format!("{field}: unknown field") });
+                    }
+                }
+            }
+            let id = route_uuid(r, i, routes.len());
+            for sub in sub_routes(r, flavor, Formula::Effective) {
+                matchers.push(Matcher {
+                    route: i,
+                    group: sub.group,
+                    uuid: sub.group.map_or(id, |g| split_route_id(id, g)),
+                    priority: sub.priority,
+                    expression: sub.expression,
+                });
+            }
+        }
+        let specs: Vec<MatcherSpec> =
+            matchers.iter().map(|m| MatcherSpec { uuid: m.uuid, priority: m.priority, expression: m.expression.clone() }).collect();
+        let (engine, failed) = Engine::build(&specs);
+        errors.extend(failed.into_iter().map(|(m, message)| RouteError { route: matchers[m].route, message }));
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.route);
+            return Err(errors);
+        }
+        let mut rank = vec![0; matchers.len()];
+        let mut order: Vec<usize> = (0..matchers.len()).collect();
+        order.sort_by(|&a, &b| (matchers[b].priority, matchers[b].uuid).cmp(&(matchers[a].priority, matchers[a].uuid)));
+        for (pos, m) in order.into_iter().enumerate() {
+            rank[m] = pos;
+        }
+        Ok(ExpressionsRouter { flavor, matchers, engine, rank })
+    }
+
+    /// The route Kong picks.
+    pub fn find(&self, req: &Request) -> Option<Match> {
+        self.find_with(req, &Connection::default())
+    }
+
+    /// The route Kong picks, with connection facts for `net.src.*` / `net.dst.ip`.
+    pub fn find_with(&self, req: &Request, conn: &Connection) -> Option<Match> {
+        self.engine.first(req, conn).map(|h| self.to_match(h))
+    }
+
+    /// Every matching (sub-)route in the order atc-router tries them; the first is the winner.
+    pub fn all_matches(&self, req: &Request) -> Vec<Match> {
+        self.all_matches_with(req, &Connection::default())
+    }
+
+    pub fn all_matches_with(&self, req: &Request, conn: &Connection) -> Vec<Match> {
+        self.engine.all(req, conn).into_iter().map(|h| self.to_match(h)).collect()
+    }
+
+    /// kong/router/atc.lua `matching`: `uri_captures` only when the capture map has more
+    /// than the whole match (`has_capture`). Order: "0", other numbers ascending, then names
+    /// ascending (Kong's is a Lua table, unordered).
+    fn to_match(&self, h: Hit) -> Match {
+        let m = &self.matchers[h.matcher];
+        let captures = (h.captures.len() >= 2).then(|| {
+            let mut caps: Vec<(String, String)> = h.captures.into_iter().collect();
+            caps.sort_by(|(a, _), (b, _)| capture_order(a).cmp(&capture_order(b)));
+            caps
+        });
+        Match { route: m.route, entry: self.rank[h.matcher], matched_path: h.matched_path, captures }
+    }
+}
+
+/// Sort key: numbered groups first by number, then names.
+pub fn capture_order(name: &str) -> (u8, usize, &str) {
+    match name.parse::<usize>() {
+        Ok(n) => (0, n, ""),
+        Err(_) => (1, 0, name),
+    }
+}
