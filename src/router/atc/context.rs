@@ -24,19 +24,12 @@ pub struct Connection {
 /// "truncated" warning in fields.lua `get_http_params`).
 const MAX_URI_ARGS: usize = 100;
 
-/// The Host header split as `transform.split_host_port` does: at the first `:` when the
-/// rest is a number. The port is kept as that number (it may exceed 65535), else it is
-/// the listener port (`net.dst.port` falls back to `ngx.ctx.host_port` / `server_port`).
+/// The Host header split as `transform.split_host_port` does ([`Request::host_and_port`]),
+/// the port as the `net.dst.port` integer (Host header port, else `ngx.ctx.host_port` /
+/// `server_port`, i.e. the listener port).
 pub fn host_and_port(req: &Request) -> (Option<&str>, i64) {
-    match req.host.as_deref() {
-        None => (None, i64::from(req.listener_port)),
-        Some(h) => match h.split_once(':') {
-            Some((name, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
-                (Some(name), port.parse().unwrap_or(i64::MAX))
-            }
-            _ => (Some(h), i64::from(req.listener_port)),
-        },
-    }
+    let (host, port) = req.host_and_port();
+    (host, i64::try_from(port).unwrap_or(i64::MAX))
 }
 
 /// Path segments as fields.lua `get_http_segments` cuts them: the path without its first
