@@ -76,13 +76,9 @@ impl ExpressionsRouter {
             if transform::is_stream_route(r) {
                 continue;
             }
-            if flavor == Flavor::TraditionalCompatible {
-                // the compat route schema has no such fields
-                for (field, set) in [("expression", r.expression.is_some()), ("priority", r.priority.is_some())] {
-                    if set {
-                        errors.push(RouteError { route: i, message: format!("{field}: unknown field") });
-                    }
-                }
+            if let Err(message) = validate_route(r, flavor) {
+                errors.push(RouteError { route: i, message });
+                continue;
             }
             let id = route_uuid(r, i, routes.len());
             for sub in sub_routes(r, flavor, Formula::Effective) {
@@ -143,6 +139,42 @@ impl ExpressionsRouter {
         });
         Match { route: m.route, entry: self.rank[h.matcher], matched_path: h.matched_path, captures }
     }
+}
+
+const OTHER_FIELDS: &str = "'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations'";
+
+/// The route checks Kong's schema adds for the ATC flavors (kong/db/schema/entities/routes.lua
+/// `validate_route`; the traditional_compatible schema has no `expression` / `priority`
+/// fields at all). Messages without the "Router Expression failed validation: " prefix
+/// ([`RouteError::kong_message`] adds it). Parse and type errors come from the engine.
+pub fn validate_route(r: &RouteSpec, flavor: Flavor) -> Result<(), String> {
+    if flavor == Flavor::TraditionalCompatible {
+        for (field, set) in [("expression", r.expression.is_some()), ("priority", r.priority.is_some())] {
+            if set {
+                return Err(format!("{field}: unknown field"));
+            }
+        }
+        return Ok(());
+    }
+    // the `priority` field: integer between 0 and 2^46 - 1
+    if r.priority.is_some_and(|p| p > (1 << 46) - 1) {
+        return Err(format!("priority: value should be between 0 and {}", (1u64 << 46) - 1));
+    }
+    let others = !(r.snis.is_empty() && r.methods.is_empty() && r.hosts.as_ref().is_none_or(Vec::is_empty) && r.paths.is_empty() && r.headers.is_empty());
+    let Some(expr) = &r.expression else {
+        if others && r.priority.is_some_and(|p| p != 0) {
+            return Err(format!("cannot set 'priority' with {OTHER_FIELDS} simultaneously"));
+        }
+        return Ok(());
+    };
+    if others {
+        return Err(format!("cannot set 'expression' with {OTHER_FIELDS} simultaneously"));
+    }
+    if r.regex_priority != 0 {
+        return Err("cannot set 'regex_priority' with 'expression' simultaneously".to_string());
+    }
+    let fields = engine::fields_of(&transform::amend_net_port(expr))?;
+    schema::check_segment_fields(fields.iter().map(String::as_str))
 }
 
 /// Sort key: numbered groups first by number, then names.
