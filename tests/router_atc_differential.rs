@@ -83,10 +83,16 @@ fn route() -> impl Strategy<Value = RouteSpec> {
         })
 }
 
+/// Request targets: plain paths, and ones Kong normalizes (percent-decoding, dot
+/// segments, `//`) or cuts (query string).
+fn target() -> impl Strategy<Value = String> {
+    (path(), prop::sample::select(vec!["", "/", "?a=1", "/../v1", "//x", "/%61pi", "/%2F"])).prop_map(|(p, tail)| format!("{p}{tail}"))
+}
+
 fn request() -> impl Strategy<Value = Request> {
     (
         prop::sample::select(vec!["GET", "POST"]),
-        path(),
+        target(),
         prop::option::of(prop::sample::select(vec![
             "example.com",
             "api.example.com",
@@ -115,7 +121,10 @@ fn caps(m: &Match) -> Option<BTreeMap<String, String>> {
     m.captures.as_ref().map(|c| c.iter().cloned().collect())
 }
 
-fn outcome(m: Option<&Match>) -> Option<(usize, Option<String>, Option<BTreeMap<String, String>>)> {
+/// (route, matched path, uri_captures as a set)
+type Outcome = (usize, Option<String>, Option<BTreeMap<String, String>>);
+
+fn outcome(m: Option<&Match>) -> Option<Outcome> {
     m.map(|m| (m.route, m.matched_path.clone(), caps(m)))
 }
 
@@ -190,6 +199,53 @@ proptest! {
             // the winner from atc-router's own Router::execute is the first of all matches
             prop_assert_eq!(outcome(kong.find(req).as_ref()), outcome(k.first()));
             prop_assert_eq!(outcome(ours.find(req).as_ref()), outcome(kong.find(req).as_ref()));
+        }
+    }
+}
+
+fn protocols() -> impl Strategy<Value = Vec<String>> {
+    prop::sample::select(vec![vec!["http", "https"], vec!["https"], vec!["http"], vec!["grpc", "grpcs"], vec!["grpcs"]])
+        .prop_map(|v| v.into_iter().map(String::from).collect())
+}
+
+/// Whether the expressions flavor's `net.protocol` condition lets a request through
+/// (kong/router/expressions.lua: none when https is the only protocol; grpc -> http,
+/// grpcs -> https).
+fn protocol_allows(protocols: &[String], https: bool) -> bool {
+    if protocols.len() == 1 && protocols[0] == "https" {
+        return true;
+    }
+    let want = if https { "https" } else { "http" };
+    protocols.iter().any(|p| {
+        let p = match p.as_str() {
+            "grpc" => "http",
+            "grpcs" => "https",
+            other => other,
+        };
+        p == want
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The expressions flavor on classic routes = traditional_compatible plus the protocol
+    /// condition: the project's matches, minus the routes whose protocols refuse the
+    /// request's scheme, in the same order.
+    #[test]
+    fn expressions_flavor_is_compat_plus_protocols(
+        routes in prop::collection::vec((route(), protocols()), 1..8),
+        reqs in prop::collection::vec(request(), 1..6),
+    ) {
+        let routes: Vec<RouteSpec> = routes.into_iter().map(|(r, p)| RouteSpec { protocols: p, ..r }).collect();
+        let ours = Router::new(&routes, Formula::Effective).unwrap();
+        let kong = ExpressionsRouter::new(&routes).unwrap();
+        for req in &reqs {
+            let want: Vec<Option<Outcome>> =
+                ours.all_matches(req).iter().filter(|m| protocol_allows(&routes[m.route].protocols, req.https)).map(|m| outcome(Some(m))).collect();
+            let got: Vec<Option<Outcome>> = kong.all_matches(req).iter().map(|m| outcome(Some(m))).collect();
+            prop_assert_eq!(&got, &want, "Kong rule: expressions.lua get_expression adds net.protocol from protocols\nrequest {:?}", req);
+            prop_assert_eq!(outcome(kong.find(req).as_ref()), want.first().cloned().flatten());
         }
     }
 }

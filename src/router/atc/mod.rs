@@ -52,13 +52,16 @@ pub struct ExpressionsRouter {
     rank: Vec<usize>,
 }
 
-/// The id a route has in the router: its `id`; else, like decK's DB-less loading, the
-/// name-derived id; else (Kong would draw a random one, so ties are undetermined) an id
-/// ranking routes in config order among themselves and below every real id.
-fn route_uuid(spec: &RouteSpec, index: usize, count: usize) -> uuid::Uuid {
-    spec.id
-        .or_else(|| spec.name.as_deref().map(dbless_route_id))
-        .unwrap_or_else(|| uuid::Uuid::from_u128((count - index) as u128))
+/// The id a (sub-)route has in the router: its `id`, else the DB-less name-derived id
+/// (`dbless_route_id`), split sub-routes `split_route_id` of it. Without either Kong draws
+/// a random id, so ties are undetermined; then a stand-in ranks such routes in config
+/// order (groups in order) among themselves and below every real id, as the project's
+/// [`super::Router`] orders them.
+fn route_uuid(spec: &RouteSpec, index: usize, count: usize, group: Option<usize>) -> uuid::Uuid {
+    match spec.id.or_else(|| spec.name.as_deref().map(dbless_route_id)) {
+        Some(id) => group.map_or(id, |g| split_route_id(id, g)),
+        None => uuid::Uuid::from_u128((((count - index) as u128) << 32) | u128::from(u32::MAX - group.unwrap_or(0) as u32)),
+    }
 }
 
 impl ExpressionsRouter {
@@ -80,12 +83,11 @@ impl ExpressionsRouter {
                 errors.push(RouteError { route: i, message });
                 continue;
             }
-            let id = route_uuid(r, i, routes.len());
             for sub in sub_routes(r, flavor, Formula::Effective) {
                 matchers.push(Matcher {
                     route: i,
                     group: sub.group,
-                    uuid: sub.group.map_or(id, |g| split_route_id(id, g)),
+                    uuid: route_uuid(r, i, routes.len(), sub.group),
                     priority: sub.priority,
                     expression: sub.expression,
                 });
@@ -182,5 +184,57 @@ pub fn capture_order(name: &str) -> (u8, usize, &str) {
     match name.parse::<usize>() {
         Ok(n) => (0, n, ""),
         Err(_) => (1, 0, name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(target: &str) -> Request {
+        Request { method: "GET".into(), target: target.into(), listener_port: 8000, ..Request::default() }
+    }
+
+    #[test]
+    fn captures_in_our_match_shape() {
+        let r = RouteSpec { paths: vec![r"~/(?<user>\w+)/(\d+)?".into()], ..RouteSpec::default() };
+        let router = ExpressionsRouter::with_flavor(&[r], Flavor::TraditionalCompatible).unwrap();
+        let m = router.find(&get("/ab/")).unwrap();
+        // group 2 did not participate: absent, as in Kong >= 3.8
+        let want: Vec<(String, String)> = [("0", "/ab/"), ("1", "ab"), ("user", "ab")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        assert_eq!(m.captures, Some(want));
+        assert_eq!(m.matched_path.as_deref(), Some("/ab/"));
+        let prefix = ExpressionsRouter::with_flavor(&[RouteSpec { paths: vec!["/ab".into()], ..RouteSpec::default() }], Flavor::TraditionalCompatible).unwrap();
+        let m = prefix.find(&get("/ab/")).unwrap();
+        assert_eq!((m.matched_path.as_deref(), m.captures), (Some("/ab"), None));
+    }
+
+    #[test]
+    fn idless_routes_rank_in_config_order_below_real_ids() {
+        let same = |id| RouteSpec { id, paths: vec!["/a".into(), "~/a".into()], ..RouteSpec::default() };
+        let routes = [same(None), same(None), same(Some(uuid::Uuid::from_u128(1 << 64)))];
+        let router = ExpressionsRouter::with_flavor(&routes, Flavor::TraditionalCompatible).unwrap();
+        let order: Vec<(usize, usize)> = router.all_matches(&get("/a")).iter().map(|m| (m.route, m.entry)).collect();
+        // regex sub-routes (bit 51) first, then prefix ones; among equals: real id, then route 0, 1
+        assert_eq!(order, vec![(2, 0), (0, 1), (1, 2), (2, 3), (0, 4), (1, 5)]);
+        let ours = crate::router::Router::new(&routes, Formula::Effective).unwrap();
+        assert_eq!(ours.all_matches(&get("/a")).iter().map(|m| m.route).collect::<Vec<_>>(), vec![2, 0, 1, 2, 0, 1]);
+    }
+
+    // kong/db/schema/entities/routes.lua validate_route and the compat schema's fields
+    #[test]
+    fn route_schema_checks() {
+        let classic_with_priority = RouteSpec { paths: vec!["/a".into()], priority: Some(3), ..RouteSpec::default() };
+        let err = ExpressionsRouter::new(std::slice::from_ref(&classic_with_priority)).unwrap_err();
+        assert_eq!(
+            err[0].kong_message(),
+            "Router Expression failed validation: cannot set 'priority' with 'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations' simultaneously"
+        );
+        let expr_with_rp = RouteSpec { expression: Some("http.path == \"/\"".into()), regex_priority: 2, ..RouteSpec::default() };
+        assert_eq!(ExpressionsRouter::new(&[expr_with_rp]).unwrap_err()[0].message, "cannot set 'regex_priority' with 'expression' simultaneously");
+        let expr = RouteSpec { expression: Some("http.path == \"/\"".into()), ..RouteSpec::default() };
+        assert_eq!(ExpressionsRouter::with_flavor(&[expr], Flavor::TraditionalCompatible).unwrap_err()[0].message, "expression: unknown field");
+        let too_big = RouteSpec { expression: Some("http.path == \"/\"".into()), priority: Some(1 << 46), ..RouteSpec::default() };
+        assert!(ExpressionsRouter::new(&[too_big]).is_err());
     }
 }

@@ -298,6 +298,16 @@ mod tests {
         assert_eq!(sub_routes(&single, Flavor::TraditionalCompatible, Formula::Effective)[0].group, None);
     }
 
+    // transform.lua path_val_transform: `^` goes before everything, inline flags included,
+    // and the `?<` rewrite is blind (look-behind becomes the invalid `(?P<=`)
+    #[test]
+    fn regex_paths_anchored_and_rewritten_blindly() {
+        let r = RouteSpec { paths: strs(&["~/(?i)API/(?<v>v\\d)$"]), ..RouteSpec::default() };
+        assert_eq!(expression_of(&r, Flavor::TraditionalCompatible)[0].0, r##"(http.path ~ r#"^/(?i)API/(?P<v>v\d)$"#)"##);
+        let lb = RouteSpec { paths: strs(&["~/(?<=a)b"]), ..RouteSpec::default() };
+        assert_eq!(expression_of(&lb, Flavor::TraditionalCompatible)[0].0, r##"(http.path ~ r#"^/(?P<=a)b"#)"##);
+    }
+
     // kong/router/expressions.lua get_expression
     #[test]
     fn expressions_flavor_adds_protocols() {
