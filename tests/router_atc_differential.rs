@@ -29,6 +29,8 @@ fn route_path() -> impl Strategy<Value = String> {
         Just("~/(?i)API/(v\\d)".to_string()),
         Just("~/([ab]+)/.*".to_string()),
         Just("~/.*".to_string()),
+        // `"#` cannot sit in an ATC raw string: transform.lua escape_str quotes it instead
+        Just("~/a(\"#)?".to_string()),
     ]
 }
 
@@ -52,7 +54,7 @@ fn route() -> impl Strategy<Value = RouteSpec> {
         prop::collection::vec(prop::sample::select(vec!["GET", "POST"]).prop_map(String::from), 0..2),
         prop::collection::vec((prop::sample::select(vec!["x-version", "X_Env"]), prop::collection::vec(header_value(), 1..3)), 0..3),
         prop::collection::vec(sni(), 0..2),
-        -2i64..6,
+        prop_oneof![-2i64..6, Just(4096), Just(8192), Just(-4097)],
         prop::option::of(any::<u128>()),
     )
         .prop_map(|(paths, hosts, methods, headers, snis, rp, id)| {
