@@ -95,7 +95,7 @@ fn run_case(case: &Value) -> Option<String> {
     if expect["route"].as_str().map(String::from) != got_name {
         return Some(format!("{id}: route want {} got {got_name:?}", expect["route"]));
     }
-    let Some(m) = found else { return None };
+    let m = found?;
     let route = routes[m.route];
     let caps: Option<serde_json::Map<String, Value>> =
         m.captures.as_ref().map(|c| c.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect());
