@@ -22,13 +22,20 @@ use transform::{sub_routes, Flavor};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RouteError {
     pub route: usize,
+    /// The route field a field-level schema error is about (`expression`, `priority`);
+    /// `None` for the whole-route expression check.
+    pub field: Option<&'static str>,
     pub message: String,
 }
 
 impl RouteError {
-    /// The text Kong's route schema reports (kong/db/schema/entities/routes.lua).
+    /// The text Kong's route schema reports (kong/db/schema/entities/routes.lua): field
+    /// errors as `field: message`, the expression check with its fixed prefix.
     pub fn kong_message(&self) -> String {
-        format!("Router Expression failed validation: {}", self.message)
+        match self.field {
+            Some(f) => format!("{f}: {}", self.message),
+            None => format!("Router Expression failed validation: {}", self.message),
+        }
     }
 }
 
@@ -79,8 +86,8 @@ impl ExpressionsRouter {
             if transform::is_stream_route(r) {
                 continue;
             }
-            if let Err(message) = validate_route(r, flavor) {
-                errors.push(RouteError { route: i, message });
+            if let Err((field, message)) = validate_route(r, flavor) {
+                errors.push(RouteError { route: i, field, message });
                 continue;
             }
             for sub in sub_routes(r, flavor, Formula::Effective) {
@@ -96,7 +103,7 @@ impl ExpressionsRouter {
         let specs: Vec<MatcherSpec> =
             matchers.iter().map(|m| MatcherSpec { uuid: m.uuid, priority: m.priority, expression: m.expression.clone() }).collect();
         let (engine, failed) = Engine::build(&specs);
-        errors.extend(failed.into_iter().map(|(m, message)| RouteError { route: matchers[m].route, message }));
+        errors.extend(failed.into_iter().map(|(m, message)| RouteError { route: matchers[m].route, field: None, message }));
         if !errors.is_empty() {
             errors.sort_by_key(|e| e.route);
             return Err(errors);
@@ -147,36 +154,38 @@ const OTHER_FIELDS: &str = "'methods', 'hosts', 'paths', 'headers', 'snis', 'sou
 
 /// The route checks Kong's schema adds for the ATC flavors (kong/db/schema/entities/routes.lua
 /// `validate_route`; the traditional_compatible schema has no `expression` / `priority`
-/// fields at all). Messages without the "Router Expression failed validation: " prefix
-/// ([`RouteError::kong_message`] adds it). Parse and type errors come from the engine.
-pub fn validate_route(r: &RouteSpec, flavor: Flavor) -> Result<(), String> {
+/// fields at all). Errors are (field for field-level errors, message without the
+/// "Router Expression failed validation: " prefix, see [`RouteError::kong_message`]).
+/// Parse and type errors come from atc-router.
+pub fn validate_route(r: &RouteSpec, flavor: Flavor) -> Result<(), (Option<&'static str>, String)> {
     if flavor == Flavor::TraditionalCompatible {
         for (field, set) in [("expression", r.expression.is_some()), ("priority", r.priority.is_some())] {
             if set {
-                return Err(format!("{field}: unknown field"));
+                return Err((Some(field), "unknown field".to_string()));
             }
         }
         return Ok(());
     }
     // the `priority` field: integer between 0 and 2^46 - 1
     if r.priority.is_some_and(|p| p > (1 << 46) - 1) {
-        return Err(format!("priority: value should be between 0 and {}", (1u64 << 46) - 1));
+        return Err((Some("priority"), format!("value should be between 0 and {}", (1u64 << 46) - 1)));
     }
+    let whole = |m: String| (None, m);
     let others = !(r.snis.is_empty() && r.methods.is_empty() && r.hosts.as_ref().is_none_or(Vec::is_empty) && r.paths.is_empty() && r.headers.is_empty());
     let Some(expr) = &r.expression else {
         if others && r.priority.is_some_and(|p| p != 0) {
-            return Err(format!("cannot set 'priority' with {OTHER_FIELDS} simultaneously"));
+            return Err(whole(format!("cannot set 'priority' with {OTHER_FIELDS} simultaneously")));
         }
         return Ok(());
     };
     if others {
-        return Err(format!("cannot set 'expression' with {OTHER_FIELDS} simultaneously"));
+        return Err(whole(format!("cannot set 'expression' with {OTHER_FIELDS} simultaneously")));
     }
     if r.regex_priority != 0 {
-        return Err("cannot set 'regex_priority' with 'expression' simultaneously".to_string());
+        return Err(whole("cannot set 'regex_priority' with 'expression' simultaneously".to_string()));
     }
-    let fields = engine::fields_of(&transform::amend_net_port(expr))?;
-    schema::check_segment_fields(fields.iter().map(String::as_str))
+    let fields = engine::fields_of(&transform::amend_net_port(expr)).map_err(whole)?;
+    schema::check_segment_fields(fields.iter().map(String::as_str)).map_err(whole)
 }
 
 /// Sort key: numbered groups first by number, then names.
@@ -233,8 +242,8 @@ mod tests {
         let expr_with_rp = RouteSpec { expression: Some("http.path == \"/\"".into()), regex_priority: 2, ..RouteSpec::default() };
         assert_eq!(ExpressionsRouter::new(&[expr_with_rp]).unwrap_err()[0].message, "cannot set 'regex_priority' with 'expression' simultaneously");
         let expr = RouteSpec { expression: Some("http.path == \"/\"".into()), ..RouteSpec::default() };
-        assert_eq!(ExpressionsRouter::with_flavor(&[expr], Flavor::TraditionalCompatible).unwrap_err()[0].message, "expression: unknown field");
+        assert_eq!(ExpressionsRouter::with_flavor(&[expr], Flavor::TraditionalCompatible).unwrap_err()[0].kong_message(), "expression: unknown field");
         let too_big = RouteSpec { expression: Some("http.path == \"/\"".into()), priority: Some(1 << 46), ..RouteSpec::default() };
-        assert!(ExpressionsRouter::new(&[too_big]).is_err());
+        assert_eq!(ExpressionsRouter::new(&[too_big]).unwrap_err()[0].kong_message(), "priority: value should be between 0 and 70368744177663");
     }
 }
