@@ -140,6 +140,7 @@ fn route_spec(e: &Entity) -> RouteSpec {
         headers: n.get_set("headers").map(|h| h.entries().iter().map(|e| (e.key.clone(), strings(Some(&e.value)))).collect()).unwrap_or_default(),
         snis: strings(n.get("snis")),
         regex_priority: n.get("regex_priority").and_then(Node::as_i64).unwrap_or(0),
+        ..RouteSpec::default()
     }
 }
 

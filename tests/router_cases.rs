@@ -1,8 +1,11 @@
 //! Route-resolution tables: ../shared/corpus/router-cases-sample.yaml (60 cases restated
 //! from Kong's router specs) and testdata/router/cases.yaml (this project's own, each
-//! citing its Kong spec or reference section), run through the router.
+//! citing its Kong spec or reference section), run through the router and, for the
+//! effective formula, through atc-router (router::atc) as well.
 
-use gateway::router::{self, upstream, Formula, Request, RouteSpec, Router};
+use gateway::router::atc::{transform::Flavor, ExpressionsRouter};
+use gateway::router::{self, upstream, Formula, Match, Request, RouteSpec, Router};
+use std::collections::BTreeMap;
 use gateway::yaml::{parse, Origin};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -29,6 +32,7 @@ fn route_spec(r: &Value) -> RouteSpec {
             .unwrap_or_default(),
         snis: strings(&r["snis"]),
         regex_priority: r["regex_priority"].as_i64().unwrap_or(0),
+        ..RouteSpec::default()
     }
 }
 
@@ -74,12 +78,24 @@ fn run_case(case: &Value) -> Option<String> {
     if found != router.find_linear(&req) {
         return Some(format!("{id}: index and linear scan disagree"));
     }
+    // Kong's own engine on the expressions transform generates must agree (effective formula)
+    if formula == Formula::Effective {
+        let kong = match ExpressionsRouter::with_flavor(&specs, Flavor::TraditionalCompatible) {
+            Ok(r) => r,
+            Err(e) => return Some(format!("{id}: atc-router refused a route: {e:?}")),
+        };
+        let set = |m: &Match| (m.route, m.matched_path.clone(), m.captures.clone().map(|c| c.into_iter().collect::<BTreeMap<_, _>>()));
+        let (ours, theirs) = (found.as_ref().map(set), kong.find(&req).as_ref().map(set));
+        if ours != theirs {
+            return Some(format!("{id}: project router {ours:?} but atc-router {theirs:?}"));
+        }
+    }
     let expect = &case["expect"];
     let got_name = found.as_ref().and_then(|m| specs[m.route].name.clone());
     if expect["route"].as_str().map(String::from) != got_name {
         return Some(format!("{id}: route want {} got {got_name:?}", expect["route"]));
     }
-    let Some(m) = found else { return None };
+    let m = found?;
     let route = routes[m.route];
     let caps: Option<serde_json::Map<String, Value>> =
         m.captures.as_ref().map(|c| c.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect());

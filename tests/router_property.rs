@@ -46,6 +46,7 @@ fn route() -> impl Strategy<Value = RouteSpec> {
             headers: header.map(|h| vec![("x-version".to_string(), vec![h])]).unwrap_or_default(),
             snis: Vec::new(),
             regex_priority: rp,
+            ..RouteSpec::default()
         })
 }
 

@@ -6,6 +6,7 @@
 //! prefix length). Sub-routes are tried in descending priority, ties broken by descending
 //! UUID; the first one whose every condition holds wins, as in atc-router.
 
+pub mod atc;
 pub mod index;
 pub mod normalize;
 pub mod pattern;
@@ -17,7 +18,7 @@ use regex::Regex;
 pub use priority::Formula;
 
 /// The route fields the router looks at.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct RouteSpec {
     pub name: Option<String>,
     /// `None`: Kong would generate a random id (unnamed route without id, DB mode).
@@ -29,6 +30,34 @@ pub struct RouteSpec {
     pub headers: Vec<(String, Vec<String>)>,
     pub snis: Vec<String>,
     pub regex_priority: i64,
+    /// Kong's `protocols` (default `[http, https]`). Not part of matching in
+    /// traditional_compatible; the expressions flavor turns it into a `net.protocol` condition.
+    pub protocols: Vec<String>,
+    /// Expressions flavor: the route's ATC `expression` (Kong route field).
+    pub expression: Option<String>,
+    /// Expressions flavor: the route's `priority` (Kong route field, default 0).
+    pub priority: Option<u64>,
+}
+
+/// Kong's default route protocols (kong/db/schema/entities/routes.lua).
+pub const DEFAULT_PROTOCOLS: [&str; 2] = ["http", "https"];
+
+impl Default for RouteSpec {
+    fn default() -> Self {
+        RouteSpec {
+            name: None,
+            id: None,
+            paths: Vec::new(),
+            hosts: None,
+            methods: Vec::new(),
+            headers: Vec::new(),
+            snis: Vec::new(),
+            regex_priority: 0,
+            protocols: DEFAULT_PROTOCOLS.iter().map(|p| p.to_string()).collect(),
+            expression: None,
+            priority: None,
+        }
+    }
 }
 
 /// A request as the router sees it.
@@ -53,15 +82,19 @@ impl Request {
         String::from_utf8(normalize::normalize(path_only(&self.target))).ok()
     }
 
-    /// The host part of the Host header and the destination port.
-    pub fn host_and_port(&self) -> (Option<&str>, u16) {
+    /// The host part of the Host header and the destination port, split as
+    /// kong/router/transform.lua `split_host_port` does: at the first `:` when the rest is a
+    /// number. That number is the port even when no real port has it (`:99999` matches no
+    /// `host:port` route; too many digits saturate); without one, Kong's listener port.
+    pub fn host_and_port(&self) -> (Option<&str>, u64) {
+        let listener = u64::from(self.listener_port);
         match &self.host {
-            None => (None, self.listener_port),
+            None => (None, listener),
             Some(h) => match h.split_once(':') {
                 Some((name, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
-                    (Some(name), port.parse().unwrap_or(self.listener_port))
+                    (Some(name), port.parse().unwrap_or(u64::MAX))
                 }
-                _ => (Some(h.as_str()), self.listener_port),
+                _ => (Some(h.as_str()), listener),
             },
         }
     }
@@ -136,13 +169,13 @@ impl HostMatcher {
         }
     }
 
-    fn matches(&self, host: &str, port: u16) -> bool {
+    fn matches(&self, host: &str, port: u64) -> bool {
         let (ok, want_port) = match self {
             HostMatcher::Exact(h, p) => (host == h, p),
             HostMatcher::Suffix(s, p) => (host.ends_with(s.as_str()), p),
             HostMatcher::Prefix(s, p) => (host.starts_with(s.as_str()), p),
         };
-        ok && want_port.is_none_or(|p| p == port)
+        ok && want_port.is_none_or(|p| u64::from(p) == port)
     }
 }
 
@@ -200,10 +233,7 @@ impl Router {
         for e in &mut entries {
             if split[e.route] > 1 {
                 group_of[e.route] += 1;
-                e.uuid = routes[e.route].id.map(|id| {
-                    let ns = uuid::Uuid::parse_str("7f145bf9-0dce-4f91-98eb-debbce4b9f6b").expect("constant");
-                    uuid::Uuid::new_v5(&ns, format!("{id}#{}", group_of[e.route]).as_bytes())
-                });
+                e.uuid = routes[e.route].id.map(|id| split_route_id(id, group_of[e.route]));
             }
         }
         entries.sort_by(|a, b| b.priority.cmp(&a.priority).then(b.uuid.cmp(&a.uuid)));
@@ -258,48 +288,79 @@ impl Router {
                 return None;
             }
         }
+        // Each header's values in config order, each against the request's values in
+        // request order (an OR of `any(lower(http.headers.x)) …` predicates,
+        // kong/router/transform.lua get_expression); the first that holds decides.
+        let mut header_captures: Vec<Vec<(String, String)>> = Vec::new();
         for (name, values) in &e.headers {
-            let ok = req.header_values(name).any(|v| {
-                let v = v.to_lowercase();
-                values.iter().any(|want| match want {
-                    HeaderValue::Equal(s) => *s == v,
-                    HeaderValue::Regex(re) => re.is_match(&v),
-                })
-            });
+            let mut ok = false;
+            'values: for want in values {
+                for v in req.header_values(name) {
+                    let v = v.to_lowercase();
+                    match want {
+                        HeaderValue::Equal(s) if *s == v => {
+                            ok = true;
+                            break 'values;
+                        }
+                        HeaderValue::Regex(re) => {
+                            if let Some(caps) = re.captures(&v) {
+                                header_captures.push(groups(re, &caps));
+                                ok = true;
+                                break 'values;
+                            }
+                        }
+                        HeaderValue::Equal(_) => {}
+                    }
+                }
+            }
             if !ok {
                 return None;
             }
         }
-        if e.paths.is_empty() {
-            return Some(Match { route: e.route, entry: i, matched_path: None, captures: None });
-        }
-        for p in &e.paths {
-            match p {
-                PathMatcher::Prefix(prefix) => {
-                    if path.starts_with(prefix.as_str()) {
-                        return Some(Match { route: e.route, entry: i, matched_path: Some(prefix.clone()), captures: None });
-                    }
-                }
-                PathMatcher::Regex(regex) => {
-                    if let Some(caps) = regex.captures(path) {
-                        let whole = caps.get(0).map(|m| m.as_str().to_string()).unwrap_or_default();
-                        let mut out = vec![("0".to_string(), whole.clone())];
-                        for (gi, name) in regex.capture_names().enumerate().skip(1) {
-                            if let Some(m) = caps.get(gi) {
-                                out.push((gi.to_string(), m.as_str().to_string()));
-                                if let Some(n) = name {
-                                    out.push((n.to_string(), m.as_str().to_string()));
-                                }
-                            }
-                        }
-                        let captures = (out.len() >= 2).then_some(out);
-                        return Some(Match { route: e.route, entry: i, matched_path: Some(whole), captures });
-                    }
+        let (matched_path, mut captures) = if e.paths.is_empty() {
+            (None, Vec::new())
+        } else {
+            let found = e.paths.iter().find_map(|p| match p {
+                PathMatcher::Prefix(prefix) => path.starts_with(prefix.as_str()).then(|| (prefix.clone(), Vec::new())),
+                PathMatcher::Regex(regex) => regex.captures(path).map(|caps| {
+                    let whole = caps.get(0).map(|m| m.as_str().to_string()).unwrap_or_default();
+                    (whole, groups(regex, &caps))
+                }),
+            });
+            let (p, caps) = found?;
+            (Some(p), caps)
+        };
+        // atc-router keeps ONE capture map per expression (src/interpreter.rs, the `~`
+        // arm of `Predicate::execute` inserts every participating group by number and
+        // name). The header clauses come after the path clause, so a `~*` header regex
+        // that holds replaces "0" and any same-numbered or same-named group of the path's.
+        for hc in header_captures {
+            for (k, v) in hc {
+                match captures.iter_mut().find(|(name, _)| *name == k) {
+                    Some(slot) => slot.1 = v,
+                    None => captures.push((k, v)),
                 }
             }
         }
-        None
+        // kong/router/atc.lua has_capture: uri_captures only with more than one key
+        let captures = (captures.len() >= 2).then_some(captures);
+        Some(Match { route: e.route, entry: i, matched_path, captures })
     }
+}
+
+/// A regex match's participating groups as atc-router records them: "0", then each
+/// numbered group, each named group also under its name.
+fn groups(regex: &Regex, caps: &regex::Captures) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (gi, name) in regex.capture_names().enumerate() {
+        if let Some(m) = caps.get(gi) {
+            out.push((gi.to_string(), m.as_str().to_string()));
+            if let Some(n) = name {
+                out.push((n.to_string(), m.as_str().to_string()));
+            }
+        }
+    }
+    out
 }
 
 /// Groups paths the way Kong splits a route: all regex paths together, prefix paths by
@@ -335,17 +396,10 @@ fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, formula: Formula
             matchers.push(PathMatcher::Prefix(p.clone()));
         }
     }
-    let inputs = priority::Inputs {
-        methods: !r.methods.is_empty(),
-        hosts: r.hosts.as_ref().is_some_and(|h| !h.is_empty()),
-        plain_hosts: r.hosts.as_ref().is_some_and(|h| h.iter().all(|x| !x.contains('*'))),
-        header_count: r.headers.len().min(255) as u64,
-        snis: !r.snis.is_empty(),
-        paths: !paths.is_empty(),
-        is_regex: paths.first().is_some_and(|p| p.starts_with('~')),
-        regex_priority: r.regex_priority,
-        prefix_len: if paths.first().is_some_and(|p| !p.starts_with('~')) { paths[0].len() as u64 } else { 0 },
-    };
+    let inputs = priority::Inputs::of_route(r, &paths);
+    // Kong lower-cases the configured values with Lua's string.lower (ASCII letters only,
+    // transform.lua get_expression) while atc-router lower-cases request values with
+    // Rust's Unicode to_lowercase (src/interpreter.rs): `Ünï` never equals a request value.
     let headers = r
         .headers
         .iter()
@@ -353,8 +407,8 @@ fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, formula: Formula
             let vals = values
                 .iter()
                 .filter_map(|v| match v.strip_prefix("~*") {
-                    Some(re) => Regex::new(&re.to_lowercase()).ok().map(HeaderValue::Regex),
-                    None => Some(HeaderValue::Equal(v.to_lowercase())),
+                    Some(re) => Regex::new(&re.to_ascii_lowercase()).ok().map(HeaderValue::Regex),
+                    None => Some(HeaderValue::Equal(v.to_ascii_lowercase())),
                 })
                 .collect();
             (name.clone(), vals)
@@ -371,6 +425,14 @@ fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, formula: Formula
         headers,
         snis: r.snis.iter().map(|s| HostMatcher::parse(s.strip_suffix('.').unwrap_or(s))).collect(),
     })
+}
+
+/// The id of sub-route `group` (1-based) of a split route:
+/// `uuidv5("7f145bf9-0dce-4f91-98eb-debbce4b9f6b", "<id>#<group>")`
+/// (kong/router/transform.lua `split_routes_and_services_by_path`).
+pub fn split_route_id(id: uuid::Uuid, group: usize) -> uuid::Uuid {
+    let ns = uuid::Uuid::parse_str("7f145bf9-0dce-4f91-98eb-debbce4b9f6b").expect("constant");
+    uuid::Uuid::new_v5(&ns, format!("{id}#{group}").as_bytes())
 }
 
 /// The id Kong gives a named route without an id in DB-less mode:
@@ -396,6 +458,63 @@ mod tests {
         let p = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(split_paths(&p(&["~/r.*$", "/long-path", "/one", "/two", "/three", "~/.*"])), vec![p(&["~/r.*$", "~/.*"]), p(&["/long-path"]), p(&["/one", "/two"]), p(&["/three"])]);
         assert_eq!(split_paths(&[]), vec![Vec::<String>::new()]);
+    }
+
+    fn one_route(r: RouteSpec) -> Router {
+        Router::new(&[r], Formula::Effective).unwrap()
+    }
+
+    fn get(target: &str, headers: &[(&str, &str)]) -> Request {
+        let headers = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Request { method: "GET".into(), target: target.into(), headers, listener_port: 8000, ..Request::default() }
+    }
+
+    // atc-router v1.7.1 src/interpreter.rs (`BinaryOperator::Regex` arm): every regex
+    // predicate that holds inserts its groups into the expression's one capture map, and
+    // transform.lua puts the header clause after the path clause. So Kong reports the
+    // header's match as uri_captures "0" and "1"; the path's other groups survive.
+    // router::atc's engine test `one_capture_map_per_expression` runs atc-router on it.
+    #[test]
+    fn header_regex_captures_replace_the_path_captures_like_kong() {
+        let r = one_route(RouteSpec {
+            paths: vec![r"~/(?<user>\w+)/(\d+)".into()],
+            headers: vec![("x-version".into(), vec![r"~*v(\d)".into()])],
+            ..RouteSpec::default()
+        });
+        let m = r.find(&get("/ab/12", &[("X-Version", "V7")])).unwrap();
+        let mut caps = m.captures.unwrap();
+        caps.sort();
+        let want: Vec<(String, String)> = [("0", "v7"), ("1", "7"), ("2", "12"), ("user", "ab")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        assert_eq!(caps, want);
+        assert_eq!(m.matched_path.as_deref(), Some("/ab/12"));
+        // a prefix route gets uri_captures from a header regex with a group (>= 2 keys) …
+        let prefix = one_route(RouteSpec { paths: vec!["/a".into()], headers: vec![("x".into(), vec!["~*^(q)".into()])], ..RouteSpec::default() });
+        assert_eq!(prefix.find(&get("/a", &[("x", "Q")])).unwrap().captures, Some(vec![("0".into(), "q".into()), ("1".into(), "q".into())]));
+        // … but not from one without groups (only "0": atc.lua has_capture)
+        let plain = one_route(RouteSpec { paths: vec!["/a".into()], headers: vec![("x".into(), vec!["~*^q".into()])], ..RouteSpec::default() });
+        assert_eq!(plain.find(&get("/a", &[("x", "Q")])).unwrap().captures, None);
+    }
+
+    // transform.lua lower-cases configured header values with Lua's string.lower (ASCII
+    // only); atc-router lower-cases request values with Unicode rules.
+    #[test]
+    fn configured_header_values_are_lowered_ascii_only() {
+        let r = one_route(RouteSpec { headers: vec![("x".into(), vec!["ÜnÏ".into()])], ..RouteSpec::default() });
+        assert!(r.find(&get("/", &[("x", "ÜnÏ")])).is_none());
+        let ascii = one_route(RouteSpec { headers: vec![("x".into(), vec!["ABC".into()])], ..RouteSpec::default() });
+        assert!(ascii.find(&get("/", &[("x", "abc")])).is_some());
+    }
+
+    // transform.lua split_host_port: the Host port is whatever number follows the colon,
+    // so `:99999` is not the listener port and matches no `host:port` route.
+    #[test]
+    fn out_of_range_host_port_is_not_the_listener_port() {
+        let r = one_route(RouteSpec { hosts: Some(vec!["api.example.com:8000".into()]), ..RouteSpec::default() });
+        let mut req = get("/", &[]);
+        req.host = Some("api.example.com:99999".into());
+        assert!(r.find(&req).is_none());
+        req.host = Some("api.example.com".into());
+        assert!(r.find(&req).is_some());
     }
 
     #[test]

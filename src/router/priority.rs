@@ -34,6 +34,24 @@ pub struct Inputs {
     pub prefix_len: u64,
 }
 
+impl Inputs {
+    /// The facts of route `r` restricted to one group of its paths (a sub-route), as
+    /// kong/router/transform.lua `get_priority` reads them.
+    pub fn of_route(r: &super::RouteSpec, paths: &[String]) -> Inputs {
+        Inputs {
+            methods: !r.methods.is_empty(),
+            hosts: r.hosts.as_ref().is_some_and(|h| !h.is_empty()),
+            plain_hosts: r.hosts.as_ref().is_some_and(|h| h.iter().all(|x| !x.contains('*'))),
+            header_count: r.headers.len().min(255) as u64,
+            snis: !r.snis.is_empty(),
+            paths: !paths.is_empty(),
+            is_regex: paths.first().is_some_and(|p| p.starts_with('~')),
+            regex_priority: r.regex_priority,
+            prefix_len: if paths.first().is_some_and(|p| !p.starts_with('~')) { paths[0].len() as u64 } else { 0 },
+        }
+    }
+}
+
 const PLAIN_HOST_BIT: u64 = 1 << 60;
 const REGEX_BIT: u64 = 1 << 51;
 const SIGN: u64 = 0x8000_0000_0000_0000;
