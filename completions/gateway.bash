@@ -655,7 +655,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__simulate)
-            opts="-X -H -h -V --method --path --host --header --body --scheme --port --sni --output --priority --show-secrets --serve --plugin-schemas --color --help --version"
+            opts="-X -H -h -V --method --path --host --header --body --scheme --port --sni --output --priority --show-secrets --serve --plugin-schemas --router-flavor --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -715,6 +715,10 @@ _gateway() {
                     ;;
                 --plugin-schemas)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --router-flavor)
+                    COMPREPLY=($(compgen -W "traditional_compatible expressions" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -783,7 +787,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__test)
-            opts="-h -V --config --output --coverage --fail-under --priority --plugin-schemas --color --help --version"
+            opts="-h -V --config --output --coverage --fail-under --priority --plugin-schemas --router-flavor --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -809,6 +813,10 @@ _gateway() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --router-flavor)
+                    COMPREPLY=($(compgen -W "traditional_compatible expressions" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -821,7 +829,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__validate)
-            opts="-h -V --output --strict --online --plugin-schemas --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --color --help --version"
+            opts="-h -V --output --strict --online --plugin-schemas --router-flavor --kong-addr --headers --workspace --tls-skip-verify --ca-cert --timeout --rps-limit --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -833,6 +841,10 @@ _gateway() {
                     ;;
                 --plugin-schemas)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --router-flavor)
+                    COMPREPLY=($(compgen -W "traditional_compatible expressions" -- "${cur}"))
                     return 0
                     ;;
                 --kong-addr)

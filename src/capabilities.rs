@@ -273,7 +273,24 @@ pub fn check(config: &Config, info: &GatewayInfo) -> Vec<PlanError> {
             });
         }
     }
+    errors.extend(route_flavor(config, info));
     errors
+}
+
+/// The route checks of the gateway's router flavor (`configuration.router_flavor`, Kong's
+/// default traditional_compatible when it does not say): expression routes on a gateway
+/// without the expressions flavor, and what Kong's ATC router refuses (validate::
+/// routes_for_flavor). Kong's pre-ATC `traditional` flavor is checked as traditional_compatible.
+fn route_flavor(config: &Config, info: &GatewayInfo) -> Vec<PlanError> {
+    let name = info.router_flavor.as_deref().unwrap_or("traditional_compatible");
+    let flavor = crate::router::Flavor::from_name(name).unwrap_or(crate::router::Flavor::TraditionalCompatible);
+    crate::validate::routes_for_flavor(config, flavor)
+        .into_iter()
+        .map(|d| PlanError {
+            at: d.loc.unwrap_or(crate::source::Loc { file: crate::source::FileId(0), line: 1, column: 1 }),
+            message: format!("{}{}: {} (this gateway's router_flavor is {name})", d.entity.as_deref().unwrap_or("route"), d.field.as_deref().map(|f| format!(" {f}")).unwrap_or_default(), d.message),
+        })
+        .collect()
 }
 
 /// acme's storage: `kong` needs a database (DB-less, except on a data plane) and `shm` is

@@ -248,6 +248,30 @@ pub struct CheckArgs {
     /// to the checks, and their configs are checked against these schemas.
     #[arg(long, value_name = "PATH")]
     pub plugin_schemas: Vec<std::path::PathBuf>,
+
+    /// Kong's `router_flavor`: which route fields exist and how routes match.
+    #[arg(long, value_enum, value_name = "FLAVOR", env = "GATEWAY_ROUTER_FLAVOR", default_value_t = RouterFlavor::TraditionalCompatible)]
+    pub router_flavor: RouterFlavor,
+}
+
+/// Kong's router flavors, by Kong's names (`router_flavor` in kong.conf).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+#[value(rename_all = "snake_case")]
+pub enum RouterFlavor {
+    /// Kong 3.x's default: routes with paths, hosts, methods, headers, snis.
+    #[default]
+    TraditionalCompatible,
+    /// Routes may carry an ATC `expression` and a `priority`.
+    Expressions,
+}
+
+impl From<RouterFlavor> for crate::router::Flavor {
+    fn from(f: RouterFlavor) -> Self {
+        match f {
+            RouterFlavor::TraditionalCompatible => crate::router::Flavor::TraditionalCompatible,
+            RouterFlavor::Expressions => crate::router::Flavor::Expressions,
+        }
+    }
 }
 
 /// Where the Kong Admin API is and how to talk to it.

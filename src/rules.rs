@@ -172,13 +172,22 @@ rules! {
          methods on grpc or stream routes, hosts/paths/headers on stream routes, sources and \
          destinations on http or grpc routes, `strip_path: true` on grpc routes.";
     EXPRESSION_ROUTE = "R013", "expression-route", Kong, Error,
-        "A route with `expression` or `priority`: these belong to Kong's expressions router \
-         (`router_flavor = expressions` in kong.conf). Under the default traditional_compatible \
-         flavor Kong answers \"unknown field\". gateway checks configs for the default flavor \
-         only; it does not validate expressions.";
+        "A route with `expression` or `priority` checked for Kong's default router flavor, \
+         traditional_compatible, whose route schema has no such fields (Kong answers \"unknown \
+         field\"). They belong to the expressions flavor (`router_flavor = expressions` in \
+         kong.conf): check such configs with `--router-flavor expressions` (or \
+         GATEWAY_ROUTER_FLAVOR); diff, sync and apply take the flavor from the gateway.";
     ROUTE_SOURCES = "R014", "invalid-route-source", Kong, Error,
         "A route `sources` or `destinations` ip that is not an IPv4/IPv6 address or CIDR range \
          (Kong's typedefs.ip_or_cidr: \"invalid ip or cidr range\").";
+    ROUTER_EXPRESSION = "R015", "router-expression", Kong, Error,
+        "A route Kong's ATC router refuses (kong/db/schema/entities/routes.lua `validate_route`, \
+         run by both ATC flavors): an `expression` atc-router cannot parse or type-check (its \
+         own message, e.g. an unknown field or a regex that does not compile), `expression` \
+         set together with methods/hosts/paths/headers/snis/sources/destinations or with \
+         `regex_priority`, `priority` with those fields, a malformed `http.path.segments.*` \
+         field, or a `priority` above 2^46 - 1. For routes with classic fields, the expression \
+         Kong generates from them (kong/router/transform.lua) must compile too.";
 
     UNKNOWN_PLUGIN = "P001", "unknown-plugin", Kong, Error,
         "A plugin that is not bundled with Kong 3.15 (a typo, or a custom or partner plugin). \

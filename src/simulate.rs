@@ -129,7 +129,7 @@ pub fn route_id(route: &Entity) -> Option<uuid::Uuid> {
     }
 }
 
-fn route_spec(e: &Entity) -> RouteSpec {
+pub fn route_spec(e: &Entity) -> RouteSpec {
     let n = &e.node;
     RouteSpec {
         name: e.name().map(String::from),
@@ -140,7 +140,9 @@ fn route_spec(e: &Entity) -> RouteSpec {
         headers: n.get_set("headers").map(|h| h.entries().iter().map(|e| (e.key.clone(), strings(Some(&e.value)))).collect()).unwrap_or_default(),
         snis: strings(n.get("snis")),
         regex_priority: n.get("regex_priority").and_then(Node::as_i64).unwrap_or(0),
-        ..RouteSpec::default()
+        protocols: n.get_set("protocols").map(|p| strings(Some(p))).unwrap_or_else(|| RouteSpec::default().protocols),
+        expression: n.get_str("expression").map(String::from),
+        priority: n.get("priority").and_then(Node::as_i64).and_then(|p| u64::try_from(p).ok()),
     }
 }
 

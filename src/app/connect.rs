@@ -95,7 +95,7 @@ pub fn plan(args: &PlanArgs, conn: &ConnectionArgs, ctx: &Context, mode: Mode) -
     let (mut config, sources, secrets, warnings) = if mode == Mode::Reset {
         (Config::default(), Sources::default(), Vec::new(), Vec::new())
     } else {
-        match prepare(&args.configs, ctx, &super::inputs::Plugins::Gateway) {
+        match prepare(&args.configs, ctx, &super::inputs::Judge::Gateway) {
             Ok(p) => (p.loaded.config, p.loaded.sources, p.secrets, p.lint),
             Err(o) => return Ok(Err(o)),
         }

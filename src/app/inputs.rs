@@ -8,7 +8,8 @@ use crate::env::EnvMode;
 use crate::exit::Exit;
 use crate::load::{self, Disk, Files, Loaded};
 use crate::output::{self, json, text};
-use crate::router::Formula;
+use crate::router::{Flavor, Formula};
+use crate::validate::Target;
 use crate::schema::kong::Schemas;
 use anyhow::bail;
 use std::io::{IsTerminal, Read};
@@ -62,14 +63,14 @@ impl Files for CliFiles {
 
 /// Loads configs and runs every validation rule. Also returns the values that came from
 /// the environment, for masking whatever is printed later.
-pub fn check(paths: &[PathBuf], ctx: &Context, mode: EnvMode, plugins: &Plugins) -> (Loaded, Vec<Diagnostic>, Vec<String>) {
+pub fn check(paths: &[PathBuf], ctx: &Context, mode: EnvMode, judge: &Judge) -> (Loaded, Vec<Diagnostic>, Vec<String>) {
     let loaded = load::load(paths, &CliFiles, &ctx.env, mode);
     let mut diags = loaded.diagnostics.clone();
     if loaded.document.is_some() {
-        let found = match plugins {
-            Plugins::Known(schemas) => crate::validate::validate_with(&loaded.config, schemas),
-            Plugins::Gateway => {
-                let mut found = crate::validate::validate(&loaded.config);
+        let found = match judge {
+            Judge::Offline { schemas, flavor } => crate::validate::validate_with(&loaded.config, &Target { schemas, flavor: Some(*flavor) }),
+            Judge::Gateway => {
+                let mut found = crate::validate::validate_with(&loaded.config, &Target { schemas: &Schemas::bundled(), flavor: None });
                 found.retain(|d| d.rule.code != crate::rules::UNKNOWN_PLUGIN.code);
                 found
             }
@@ -80,13 +81,22 @@ pub fn check(paths: &[PathBuf], ctx: &Context, mode: EnvMode, plugins: &Plugins)
     (loaded, diags, secrets)
 }
 
-/// Who says which plugins exist.
-pub enum Plugins<'a> {
-    /// Offline: the plugins bundled with Kong and those declared with `--plugin-schemas`.
-    Known(&'a Schemas),
-    /// A gateway is asked before anything is written, and its own plugin list decides (S009),
-    /// so a plugin Kong does not bundle is not refused offline.
+/// What the config is checked for.
+pub enum Judge<'a> {
+    /// Offline: the plugins bundled with Kong and those declared with `--plugin-schemas`,
+    /// and the router flavor the command line names.
+    Offline { schemas: &'a Schemas, flavor: Flavor },
+    /// A gateway is asked before anything is written: its own plugin list decides (S009),
+    /// so a plugin Kong does not bundle is not refused offline, and its router flavor
+    /// decides the route checks that depend on it (`validate::routes_for_flavor`).
     Gateway,
+}
+
+impl<'a> Judge<'a> {
+    /// The offline judge for `validate`, `simulate` and `test`.
+    pub fn offline(schemas: &'a Schemas, args: &crate::cli::CheckArgs) -> Judge<'a> {
+        Judge::Offline { schemas, flavor: args.router_flavor.into() }
+    }
 }
 
 /// The bundled schemas plus the custom plugins declared with `--plugin-schemas`: files named
@@ -135,9 +145,9 @@ pub struct Prepared {
 
 /// Loads configs (default `kong.yaml`) with environment values resolved. A config that
 /// cannot be read, or that Kong would refuse, becomes an `Outcome` with exit 1.
-pub fn prepare(configs: &[PathBuf], ctx: &Context, plugins: &Plugins) -> Result<Prepared, Outcome> {
+pub fn prepare(configs: &[PathBuf], ctx: &Context, judge: &Judge) -> Result<Prepared, Outcome> {
     let configs = if configs.is_empty() { vec![PathBuf::from("kong.yaml")] } else { configs.to_vec() };
-    let (loaded, mut diags, secrets) = check(&configs, ctx, EnvMode::Resolve, plugins);
+    let (loaded, mut diags, secrets) = check(&configs, ctx, EnvMode::Resolve, judge);
     output::mask_secrets(&mut diags, &secrets);
     diagnostic::sort(&mut diags);
     let blocking: Vec<Diagnostic> = diags.iter().filter(|d| d.blocks()).cloned().collect();

@@ -2,7 +2,7 @@
 //! gets the simulation instead of a provider's answer; nothing is sent anywhere.
 #![allow(clippy::print_stderr)]
 
-use super::inputs::{formula, prepare, Plugins};
+use super::inputs::{formula, prepare, Judge};
 use super::{Context, Outcome};
 use crate::cli::SimulateArgs;
 use crate::exit::Exit;
@@ -16,7 +16,7 @@ use std::io::{Read, Write};
 const MAX_BODY: u64 = 16 * 1024 * 1024;
 
 pub fn run(args: &SimulateArgs, addr: &str, ctx: &Context) -> anyhow::Result<Outcome> {
-    let prepared = match prepare(&args.configs, ctx, &Plugins::Known(&super::inputs::declared_schemas(&args.checks.plugin_schemas)?)) {
+    let prepared = match prepare(&args.configs, ctx, &Judge::offline(&super::inputs::declared_schemas(&args.checks.plugin_schemas)?, &args.checks)) {
         Ok(p) => p,
         Err(outcome) => return Ok(outcome),
     };

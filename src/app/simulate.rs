@@ -1,6 +1,6 @@
 //! `gateway simulate`: one request through the config, or (with `--serve`) a dry-run listener.
 
-use super::inputs::{formula, parse_header, prepare, Plugins};
+use super::inputs::{formula, parse_header, prepare, Judge};
 use super::{Context, Outcome};
 use crate::cli::{Output, Scheme, SimulateArgs};
 use crate::exit::Exit;
@@ -17,7 +17,7 @@ pub fn run(args: &SimulateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     if let Some(addr) = &args.serve {
         return super::serve::run(args, addr, ctx);
     }
-    let prepared = match prepare(&args.configs, ctx, &Plugins::Known(&super::inputs::declared_schemas(&args.checks.plugin_schemas)?)) {
+    let prepared = match prepare(&args.configs, ctx, &Judge::offline(&super::inputs::declared_schemas(&args.checks.plugin_schemas)?, &args.checks)) {
         Ok(p) => p,
         Err(outcome) => return Ok(outcome),
     };

@@ -1,6 +1,6 @@
 //! `gateway test`: run a route test table against configs.
 
-use super::inputs::{formula, prepare, Plugins};
+use super::inputs::{formula, prepare, Judge};
 use super::{Context, Outcome};
 use crate::cli::{TestArgs, TestOutput};
 use crate::exit::Exit;
@@ -52,7 +52,7 @@ pub fn run(args: &TestArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         Ok(c) => c,
         Err(errs) => return fail(errs.into_iter().map(|e| (e.message, e.loc.line, e.loc.column)).collect()),
     };
-    let prepared = match prepare(&configs, ctx, &Plugins::Known(&super::inputs::declared_schemas(&args.checks.plugin_schemas)?)) {
+    let prepared = match prepare(&configs, ctx, &Judge::offline(&super::inputs::declared_schemas(&args.checks.plugin_schemas)?, &args.checks)) {
         Ok(p) => p,
         Err(outcome) => return Ok(outcome),
     };

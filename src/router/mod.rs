@@ -15,6 +15,7 @@ pub mod upstream;
 
 use regex::Regex;
 
+pub use atc::transform::Flavor;
 pub use priority::Formula;
 
 /// The route fields the router looks at.

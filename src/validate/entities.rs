@@ -2,17 +2,18 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::model::Config;
+use crate::router::Flavor;
 use crate::rules;
 use crate::schema::{self, check};
 
-pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
+pub fn check(config: &Config, flavor: Option<Flavor>, out: &mut Vec<Diagnostic>) {
     for ent in &config.entities {
         let Some(schema) = schema::entity(ent.kind) else { continue };
         let label = ent.label();
         let mut found = Vec::new();
         check::check_record_fields(&ent.node, schema, "", &label, &mut found);
         if ent.kind == "routes" {
-            expression_fields(&mut found);
+            route_flavor_fields(ent, flavor, &mut found);
         }
         out.extend(found);
         if ent.kind == "services" {
@@ -52,6 +53,28 @@ fn check_service(ent: &crate::model::Entity, label: &str, out: &mut Vec<Diagnost
     }
 }
 
+/// The route schema's fields for the router flavor: the bundled schema is the default
+/// flavor's; with the flavor unknown (the gateway will tell) its verdict on `expression` and
+/// `priority` waits.
+fn route_flavor_fields(route: &crate::model::Entity, flavor: Option<Flavor>, found: &mut Vec<Diagnostic>) {
+    match flavor {
+        Some(Flavor::TraditionalCompatible) => expression_fields(found),
+        Some(Flavor::Expressions) => expressions_flavor_fields(&route.node, &route.label(), found),
+        None => found.retain(|d| !(d.rule.code == rules::UNKNOWN_FIELD.code && matches!(d.field.as_deref(), Some("expression" | "priority")))),
+    }
+}
+
+/// The route schema's findings alone, for [`super::routes_for_flavor`].
+pub fn check_routes(config: &Config, flavor: Option<Flavor>, out: &mut Vec<Diagnostic>) {
+    let Some(schema) = schema::entity("routes") else { return };
+    for route in config.of_kind("routes") {
+        let mut found = Vec::new();
+        check::check_record_fields(&route.node, schema, "", &route.label(), &mut found);
+        route_flavor_fields(route, flavor, &mut found);
+        out.extend(found);
+    }
+}
+
 /// `expression` and `priority` are route fields of Kong's expressions router only
 /// (kong/db/schema/entities/routes.lua adds them when `router_flavor` is `expressions`); the
 /// default flavor's "unknown field" is replaced by a finding that says so.
@@ -69,6 +92,27 @@ fn expression_fields(found: &mut [Diagnostic]) {
             } else {
                 "remove `priority` (use `regex_priority` for regex paths), or run Kong with `router_flavor = expressions`".into()
             });
+        }
+    }
+}
+
+/// The route fields the expressions flavor adds (kong/db/schema/entities/routes.lua, when
+/// `router_flavor` is `expressions`): `expression`, a string, and `priority`, an integer
+/// between 0 and 2^46 - 1 (default 0). The bundled route schema is the default flavor's, so
+/// its "unknown field" for these two gives way to these checks.
+fn expressions_flavor_fields(n: &crate::node::Node, label: &str, found: &mut Vec<Diagnostic>) {
+    found.retain(|d| !(d.rule.code == rules::UNKNOWN_FIELD.code && matches!(d.field.as_deref(), Some("expression" | "priority"))));
+    if let Some(e) = n.get_set("expression").filter(|e| e.as_str().is_none()) {
+        found.push(Diagnostic::new(&rules::WRONG_TYPE, "expected a string").at(e.loc).entity(label).field("expression"));
+    }
+    if let Some(p) = n.get_set("priority") {
+        const MAX: i64 = (1 << 46) - 1;
+        match p.as_i64() {
+            None => found.push(Diagnostic::new(&rules::WRONG_TYPE, "expected an integer").at(p.loc).entity(label).field("priority")),
+            Some(v) if !(0..=MAX).contains(&v) => {
+                found.push(Diagnostic::new(&rules::OUT_OF_RANGE, format!("value should be between 0 and {MAX}")).at(p.loc).entity(label).field("priority"))
+            }
+            Some(_) => {}
         }
     }
 }

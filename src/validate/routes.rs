@@ -11,16 +11,45 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{Config, Entity};
 use crate::node::Node;
 use crate::router::normalize::normalize;
+use crate::router::Flavor;
 use crate::router::pattern::{self, RegexRejection};
 use crate::rules;
 
-pub fn check(config: &Config, out: &mut Vec<Diagnostic>) {
+pub fn check(config: &Config, flavor: Option<Flavor>, out: &mut Vec<Diagnostic>) {
+    // with the flavor unknown, the laxer expressions-flavor subschemas apply here and the
+    // ATC checks wait for the gateway's answer (super::routes_for_flavor)
     for route in config.of_kind("routes") {
-        check_route(route, out);
+        check_route(route, flavor.unwrap_or(Flavor::Expressions), out);
+    }
+    if let Some(flavor) = flavor {
+        check_router_expressions(config, flavor, out);
     }
 }
 
-fn check_route(route: &Entity, out: &mut Vec<Diagnostic>) {
+/// Kong's `validate_route` (kong/db/schema/entities/routes.lua), which both ATC flavors run
+/// after the route's fields passed: the expression (written, or generated from the classic
+/// fields by kong/router/transform.lua) must parse and type-check in atc-router, plus the
+/// expressions flavor's rules on mixing fields. Kong runs entity checks only on valid fields,
+/// so routes with a finding already are left out (a bad regex path keeps its PCRE message).
+fn check_router_expressions(config: &Config, flavor: Flavor, out: &mut Vec<Diagnostic>) {
+    let routes: Vec<&Entity> = config
+        .of_kind("routes")
+        .filter(|r| {
+            let label = r.label();
+            !out.iter().any(|d| d.is_error() && d.entity.as_deref() == Some(label.as_str()))
+        })
+        .collect();
+    let specs: Vec<crate::router::RouteSpec> = routes.iter().map(|r| crate::simulate::route_spec(r)).collect();
+    let Err(errors) = crate::router::atc::ExpressionsRouter::with_flavor(&specs, flavor) else { return };
+    for e in errors {
+        let route = routes[e.route];
+        let field = e.field.or_else(|| route.node.get_set("expression").map(|_| "expression"));
+        let at = field.and_then(|f| route.node.get(f)).map_or(route.node.loc, |n| n.loc);
+        out.push(Diagnostic::new(&rules::ROUTER_EXPRESSION, e.kong_message()).at(at).entity(route.label()).field(field.unwrap_or("")));
+    }
+}
+
+fn check_route(route: &Entity, flavor: Flavor, out: &mut Vec<Diagnostic>) {
     let n = &route.node;
     let label = route.label();
     let d = |rule, msg: String, node: &Node, field: String| Diagnostic::new(rule, msg).at(node.loc).entity(&label).field(field);
@@ -106,7 +135,7 @@ fn check_route(route: &Entity, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    check_protocols(n, &label, out);
+    check_protocols(n, &label, flavor, out);
     if n.get_str("path_handling") == Some("v1") {
         out.push(
             d(&rules::PATH_HANDLING_V1, "path_handling 'v1' is ignored by Kong's default router flavor (traditional_compatible); v0 applies".into(), n.get("path_handling").unwrap_or(n), "path_handling".into())
@@ -144,7 +173,11 @@ pub fn check_protocol_sets(protocols: &[&str]) -> Option<String> {
 /// Protocol-dependent checks: the mutually exclusive sets, the `snis` conditional of
 /// kong/db/schema/entities/routes.lua and the subschema of the first protocol
 /// (kong/db/schema/entities/routes_subschemas.lua: http, stream or grpc).
-fn check_protocols(n: &Node, label: &str, out: &mut Vec<Diagnostic>) {
+///
+/// In the expressions flavor (routes_subschemas.lua's `router_flavor == "expressions"` block)
+/// http and grpc routes may set sources and destinations, and `expression` counts among the
+/// fields one of which must be set.
+fn check_protocols(n: &Node, label: &str, flavor: Flavor, out: &mut Vec<Diagnostic>) {
     let protocols: Vec<&str> = match n.get_set("protocols") {
         Some(p) => match p.as_seq() {
             Some(items) => items.iter().filter_map(Node::as_str).collect(),
@@ -180,8 +213,11 @@ fn check_protocols(n: &Node, label: &str, out: &mut Vec<Diagnostic>) {
     }
     let contains = |p: &str| protocols.contains(&p);
     let all_in = |set: &[&str]| protocols.iter().all(|p| set.contains(p));
+    let expressions = flavor == Flavor::Expressions;
     let at_least_one = |fields: &[&str], msg: &str, out: &mut Vec<Diagnostic>| {
-        if !fields.iter().any(|f| has(f)) {
+        let with_expression: Vec<&str> = fields.iter().copied().chain(expressions.then_some("expression")).collect();
+        let fields = with_expression.as_slice();
+        if !fields.iter().any(|f| has(f) || (*f == "expression" && n.get_str(f).is_some_and(|e| !e.is_empty()))) {
             let list = fields.iter().map(|f| format!("'{f}'")).collect::<Vec<_>>().join(", ");
             out.push(Diagnostic::new(&rules::ROUTE_MATCH_FIELDS, msg.replace("%s", &list)).at(n.loc).entity(label));
         }
@@ -201,7 +237,9 @@ fn check_protocols(n: &Node, label: &str, out: &mut Vec<Diagnostic>) {
     let first = protocols.iter().find(|p| PROTOCOL_SUBSETS.iter().any(|s| s.contains(*p)) || matches!(**p, "ws" | "wss"));
     match first.copied() {
         Some("http" | "https" | "ws" | "wss") => {
-            cannot_set(&["sources", "destinations"], "'http' or 'https'", out);
+            if !expressions {
+                cannot_set(&["sources", "destinations"], "'http' or 'https'", out);
+            }
             if contains("https") || contains("wss") {
                 at_least_one(&["methods", "hosts", "headers", "paths", "snis"], "must set one of %s when 'protocols' is 'https'", out);
             } else {
@@ -219,7 +257,7 @@ fn check_protocols(n: &Node, label: &str, out: &mut Vec<Diagnostic>) {
                         .hint("remove `strip_path` (gRPC routes default to false)"),
                 );
             }
-            cannot_set(&["methods", "sources", "destinations"], "'grpc' or 'grpcs'", out);
+            cannot_set(if expressions { &["methods"] } else { &["methods", "sources", "destinations"] }, "'grpc' or 'grpcs'", out);
             if contains("grpcs") {
                 at_least_one(&["hosts", "headers", "paths", "snis"], "must set one of %s when 'protocols' is 'grpcs'", out);
             } else {

@@ -1,10 +1,12 @@
 //! Table-driven rule tests: each `testdata/deck/invalid/*.yaml` line that should produce a
 //! finding ends with `# expect: CODE[, CODE...]`; no other line may produce one. Files under
-//! `testdata/deck/valid/` must produce no finding at all.
+//! `testdata/deck/valid/` must produce no finding at all. A file whose text has a
+//! `# router_flavor: expressions` line is checked for Kong's expressions router flavor.
 
 use crate::support::root;
 use gateway::env::{Env, EnvMode};
 use gateway::load::{self, Disk};
+use gateway::router::Flavor;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -41,7 +43,10 @@ fn findings(path: &PathBuf) -> BTreeMap<u32, Vec<String>> {
     let loaded = load::load(std::slice::from_ref(path), &Disk, &fixture_env(), EnvMode::Mock);
     let mut diags = loaded.diagnostics.clone();
     if loaded.document.is_some() {
-        diags.extend(gateway::validate::validate(&loaded.config));
+        let text = std::fs::read_to_string(path).unwrap();
+        let flavor = if text.lines().any(|l| l.trim() == "# router_flavor: expressions") { Flavor::Expressions } else { Flavor::TraditionalCompatible };
+        let schemas = gateway::schema::kong::Schemas::bundled();
+        diags.extend(gateway::validate::validate_with(&loaded.config, &gateway::validate::Target { schemas: &schemas, flavor: Some(flavor) }));
     }
     let mut out: BTreeMap<u32, Vec<String>> = BTreeMap::new();
     for d in diags {

@@ -20,6 +20,26 @@ pub enum Flavor {
     Expressions,
 }
 
+impl Flavor {
+    /// Kong's name for the flavor (`router_flavor` in kong.conf).
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::TraditionalCompatible => "traditional_compatible",
+            Flavor::Expressions => "expressions",
+        }
+    }
+
+    /// The flavor Kong calls `name`; `None` for `traditional` (Kong's pre-ATC router, which
+    /// this tool does not model) and anything else.
+    pub fn from_name(name: &str) -> Option<Flavor> {
+        match name {
+            "traditional_compatible" => Some(Flavor::TraditionalCompatible),
+            "expressions" => Some(Flavor::Expressions),
+            _ => None,
+        }
+    }
+}
+
 /// One matcher Kong adds to atc-router for a route: a sub-route when the route's paths
 /// are split, else the whole route.
 #[derive(Clone, Debug, PartialEq, Eq)]
