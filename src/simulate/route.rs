@@ -31,17 +31,23 @@ pub(super) fn route_spec(e: &Entity) -> RouteSpec {
 }
 
 impl Simulator<'_> {
+    /// What Kong does with the request: the route, why it won, and what follows the match.
     pub fn simulate(&self, req: &SimRequest, show_secrets: bool) -> Simulation {
+        self.simulate_routed(req, show_secrets).0
+    }
+
+    /// [`Simulator::simulate`], and which of [`Simulator::route_entities`] the request hit.
+    pub fn simulate_routed(&self, req: &SimRequest, show_secrets: bool) -> (Simulation, Option<usize>) {
         let http = &req.request;
-        let found = self.router.find(http);
+        let router::Explained { winner: found, runner_up, other_formula: other } = self.router.explain(http);
         let mut warnings = Vec::new();
         let mut explanation = Vec::new();
-        let other = self.router.find_with_other_formula(http);
-        let name_of = |m: &Option<router::Match>| m.as_ref().map(|m| self.routes[m.route].label());
-        if name_of(&found) != name_of(&other) {
+        let name_of = |route: Option<usize>| route.map(|r| self.routes[r].label());
+        let (found_name, other_name) = (name_of(found.as_ref().map(|m| m.route)), name_of(other));
+        if found_name != other_name {
             let (eff, doc) = match self.formula {
-                Formula::Effective => (name_of(&found), name_of(&other)),
-                Formula::Documented => (name_of(&other), name_of(&found)),
+                Formula::Effective => (found_name, other_name),
+                Formula::Documented => (other_name, found_name),
             };
             warnings.push(format!(
                 "Kong's documented priority formula picks {} but the formula Kong really computes on x86-64 picks {} (Kong/kong#14457)",
@@ -56,12 +62,11 @@ impl Simulator<'_> {
                 sim.warnings.push("the normalized request path is not valid UTF-8: Kong's router errors and answers 404".into());
             }
             sim.warnings.extend(warnings);
-            return sim;
+            return (sim, None);
         };
-        let all = self.router.all_matches(http);
         let winner = &self.router.entries[m.entry];
         explanation.push(format!("priority {:#018x} ({:?} formula)", winner.priority, self.formula));
-        if let Some(runner) = all.iter().find(|x| x.route != m.route) {
+        if let Some(runner) = &runner_up {
             let re = &self.router.entries[runner.entry];
             let why = if re.priority == winner.priority {
                 format!("same priority; the tie is broken by route id, descending ({} > {})", fmt_id(winner.uuid), fmt_id(re.uuid))
@@ -80,7 +85,7 @@ impl Simulator<'_> {
             explanation.push("no other route matches this request".into());
         }
         let route = self.routes[m.route];
-        self.after_match(req, route, &m, show_secrets, warnings, explanation)
+        (self.after_match(req, route, &m, show_secrets, warnings, explanation), Some(m.route))
     }
 }
 
