@@ -128,6 +128,7 @@ pub struct Simulator<'a> {
     routes: Vec<&'a Entity>,
     router: Router,
     formula: Formula,
+    plugins: plugins::PluginIndex<'a>,
 }
 
 pub(super) fn strings(n: Option<&Node>) -> Vec<String> {
@@ -149,7 +150,7 @@ impl<'a> Simulator<'a> {
         let specs: Vec<RouteSpec> = routes.iter().map(|r| route_spec(r)).collect();
         let router = Router::new(&specs, formula)
             .map_err(|e| format!("route '{}': path '{}': {}", routes[e.route].label(), e.path, e.message))?;
-        Ok(Simulator { config, routes, router, formula })
+        Ok(Simulator { config, routes, router, formula, plugins: plugins::PluginIndex::new(config) })
     }
 
     pub fn route_entities(&self) -> &[&'a Entity] {

@@ -1,11 +1,55 @@
 //! Which plugin instances run for a matched route and service: the most specific
 //! instance per plugin name, plus consumer-scoped ones that run only for an
-//! authenticated consumer.
+//! authenticated consumer. The plugins are indexed by the route and service they name, so a
+//! simulation looks only at the global ones and those of its route and service.
 
 use super::{strings, Simulator};
-use crate::model::{reference, Entity};
+use crate::model::{reference, Config, Entity};
 use crate::node::Node;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+/// The config's plugins (in config order) by the entity they are scoped to.
+pub(super) struct PluginIndex<'a> {
+    plugins: Vec<&'a Entity>,
+    /// Plugins naming neither a route nor a service (global or consumer-only).
+    unscoped: Vec<usize>,
+    /// Plugins by the address of the route, or else the service, they name; one naming an
+    /// entity that does not exist is in no list (it runs nowhere).
+    by_entity: HashMap<*const Entity, Vec<usize>>,
+}
+
+impl<'a> PluginIndex<'a> {
+    pub(super) fn new(config: &'a Config) -> PluginIndex<'a> {
+        let plugins: Vec<&'a Entity> = config.of_kind("plugins").collect();
+        let mut index = PluginIndex { plugins, unscoped: Vec::new(), by_entity: HashMap::new() };
+        for (i, p) in index.plugins.iter().enumerate() {
+            let target = match (reference(&p.node, "route"), reference(&p.node, "service")) {
+                (None, None) => {
+                    index.unscoped.push(i);
+                    continue;
+                }
+                // a plugin on a route and a service needs both: file it under the route
+                (Some(r), _) => config.find("routes", &r.key),
+                (None, Some(s)) => config.find("services", &s.key),
+            };
+            if let Some(e) = target {
+                index.by_entity.entry(std::ptr::from_ref(e)).or_default().push(i);
+            }
+        }
+        index
+    }
+
+    /// The plugins that may run for `route` and `service`, in config order.
+    fn candidates(&self, route: &Entity, service: &Entity) -> impl Iterator<Item = &'a Entity> + '_ {
+        let mut picked = self.unscoped.clone();
+        for e in [std::ptr::from_ref(route), std::ptr::from_ref(service)] {
+            picked.extend(self.by_entity.get(&e).into_iter().flatten());
+        }
+        picked.sort_unstable();
+        picked.dedup();
+        picked.into_iter().map(|i| self.plugins[i])
+    }
+}
 
 /// Plugins with the scope they run under.
 type Scoped<'a> = Vec<(&'a Entity, String)>;
@@ -22,7 +66,7 @@ impl<'a> Simulator<'a> {
         let mut best: BTreeMap<String, (u8, &'a Entity, String)> = BTreeMap::new();
         let mut conditional = Vec::new();
         let proto = if https { "https" } else { "http" };
-        for p in self.config.of_kind("plugins") {
+        for p in self.plugins.candidates(route, service) {
             if p.node.get("enabled").and_then(Node::as_bool) == Some(false) {
                 continue;
             }
