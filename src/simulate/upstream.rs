@@ -149,14 +149,25 @@ impl<'a> Simulator<'a> {
     }
 }
 
+/// The client's headers Kong passes on, and the `X-Forwarded-*` ones it adds. A header sent
+/// more than once (names compare case-insensitively) is one header whose values are joined
+/// with ", " under its first spelling, as RFC 9110 §5.3 allows a recipient to combine them.
 fn forwarded_headers(req: &Request) -> BTreeMap<String, String> {
-    let mut h = BTreeMap::new();
+    let mut h: BTreeMap<String, String> = BTreeMap::new();
     for (k, v) in &req.headers {
         let lk = k.to_ascii_lowercase();
         if matches!(lk.as_str(), "host" | "connection" | "keep-alive" | "te" | "transfer-encoding" | "upgrade" | "proxy-connection" | "content-length") {
             continue;
         }
-        h.insert(k.clone(), v.clone());
+        match h.iter_mut().find(|(name, _)| name.eq_ignore_ascii_case(k)) {
+            Some((_, values)) => {
+                values.push_str(", ");
+                values.push_str(v);
+            }
+            None => {
+                h.insert(k.clone(), v.clone());
+            }
+        }
     }
     h.insert("X-Forwarded-Proto".into(), if req.https { "https".into() } else { "http".into() });
     if let Some(host) = &req.host {

@@ -209,6 +209,19 @@ fn route_test_header_repeated_in_two_cases_keeps_both_values() {
     assert_eq!(run.code, 0);
 }
 
+#[test]
+fn simulate_header_repeated_in_two_cases_keeps_both_values() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kong.yaml"), TENANT_ROUTE).unwrap();
+    let args = ["simulate", "kong.yaml", "--path", "/t", "--header", "X-Tenant: b", "--header", "x-tenant: a", "--output", "json"];
+    let run = gateway(dir.path(), &args, &[]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["route"]["name"], "tenant-a", "{}", run.stdout);
+    // forwarded upstream as one header, values in the order sent
+    assert_eq!(v["upstream"]["headers"]["X-Tenant"], "b, a", "{}", run.stdout);
+    assert!(v["upstream"]["headers"].get("x-tenant").is_none(), "{}", run.stdout);
+}
+
 /// `gateway test` writes a JSON document that parses, with one result per case in table
 /// order, and JUnit counts that match its testcases, also when cases fail.
 #[test]
