@@ -1,16 +1,26 @@
 //! Router throughput on a generated config: resolutions per second and per-request
 //! latency (median, p99) for the indexed router, against a plain scan of every route in
-//! priority order (how Kong's matcher walks routes), with identical answers checked.
+//! priority order (how Kong's matcher walks routes), with identical answers checked; then
+//! the full simulation path (`Simulator::simulate`: winner, runner-up, other-formula check,
+//! plugins, upstream) that `simulate`, `simulate --serve` and `gateway test` run per request.
+//! Also the build time (config to router) and the process's peak RSS (VmHWM).
 //!
 //! cargo run --release --example gen_config -- 10000 > /tmp/big.yaml
 //! cargo run --release --example bench_router -- /tmp/big.yaml 100000
+//! cargo run --release --example bench_router -- --routes 50000 [--host-only 1000] [--requests 100000]
+//!   (the same config generated in-process; `--host-only K` adds K routes with hosts and no paths)
+
+#![allow(clippy::print_stdout)]
+
+#[path = "support/config_gen.rs"]
+mod config_gen;
 
 use gateway::env::{Env, EnvMode};
-use gateway::load::{self, Disk};
+use gateway::load::{self, Disk, Files};
 use gateway::router::Formula;
 use gateway::router::Request;
-use gateway::simulate::Simulator;
-use std::path::PathBuf;
+use gateway::simulate::{SimRequest, Simulator};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 struct Lcg(u64);
@@ -58,13 +68,54 @@ fn percentile(sorted: &[u128], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize] as f64 / 1000.0
 }
 
+/// Peak resident set size of this process so far, in MiB (Linux `VmHWM`).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn rss() -> String {
+    peak_rss_mib().map(|m| format!("{m:.0} MiB")).unwrap_or_else(|| "unknown".into())
+}
+
+/// A generated config served from memory.
+struct Generated(String);
+
+impl Files for Generated {
+    fn read(&self, _: &Path) -> Result<Vec<u8>, String> {
+        Ok(self.0.as_bytes().to_vec())
+    }
+    fn exists(&self, _: &Path) -> bool {
+        true
+    }
+}
+
 fn main() {
-    let path = PathBuf::from(std::env::args().nth(1).expect("usage: bench_router CONFIG [N]"));
-    let n: usize = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(100_000);
-    let loaded = load::load(&[path], &Disk, &Env::new(), EnvMode::Mock);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse::<usize>().ok());
+    let positional: Vec<&String> = args.iter().enumerate().filter(|(i, a)| !a.starts_with("--") && (*i == 0 || !args[i - 1].starts_with("--"))).map(|(_, a)| a).collect();
+    let n: usize = flag("--requests").or_else(|| positional.get(1).and_then(|a| a.parse().ok())).unwrap_or(100_000);
+    let loaded = match flag("--routes") {
+        Some(routes) => {
+            let text = config_gen::generate(routes, false, flag("--host-only").unwrap_or(0));
+            load::load(&[PathBuf::from("generated.yaml")], &Generated(text), &Env::new(), EnvMode::Mock)
+        }
+        None => {
+            let path = PathBuf::from(positional.first().expect("usage: bench_router CONFIG [N] | --routes N [--host-only K] [--requests N]"));
+            load::load(&[path], &Disk, &Env::new(), EnvMode::Mock)
+        }
+    };
+    println!("loaded config: peak RSS {}", rss());
     let t = Instant::now();
     let sim = Simulator::new(&loaded.config, Formula::Effective).expect("config builds");
-    println!("routes: {}, sub-routes: {}, router build: {:.1} ms", sim.route_entities().len(), sim.router().entries.len(), t.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "routes: {}, sub-routes: {}, router build: {:.1} ms, peak RSS {}",
+        sim.route_entities().len(),
+        sim.router().entries.len(),
+        t.elapsed().as_secs_f64() * 1000.0,
+        rss()
+    );
     let reqs = requests(&sim, n);
     let router = sim.router();
     let mut lat = Vec::with_capacity(n);
@@ -84,6 +135,26 @@ fn main() {
         n as f64 / secs,
         percentile(&lat, 0.5),
         percentile(&lat, 0.99)
+    );
+    let sims: Vec<SimRequest> = reqs.iter().map(|r| SimRequest { request: r.clone(), body: None }).collect();
+    let mut lat = Vec::with_capacity(n);
+    let mut ok = 0;
+    let total = Instant::now();
+    for r in &sims {
+        let t = Instant::now();
+        let s = sim.simulate(r, false);
+        lat.push(t.elapsed().as_nanos());
+        ok += usize::from(s.route.is_some());
+    }
+    let secs = total.elapsed().as_secs_f64();
+    lat.sort_unstable();
+    println!(
+        "Simulator::simulate: {n} requests ({ok} routed) in {:.3} s = {:.0} simulations/s, median {:.2} us, p99 {:.2} us, peak RSS {}",
+        secs,
+        n as f64 / secs,
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99),
+        rss()
     );
     let sample = 2000.min(n);
     let mut lin = Vec::with_capacity(sample);

@@ -4,66 +4,18 @@
 //! cargo run --release --example gen_config -- 10000 > /tmp/big.yaml
 //! cargo run --release --example gen_config -- 10000 changed > /tmp/big-changed.yaml
 //!   (the same config with every 33rd service's port changed: 1% of the entities)
+//! cargo run --release --example gen_config -- 10000 --host-only 1000 > /tmp/hosts.yaml
+//!   (plus 1,000 routes with a host and no paths)
 
-use std::fmt::Write;
+#![allow(clippy::print_stdout)]
 
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn pick(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+#[path = "support/config_gen.rs"]
+mod config_gen;
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
-    let changed = std::env::args().nth(2).as_deref() == Some("changed");
-    let mut rng = Lcg(42);
-    let mut out = String::from("_format_version: \"3.0\"\nservices:\n");
-    for i in 0..n {
-        let port = if changed && i % 33 == 0 { 9999 } else { 8000 + i % 50 };
-        let _ = writeln!(out, "- name: svc-{i}\n  host: backend-{}.internal\n  port: {port}\n  path: /v{}", i % 97, i % 3);
-    }
-    out.push_str("routes:\n");
-    for i in 0..n {
-        let _ = writeln!(out, "- name: route-{i}\n  service: svc-{i}");
-        match rng.pick(4) {
-            0 => {
-                let _ = writeln!(out, "  paths: [\"~/api/v{}/items-{i}/(?<item_id>[0-9]+)$\"]", i % 5);
-            }
-            1 => {
-                let _ = writeln!(out, "  paths: [/api/r{i}, /legacy/r{i}/v1]");
-            }
-            2 => {
-                let _ = writeln!(out, "  paths: [/svc/{i}]\n  hosts: [\"api-{}.example.com\", \"*.tenant{}.example.org\"]", i % 200, i % 50);
-            }
-            _ => {
-                let _ = writeln!(
-                    out,
-                    "  paths: [\"~/openai/deployments/(?<deployment>[^/]+)/r{i}/chat/completions$\"]\n  headers:\n    x-tenant: [\"t{}\", \"~*^team-{}\"]\n  methods: [POST]",
-                    i % 100,
-                    i % 10
-                );
-            }
-        }
-    }
-    out.push_str("plugins:\n");
-    for i in 0..n {
-        match rng.pick(3) {
-            0 => {
-                let _ = writeln!(out, "- name: rate-limiting\n  route: route-{i}\n  config:\n    minute: {}\n    policy: local", 10 + i % 100);
-            }
-            1 => {
-                let _ = writeln!(out, "- name: key-auth\n  route: route-{i}\n  config:\n    key_names: [apikey]");
-            }
-            _ => {
-                let _ = writeln!(out, "- name: cors\n  service: svc-{i}\n  config:\n    origins: [\"https://app{}.example.com\"]", i % 20);
-            }
-        }
-    }
-    print!("{out}");
+    let args: Vec<String> = std::env::args().collect();
+    let changed = args.iter().any(|a| a == "changed");
+    let host_only = args.iter().position(|a| a == "--host-only").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(0);
+    print!("{}", config_gen::generate(n, changed, host_only));
 }

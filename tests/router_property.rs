@@ -1,7 +1,8 @@
 //! Property test: the indexed router and a plain scan of every sub-route in priority order
-//! (how atc-router evaluates) give the same answer on random configs and requests.
+//! (how atc-router evaluates) give the same answer on random configs and requests: the
+//! winner, the runner-up and the other priority formula's pick, host-only routes included.
 
-use gateway::router::{Formula, Request, RouteSpec, Router};
+use gateway::router::{Explained, Formula, Match, Request, RouteSpec, Router};
 use proptest::prelude::*;
 
 fn segment() -> impl Strategy<Value = String> {
@@ -24,7 +25,8 @@ fn route_path() -> impl Strategy<Value = String> {
 }
 
 fn host() -> impl Strategy<Value = String> {
-    prop::sample::select(vec!["example.com", "*.example.com", "api.*", "api.example.com:8000", "other.org"]).prop_map(String::from)
+    prop::sample::select(vec!["example.com", "*.example.com", "api.*", "api.example.com:8000", "other.org", "api.example.com", "API.example.com", "*.example.com:8443"])
+        .prop_map(String::from)
 }
 
 fn route() -> impl Strategy<Value = RouteSpec> {
@@ -54,7 +56,7 @@ fn request() -> impl Strategy<Value = Request> {
     (
         prop::sample::select(vec!["GET", "POST"]),
         path(),
-        prop::option::of(prop::sample::select(vec!["example.com", "api.example.com", "api.example.com:8000", "a.b.example.com", "other.org"])),
+        prop::option::of(prop::sample::select(vec!["example.com", "api.example.com", "api.example.com:8000", "a.b.example.com", "other.org", "API.example.com", "x.example.com:8443"])),
         prop::option::of(prop::sample::select(vec!["v1", "V2", "w"])),
     )
         .prop_map(|(m, p, h, v)| Request {
@@ -66,6 +68,55 @@ fn request() -> impl Strategy<Value = Request> {
             listener_port: 8000,
             sni: None,
         })
+}
+
+/// The plain reference for [`Router::explain`]: the linear scan's winner, the first match of
+/// another route in `all_matches`, and a scan of every sub-route in the other formula's order.
+fn explain_by_scan(router: &Router, req: &Request) -> Explained {
+    let all = router.all_matches(req);
+    let winner = all.first().cloned();
+    let runner_up = winner.as_ref().and_then(|w| all.iter().find(|m| m.route != w.route).cloned());
+    let mut order: Vec<usize> = (0..router.entries.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ea, eb) = (&router.entries[a], &router.entries[b]);
+        eb.other_priority.cmp(&ea.other_priority).then(eb.uuid.cmp(&ea.uuid))
+    });
+    let matched: Vec<usize> = all.iter().map(|m: &Match| m.entry).collect();
+    let other_formula = order.into_iter().find(|i| matched.contains(i)).map(|i| router.entries[i].route);
+    Explained { winner, runner_up, other_formula }
+}
+
+fn host_only_route() -> impl Strategy<Value = RouteSpec> {
+    (prop::collection::vec(host(), 1..3), prop::collection::vec(prop::sample::select(vec!["GET", "POST"]).prop_map(String::from), 0..2), any::<u128>())
+        .prop_map(|(hosts, methods, id)| RouteSpec { id: Some(uuid::Uuid::from_u128(id)), hosts: Some(hosts), methods, ..RouteSpec::default() })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Winner, runner-up and the other formula's pick from the index equal the plain scans.
+    #[test]
+    fn explain_agrees_with_linear_scans(routes in prop::collection::vec(route(), 1..12), reqs in prop::collection::vec(request(), 1..8)) {
+        for formula in [Formula::Effective, Formula::Documented] {
+            let router = Router::new(&routes, formula).unwrap();
+            for r in &reqs {
+                let got = router.explain(r);
+                prop_assert_eq!(&got, &explain_by_scan(&router, r), "request {:?}", r);
+                prop_assert_eq!(got.other_formula, router.find_with_other_formula(r).map(|m| m.route));
+            }
+        }
+    }
+
+    /// Host-only routes (indexed by host, not by path) mixed with path routes: same answers.
+    #[test]
+    fn host_indexed_routes_agree(host_only in prop::collection::vec(host_only_route(), 1..10), others in prop::collection::vec(route(), 0..6), reqs in prop::collection::vec(request(), 1..8)) {
+        let routes: Vec<RouteSpec> = host_only.into_iter().chain(others).collect();
+        let router = Router::new(&routes, Formula::Effective).unwrap();
+        for r in &reqs {
+            prop_assert_eq!(router.find(r), router.find_linear(r), "request {:?}", r);
+            prop_assert_eq!(router.explain(r), explain_by_scan(&router, r), "request {:?}", r);
+        }
+    }
 }
 
 proptest! {

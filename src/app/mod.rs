@@ -23,7 +23,8 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 /// What a command produced: text for stdout and stderr, and the exit code. Commands
-/// build their whole output first, so nothing partial is written.
+/// build their whole output first, so nothing partial is written; `gateway test` alone
+/// streams its results (see [`Outcome::streamed`]).
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub stdout: String,
@@ -34,6 +35,9 @@ pub struct Outcome {
     /// JSON or JUnit document under `--output json|junit`. Without them the `error:` lines
     /// of `stderr` are used.
     pub errors: Vec<serde_json::Value>,
+    /// The command already wrote its standard output itself, as it went (`gateway test`):
+    /// `stdout` is empty and no failure document is to be added.
+    pub streamed: bool,
 }
 
 impl Outcome {
@@ -125,7 +129,7 @@ impl Report {
     /// Success, `diff --exit-code` changes, `simulate`'s Kong answers and failures that
     /// already printed their document are left alone.
     pub fn failure_document(&self, mut outcome: Outcome) -> Outcome {
-        if *self == Report::Text || outcome.exit() != Exit::Failure || !outcome.stdout.trim().is_empty() {
+        if *self == Report::Text || outcome.exit() != Exit::Failure || outcome.streamed || !outcome.stdout.trim().is_empty() {
             return outcome;
         }
         let mut errors = std::mem::take(&mut outcome.errors);

@@ -7,11 +7,10 @@ use crate::exit::Exit;
 use super::inputs::{is_stdin, CliFiles};
 use crate::load::Files;
 use crate::output::json;
-use crate::route_tests;
+use crate::route_tests::{self, report, report::Sink};
 use crate::simulate::Simulator;
 use crate::yaml::{self, Origin};
 use anyhow::anyhow;
-use std::fmt::Write;
 use std::path::PathBuf;
 
 pub fn run(args: &TestArgs, ctx: &Context) -> anyhow::Result<Outcome> {
@@ -57,49 +56,22 @@ pub fn run(args: &TestArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         Err(outcome) => return Ok(outcome),
     };
     let sim = Simulator::new(&prepared.loaded.config, formula(args.priority)).map_err(|e| anyhow!(e))?;
-    let report = route_tests::run(&sim, &cases);
-    let coverage_ok = args.fail_under.is_none_or(|min| report.coverage_percent >= min);
-    let code = Some(if report.failed == 0 && coverage_ok { Exit::Success } else { Exit::Failure });
-    let mut stdout = match args.output {
-        TestOutput::Json => {
-            // every failing case, and coverage below --fail-under, is also an error
-            let mut errors: Vec<serde_json::Value> = report
-                .results
-                .iter()
-                .filter(|r| !r.passed)
-                .map(|r| json::error(&format!("{}: {}", r.name, r.failures.join("; ")), Some(&name), Some(r.line), None))
-                .collect();
-            if !coverage_ok {
-                let message = format!("route coverage {:.1}% is below --fail-under {}", report.coverage_percent, args.fail_under.unwrap_or(0.0));
-                errors.push(json::error(&message, None, None, None));
-            }
-            let mut doc = serde_json::to_value(&report)?;
-            doc["errors"] = errors.into();
-            serde_json::to_string_pretty(&doc)? + "\n"
-        }
-        TestOutput::Junit => route_tests::junit(&report, &name),
-        TestOutput::Text => {
-            let mut s = String::new();
-            for r in &report.results {
-                let _ = writeln!(s, "{} {} (line {})", if r.passed { "ok  " } else { "FAIL" }, r.name, r.line);
-                for f in &r.failures {
-                    let _ = writeln!(s, "       {f}");
-                }
-            }
-            if args.coverage || args.fail_under.is_some() {
-                let _ = writeln!(s, "route coverage: {}/{} ({:.1}%)", report.routes_covered, report.routes_total, report.coverage_percent);
-                for r in &report.uncovered_routes {
-                    let _ = writeln!(s, "  not covered: {r}");
-                }
-            }
-            let _ = writeln!(s, "{} passed, {} failed", report.passed, report.failed);
-            s
-        }
+    // results go to standard output as the cases run (the table was checked above)
+    let stdout = std::io::stdout().lock();
+    let mut sink: Box<dyn Sink> = match args.output {
+        TestOutput::Json => Box::new(report::JsonDoc::new(stdout, &name)?),
+        TestOutput::Junit => Box::new(report::Junit::new(stdout, &name)?),
+        TestOutput::Text => Box::new(report::Text::new(stdout)),
     };
-    if !coverage_ok && args.output == TestOutput::Text {
-        let _ = writeln!(stdout, "error: route coverage {:.1}% is below --fail-under {}", report.coverage_percent, args.fail_under.unwrap_or(0.0));
+    // a closed pipe (`gateway test ... | head`) stops the output, not the run or its verdict
+    let mut writing = true;
+    let summary = route_tests::run(&sim, cases, |r| writing = writing && sink.case(r).is_ok());
+    let coverage = report::Coverage { show: args.coverage, fail_under: args.fail_under };
+    if writing {
+        let _ = sink.finish(&summary, &coverage);
     }
+    let code = Some(if summary.failed == 0 && coverage.ok(&summary) { Exit::Success } else { Exit::Failure });
     // the config's lint findings do not fail the run; they are said on standard error
     let stderr = crate::output::mask_text(&super::inputs::warnings_text(&prepared.lint), &prepared.secrets);
-    Ok(Outcome { stdout, stderr, code, ..Default::default() })
+    Ok(Outcome { stderr, code, streamed: true, ..Default::default() })
 }

@@ -1,13 +1,15 @@
-//! Candidate lookup: which sub-routes could match a path, without trying them all.
+//! Candidate lookup: which sub-routes could match a request, without trying them all.
 //!
 //! Every path condition needs the request path to start with some literal: the prefix
 //! itself, or the literal prefixes of a regex (after Kong's `^` anchoring). Entries are
-//! indexed by those literals; entries without paths, or regexes without a literal prefix,
-//! are always candidates. When many regexes share a literal, one `RegexSet` pass finds the
-//! ones that match. Candidates come back in priority order, so trying them in turn gives
+//! indexed by those literals. When many regexes share a literal, one `RegexSet` pass finds
+//! the ones that match. Entries without paths, or regexes without a literal prefix, are
+//! indexed by host instead: those whose hosts are all plain under each host name, those with
+//! a wildcard host in a list tried for every request with a Host, and those without hosts are
+//! always candidates. Candidates come back in priority order, so trying them in turn gives
 //! exactly the answer of a linear scan.
 
-use super::{Entry, PathMatcher};
+use super::{Entry, HostMatcher, PathMatcher};
 use regex::{RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use std::collections::HashMap;
@@ -25,10 +27,17 @@ struct Bucket {
 
 #[derive(Debug, Default)]
 pub struct Index {
+    /// Entries not indexed by path and without a host condition.
     always: Vec<usize>,
+    /// Entries not indexed by path whose hosts are all plain, under each host name.
+    by_host: HashMap<String, Vec<usize>>,
+    /// Entries not indexed by path with a wildcard host (tried whenever the request has a Host).
+    wildcard_hosts: Vec<usize>,
     buckets: HashMap<Vec<u8>, Bucket>,
     /// Distinct key lengths, ascending.
     lengths: Vec<usize>,
+    /// Each entry's place in the other priority formula's order (for `--priority` comparisons).
+    other_rank: Vec<u32>,
 }
 
 impl Index {
@@ -38,7 +47,7 @@ impl Index {
         let mut keyed: HashMap<Vec<u8>, Vec<(usize, Option<String>)>> = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
             if e.paths.is_empty() {
-                idx.always.push(i);
+                idx.by_host_or_always(i, e);
                 continue;
             }
             let mut keys: Vec<(Vec<u8>, Option<String>)> = Vec::new();
@@ -53,7 +62,7 @@ impl Index {
                 }
             }
             if always {
-                idx.always.push(i);
+                idx.by_host_or_always(i, e);
                 continue;
             }
             keys.sort();
@@ -78,16 +87,50 @@ impl Index {
             }
             idx.buckets.insert(key, bucket);
         }
+        // a stable sort: ties keep the priority order, as re-sorting candidates would
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (ea, eb) = (&entries[a], &entries[b]);
+            eb.other_priority.cmp(&ea.other_priority).then(eb.uuid.cmp(&ea.uuid))
+        });
+        idx.other_rank = vec![0; entries.len()];
+        for (rank, &i) in order.iter().enumerate() {
+            idx.other_rank[i] = rank as u32;
+        }
         idx.lengths = idx.buckets.keys().map(Vec::len).collect();
         idx.lengths.sort_unstable();
         idx.lengths.dedup();
         idx
     }
 
-    /// Entry indices (ascending = priority order) whose path condition may hold for `path`.
-    pub fn candidates(&self, path: &str) -> Vec<usize> {
+    /// Files an entry the path literals cannot index: by its plain hosts, among the wildcard
+    /// hosts, or always (no host condition).
+    fn by_host_or_always(&mut self, i: usize, e: &Entry) {
+        if e.hosts.is_empty() {
+            self.always.push(i);
+        } else if e.hosts.iter().all(|h| matches!(h, HostMatcher::Exact(..))) {
+            let mut names: Vec<&str> = e.hosts.iter().filter_map(|h| if let HostMatcher::Exact(name, _) = h { Some(name.as_str()) } else { None }).collect();
+            names.sort_unstable();
+            names.dedup();
+            for name in names {
+                self.by_host.entry(name.to_string()).or_default().push(i);
+            }
+        } else {
+            self.wildcard_hosts.push(i);
+        }
+    }
+
+    /// Entry indices (ascending = priority order) whose path and host conditions may hold for
+    /// `path` and `host` (the Host header without its port; `None` when absent).
+    pub fn candidates(&self, path: &str, host: Option<&str>) -> Vec<usize> {
         let bytes = path.as_bytes();
         let mut out = self.always.clone();
+        if let Some(host) = host {
+            if let Some(v) = self.by_host.get(host) {
+                out.extend_from_slice(v);
+            }
+            out.extend_from_slice(&self.wildcard_hosts);
+        }
         for &l in &self.lengths {
             if l > bytes.len() {
                 break;
@@ -102,6 +145,13 @@ impl Index {
         out.sort_unstable();
         out.dedup();
         out
+    }
+}
+
+impl Index {
+    /// Where entry `i` comes in the other priority formula's order (lower is tried first).
+    pub fn other_rank(&self, i: usize) -> u32 {
+        self.other_rank[i]
     }
 }
 

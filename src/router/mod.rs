@@ -7,6 +7,7 @@
 //! UUID; the first one whose every condition holds wins, as in atc-router.
 
 pub mod atc;
+mod explain;
 pub mod index;
 pub mod normalize;
 pub mod pattern;
@@ -16,6 +17,7 @@ pub mod upstream;
 use regex::Regex;
 
 pub use atc::transform::Flavor;
+pub use explain::Explained;
 pub use priority::Formula;
 
 /// The route fields the router looks at.
@@ -245,21 +247,19 @@ impl Router {
     /// The route Kong picks, if any.
     pub fn find(&self, req: &Request) -> Option<Match> {
         let path = req.match_path()?;
-        self.index.candidates(&path).into_iter().find_map(|i| self.try_entry(i, req, &path))
+        self.index.candidates(&path, req.host_and_port().0).into_iter().find_map(|i| self.try_entry(i, req, &path))
     }
 
     /// The route the other priority formula would pick (for disagreement warnings).
     pub fn find_with_other_formula(&self, req: &Request) -> Option<Match> {
         let path = req.match_path()?;
-        let mut cands = self.index.candidates(&path);
-        cands.sort_by(|&a, &b| {
-            let (ea, eb) = (&self.entries[a], &self.entries[b]);
-            eb.other_priority.cmp(&ea.other_priority).then(eb.uuid.cmp(&ea.uuid))
-        });
+        let mut cands = self.index.candidates(&path, req.host_and_port().0);
+        cands.sort_by_key(|&i| self.index.other_rank(i));
         cands.into_iter().find_map(|i| self.try_entry(i, req, &path))
     }
 
-    /// Every sub-route that matches, in the order Kong tries them (the first is the winner).
+    /// Every sub-route that matches, in the order Kong tries them (the first is the winner), by
+    /// a plain scan of every sub-route: the reference [`Router::explain`] is tested against.
     pub fn all_matches(&self, req: &Request) -> Vec<Match> {
         let Some(path) = req.match_path() else { return Vec::new() };
         (0..self.entries.len()).filter_map(|i| self.try_entry(i, req, &path)).collect()

@@ -180,3 +180,66 @@ fn https_only_routes_over_http() {
     let ok = gateway(dir.path(), &["simulate", "--path", "/secure", "--scheme", "https"], &[]);
     assert_eq!(ok.code, 0, "{}", ok.stdout);
 }
+
+/// A config whose one route needs `x-tenant: a` (the first of two values in the tests below).
+const TENANT_ROUTE: &str = r#"_format_version: "3.0"
+services:
+  - name: tenants
+    url: http://tenants.internal
+    routes:
+      - name: tenant-a
+        paths: [/t]
+        headers: {x-tenant: [a]}
+"#;
+
+/// A header given twice in a row of a test table, in two cases, is one header with two values
+/// (RFC 9110 §5.2, §5.3); Kong's router matches any of them (kong/router/atc.lua adds every
+/// value of a repeated header). A name the row sets still replaces the defaults' values.
+#[test]
+fn route_test_header_repeated_in_two_cases_keeps_both_values() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kong.yaml"), TENANT_ROUTE).unwrap();
+    std::fs::write(
+        dir.path().join("t.yaml"),
+        "config: [kong.yaml]\ndefaults:\n  headers: {x-tenant: a}\ntests:\n  - name: both values\n    request: {path: /t, headers: {x-tenant: a, X-Tenant: b}}\n    expect: {route: tenant-a}\n  - name: the row replaces the default\n    request: {path: /t, headers: {X-TENANT: b}}\n    expect: {no_match: true}\n  - name: the default alone\n    request: {path: /t}\n    expect: {route: tenant-a}\n",
+    )
+    .unwrap();
+    let run = gateway(dir.path(), &["test", "t.yaml"], &[]);
+    assert_eq!(run.stdout, "ok   both values (line 5)\nok   the row replaces the default (line 8)\nok   the default alone (line 11)\n3 passed, 0 failed\n", "{}", run.stderr);
+    assert_eq!(run.code, 0);
+}
+
+#[test]
+fn simulate_header_repeated_in_two_cases_keeps_both_values() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kong.yaml"), TENANT_ROUTE).unwrap();
+    let args = ["simulate", "kong.yaml", "--path", "/t", "--header", "X-Tenant: b", "--header", "x-tenant: a", "--output", "json"];
+    let run = gateway(dir.path(), &args, &[]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["route"]["name"], "tenant-a", "{}", run.stdout);
+    // forwarded upstream as one header, values in the order sent
+    assert_eq!(v["upstream"]["headers"]["X-Tenant"], "b, a", "{}", run.stdout);
+    assert!(v["upstream"]["headers"].get("x-tenant").is_none(), "{}", run.stdout);
+}
+
+/// `gateway test` writes a JSON document that parses, with one result per case in table
+/// order, and JUnit counts that match its testcases, also when cases fail.
+#[test]
+fn route_test_documents_stay_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kong.yaml"), TENANT_ROUTE).unwrap();
+    let rows: String = (0..300).map(|i| format!("  - name: row {i}\n    request: {{path: /t, headers: {{x-tenant: {}}}}}\n    expect: {{route: tenant-a}}\n", if i % 3 == 0 { "b" } else { "a" })).collect();
+    std::fs::write(dir.path().join("t.yaml"), format!("config: [kong.yaml]\ntests:\n{rows}")).unwrap();
+    let run = gateway(dir.path(), &["test", "t.yaml", "--output", "json"], &[]);
+    assert_eq!(run.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((v["passed"].as_u64(), v["failed"].as_u64()), (Some(200), Some(100)));
+    let names: Vec<&str> = v["results"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, (0..300).map(|i| format!("row {i}")).collect::<Vec<_>>());
+    assert_eq!(v["errors"].as_array().unwrap().len(), 100);
+    let junit = gateway(dir.path(), &["test", "t.yaml", "--output", "junit"], &[]);
+    assert!(junit.stdout.contains(r#"<testsuite name="t.yaml" tests="300" failures="100">"#), "{}", junit.stdout);
+    assert_eq!(junit.stdout.matches("<testcase ").count(), 300);
+    assert_eq!(junit.stdout.matches("<failure ").count(), 100);
+    assert!(junit.stdout.ends_with("</testsuites>\n"));
+}

@@ -3,6 +3,12 @@
 //!
 //! A request field given as a list expands into every combination. Expectations are
 //! checked field by field; maps (captures, headers) are compared as subsets.
+//!
+//! Cases are expanded one test at a time and each result goes to a sink as soon as it is
+//! known (`report.rs` writes the text, JSON and JUnit forms); only the set of routes hit is
+//! kept, so memory does not grow with the number of results.
+
+pub mod report;
 
 use crate::node::{Node, Value};
 use crate::router::Request;
@@ -13,11 +19,12 @@ use serde_json::Value as Json;
 
 /// One expanded test case.
 #[derive(Clone, Debug)]
-pub struct Case {
+pub struct Case<'t> {
     pub name: String,
     pub loc: Loc,
     pub request: SimRequest,
-    pub expect: Node,
+    /// The test's `expect:` map (`None`: no expectations).
+    pub expect: Option<&'t Node>,
 }
 
 /// A problem in the table itself.
@@ -37,11 +44,11 @@ pub struct CaseResult {
     pub status: u16,
 }
 
-#[derive(Clone, Debug, Serialize)]
-pub struct Report {
+/// The totals of a run, once every case has run.
+#[derive(Clone, Debug)]
+pub struct Summary {
     pub passed: usize,
     pub failed: usize,
-    pub results: Vec<CaseResult>,
     pub routes_total: usize,
     pub routes_covered: usize,
     pub uncovered_routes: Vec<String>,
@@ -73,16 +80,15 @@ fn scalar(n: &Node) -> Option<String> {
     }
 }
 
-/// Expands every test of the table into cases.
-pub fn cases(table: &Node) -> Result<Vec<Case>, Vec<TableError>> {
+/// Checks every test of the table, then expands them into cases lazily (one test at a time).
+pub fn cases(table: &Node) -> Result<impl Iterator<Item = Case<'_>> + '_, Vec<TableError>> {
     let mut errors = Vec::new();
-    let mut out = Vec::new();
     let defaults = table.get("defaults");
     let Some(tests) = table.get("tests").and_then(Node::as_seq) else {
         return Err(vec![TableError { loc: table.loc, message: "the table needs a `tests:` list".into() }]);
     };
     for (i, t) in tests.iter().enumerate() {
-        let name = t.get_str("name").map(String::from).unwrap_or_else(|| format!("test {}", i + 1));
+        let name = test_name(t, i);
         let Some(req) = t.get("request").filter(|r| r.is_map()) else {
             errors.push(TableError { loc: t.loc, message: format!("{name}: needs a `request:` map") });
             continue;
@@ -92,85 +98,107 @@ pub fn cases(table: &Node) -> Result<Vec<Case>, Vec<TableError>> {
                 errors.push(TableError { loc: e.key_loc, message: format!("{name}: unknown request field `{}`", e.key) });
             }
         }
-        let expect = t.get("expect").cloned().unwrap_or_else(|| Node::map(t.loc));
-        for e in expect.entries() {
+        for e in t.get("expect").map(Node::entries).unwrap_or_default() {
             if !EXPECT_KEYS.contains(&e.key.as_str()) {
                 errors.push(TableError { loc: e.key_loc, message: format!("{name}: unknown expectation `{}`", e.key) });
             }
         }
-        // combinations of list-valued scalar fields
-        let mut variants: Vec<Vec<(String, Node)>> = vec![Vec::new()];
-        for key in ["method", "path", "host", "scheme", "port", "sni"] {
-            let field = req.get(key).or_else(|| defaults.and_then(|d| d.get(key)));
-            let Some(field) = field else { continue };
-            let values: Vec<Node> = match &field.value {
-                Value::Seq(items) => items.clone(),
-                _ => vec![field.clone()],
-            };
-            variants = variants
-                .into_iter()
-                .flat_map(|v| values.iter().map(move |x| {
-                    let mut v = v.clone();
-                    v.push((key.to_string(), x.clone()));
-                    v
-                }))
-                .collect();
-        }
-        let multiple = variants.len() > 1;
-        for v in variants {
-            let get = |k: &str| v.iter().find(|(key, _)| key == k).and_then(|(_, n)| scalar(n));
-            let https = get("scheme").as_deref() == Some("https");
-            let mut headers = Vec::new();
-            for src in [defaults.and_then(|d| d.get("headers")), req.get("headers")].into_iter().flatten() {
-                for h in src.entries() {
-                    headers.retain(|(k, _): &(String, String)| !k.eq_ignore_ascii_case(&h.key));
-                    match &h.value.value {
-                        Value::Seq(vals) => headers.extend(vals.iter().filter_map(scalar).map(|x| (h.key.clone(), x))),
-                        _ => headers.extend(scalar(&h.value).map(|x| (h.key.clone(), x))),
-                    }
-                }
-            }
-            let body = req.get("body").or_else(|| defaults.and_then(|d| d.get("body"))).map(|b| match &b.value {
-                Value::Str(s) => s.clone().into_bytes(),
-                _ => b.to_json(false).to_string().into_bytes(),
-            });
-            let path = get("path").unwrap_or_else(|| "/".into());
-            let method = get("method").unwrap_or_else(|| "GET".into());
-            let label = if multiple { format!("{name} [{method} {path}{}]", get("host").map(|h| format!(" host={h}")).unwrap_or_default()) } else { name.clone() };
-            out.push(Case {
-                name: label,
-                loc: t.loc,
-                request: SimRequest {
-                    request: Request {
-                        method,
-                        target: path,
-                        host: get("host"),
-                        headers,
-                        https,
-                        listener_port: get("port").and_then(|p| p.parse().ok()).unwrap_or(if https { 8443 } else { 8000 }),
-                        sni: get("sni"),
-                    },
-                    body,
-                },
-                expect: expect.clone(),
-            });
-        }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
+    if !errors.is_empty() {
+        return Err(errors);
     }
+    Ok(tests.iter().enumerate().flat_map(move |(i, t)| expand(defaults, t, i)))
 }
 
-fn check(expect: &Node, s: &Simulation) -> Vec<String> {
+fn test_name(t: &Node, i: usize) -> String {
+    t.get_str("name").map(String::from).unwrap_or_else(|| format!("test {}", i + 1))
+}
+
+/// The request headers of a test: the table's defaults, then the test's own. A name the
+/// test sets replaces the defaults' values for it. Within one map, names differing only in
+/// case (`x-tenant`, `X-Tenant`) are one header with several values, as repeated field lines
+/// are in HTTP (RFC 9110 §5.2 field names are case-insensitive; §5.3 repeated fields combine
+/// into one list); Kong's router then matches any of the values.
+fn headers(defaults: Option<&Node>, req: &Node) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for src in [defaults.and_then(|d| d.get("headers")), req.get("headers")].into_iter().flatten() {
+        let entries = src.entries();
+        headers.retain(|(k, _)| !entries.iter().any(|h| h.key.eq_ignore_ascii_case(k)));
+        for h in entries {
+            match &h.value.value {
+                Value::Seq(vals) => headers.extend(vals.iter().filter_map(scalar).map(|x| (h.key.clone(), x))),
+                _ => headers.extend(scalar(&h.value).map(|x| (h.key.clone(), x))),
+            }
+        }
+    }
+    headers
+}
+
+/// The cases of one (checked) test: every combination of its list-valued fields.
+fn expand<'t>(defaults: Option<&'t Node>, t: &'t Node, i: usize) -> Vec<Case<'t>> {
+    let name = test_name(t, i);
+    let Some(req) = t.get("request") else { return Vec::new() };
+    let expect = t.get("expect");
+    // combinations of list-valued scalar fields
+    let mut variants: Vec<Vec<(String, Node)>> = vec![Vec::new()];
+    for key in ["method", "path", "host", "scheme", "port", "sni"] {
+        let field = req.get(key).or_else(|| defaults.and_then(|d| d.get(key)));
+        let Some(field) = field else { continue };
+        let values: Vec<Node> = match &field.value {
+            Value::Seq(items) => items.clone(),
+            _ => vec![field.clone()],
+        };
+        variants = variants
+            .into_iter()
+            .flat_map(|v| values.iter().map(move |x| {
+                let mut v = v.clone();
+                v.push((key.to_string(), x.clone()));
+                v
+            }))
+            .collect();
+    }
+    let multiple = variants.len() > 1;
+    let headers = headers(defaults, req);
+    let body = req.get("body").or_else(|| defaults.and_then(|d| d.get("body"))).map(|b| match &b.value {
+        Value::Str(s) => s.clone().into_bytes(),
+        _ => b.to_json(false).to_string().into_bytes(),
+    });
+    let mut out = Vec::with_capacity(variants.len());
+    for v in variants {
+        let get = |k: &str| v.iter().find(|(key, _)| key == k).and_then(|(_, n)| scalar(n));
+        let https = get("scheme").as_deref() == Some("https");
+        let path = get("path").unwrap_or_else(|| "/".into());
+        let method = get("method").unwrap_or_else(|| "GET".into());
+        let label = if multiple { format!("{name} [{method} {path}{}]", get("host").map(|h| format!(" host={h}")).unwrap_or_default()) } else { name.clone() };
+        out.push(Case {
+            name: label,
+            loc: t.loc,
+            request: SimRequest {
+                request: Request {
+                    method,
+                    target: path,
+                    host: get("host"),
+                    headers: headers.clone(),
+                    https,
+                    listener_port: get("port").and_then(|p| p.parse().ok()).unwrap_or(if https { 8443 } else { 8000 }),
+                    sni: get("sni"),
+                },
+                body: body.clone(),
+            },
+            expect,
+        });
+    }
+    out
+}
+
+fn check(expect: Option<&Node>, s: &Simulation) -> Vec<String> {
     let mut f = Vec::new();
     let mut cmp = |what: &str, want: Option<String>, got: Option<String>| {
         if want != got {
             f.push(format!("{what}: expected {}, got {}", want.unwrap_or_else(|| "none".into()), got.unwrap_or_else(|| "none".into())));
         }
     };
-    for e in expect.entries() {
+    for e in expect.map(Node::entries).unwrap_or_default() {
         let want = || scalar(&e.value);
         match e.key.as_str() {
             "route" => cmp("route", want(), s.route.as_ref().and_then(|r| r.name.clone().or(r.id.clone()))),
@@ -214,21 +242,25 @@ fn check(expect: &Node, s: &Simulation) -> Vec<String> {
     f
 }
 
-/// Runs every case; coverage counts the routes some case hit.
-pub fn run(sim: &Simulator, cases: &[Case]) -> Report {
+/// Runs every case, each routed once, handing each result to `each` as soon as it is known;
+/// coverage counts the routes some case hit (one bit per route).
+pub fn run<'t>(sim: &Simulator, cases: impl IntoIterator<Item = Case<'t>>, mut each: impl FnMut(&CaseResult)) -> Summary {
     let routes = sim.route_entities();
-    let mut hit = vec![false; routes.len()];
-    let mut results = Vec::new();
+    let mut hit = vec![0u64; routes.len().div_ceil(64)];
+    let (mut passed, mut failed) = (0, 0);
     for c in cases {
-        let s = sim.simulate(&c.request, false);
-        if let Some(r) = sim.find_route(&c.request) {
-            if let Some(i) = routes.iter().position(|x| std::ptr::eq(*x, r)) {
-                hit[i] = true;
-            }
+        let (s, route) = sim.simulate_routed(&c.request, false);
+        if let Some(i) = route {
+            hit[i / 64] |= 1 << (i % 64);
         }
-        let failures = check(&c.expect, &s);
-        results.push(CaseResult {
-            name: c.name.clone(),
+        let failures = check(c.expect, &s);
+        if failures.is_empty() {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+        each(&CaseResult {
+            name: c.name,
             line: c.loc.line,
             passed: failures.is_empty(),
             failures,
@@ -236,13 +268,12 @@ pub fn run(sim: &Simulator, cases: &[Case]) -> Report {
             status: s.status,
         });
     }
-    let covered = hit.iter().filter(|h| **h).count();
-    let uncovered = routes.iter().zip(&hit).filter(|(_, h)| !**h).map(|(r, _)| r.label()).collect();
-    let passed = results.iter().filter(|r| r.passed).count();
-    Report {
+    let is_hit = |i: usize| hit[i / 64] & (1 << (i % 64)) != 0;
+    let covered = (0..routes.len()).filter(|&i| is_hit(i)).count();
+    let uncovered = (0..routes.len()).filter(|&i| !is_hit(i)).map(|i| routes[i].label()).collect();
+    Summary {
         passed,
-        failed: results.len() - passed,
-        results,
+        failed,
         routes_total: routes.len(),
         routes_covered: covered,
         uncovered_routes: uncovered,
@@ -250,29 +281,7 @@ pub fn run(sim: &Simulator, cases: &[Case]) -> Report {
     }
 }
 
-/// JUnit XML: one suite, one testcase per case.
-pub fn junit(report: &Report, suite: &str) -> String {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
-    let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites tests=\"{}\" failures=\"{}\">\n  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n",
-        report.results.len(),
-        report.failed,
-        esc(suite),
-        report.results.len(),
-        report.failed
-    );
-    for r in &report.results {
-        out.push_str(&format!("    <testcase classname=\"{}\" name=\"{}\">", esc(suite), esc(&r.name)));
-        if !r.passed {
-            out.push_str(&format!("\n      <failure message=\"{}\">{}</failure>\n    ", esc(&r.failures.join("; ")), esc(&r.failures.join("\n"))));
-        }
-        out.push_str("</testcase>\n");
-    }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
-}
-
-fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     // XML 1.0 has no way to write most control characters
     let s: String = s.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect();
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
