@@ -1,5 +1,8 @@
 //! ai-proxy and ai-proxy-advanced: `$(...)` templates and, for simulation, the upstream
-//! request Kong's AI drivers build.
+//! request Kong's AI drivers build, the body they send, what the client gets back, and
+//! streaming.
 
+mod lua;
+pub mod request;
 pub mod template;
 pub mod upstream;
