@@ -4,5 +4,7 @@
 
 mod lua;
 pub mod request;
+pub mod response;
+pub mod stream;
 pub mod template;
 pub mod upstream;
