@@ -71,7 +71,8 @@ pub struct Conf {
     pub response_streaming: Option<String>,
     /// `auth.param_*` when `param_location` is `body`.
     pub body_auth: Option<BodyAuth>,
-    /// `config.max_request_body_size`; a longer body is not parsed.
+    /// `config.max_request_body_size` (OSS default 8192, 3.13+ 1048576, 0 = unlimited); a
+    /// longer body that also exceeds nginx's 8k body buffer is not parsed. `None`: no limit.
     pub max_request_body_size: Option<usize>,
 }
 
@@ -153,10 +154,16 @@ pub fn resolve_model(model: &Json, lookup: &dyn Fn(super::template::Source, &str
     })
 }
 
+/// Kong's default `nginx_http_client_body_buffer_size` (8k).
+const CLIENT_BODY_BUFFER_SIZE: usize = 8192;
+
 /// Parses the body as `kong.request.get_body` does for the content type Kong reads
 /// (`Content-Type`, `application/json` when absent): a JSON object or array, else nothing.
 fn parse_body(raw: &[u8], content_type: Option<&str>, max: Option<usize>) -> Option<Json> {
-    if max.is_some_and(|m| m > 0 && raw.len() > m) {
+    // kong.request.get_raw_body (kong/pdk/request.lua): the limit applies only to a body
+    // nginx spilled to a file, i.e. one larger than client_body_buffer_size (8k default);
+    // 0 means no limit
+    if max.is_some_and(|m| m > 0 && raw.len() > m.max(CLIENT_BODY_BUFFER_SIZE)) {
         return None;
     }
     let ct = content_type.unwrap_or("application/json").to_ascii_lowercase();
@@ -1072,6 +1079,18 @@ mod tests {
         c.model = Model::new("anthropic", Some("claude"), json!({"max_tokens": 10}));
         let Body::Json(b) = prepare(&c, &chat(json!({"messages": [{"role":"user","content":"x"}]})), None).unwrap().body else { panic!() };
         assert!(b.get("key").is_none());
+    }
+
+    // kong/pdk/request.lua get_raw_body: max_request_body_size only bites past the 8k buffer
+    #[test]
+    fn large_bodies_beyond_the_limit_are_not_parsed() {
+        let mut c = Conf::new("llm/v1/chat", Model::new("openai", Some("m"), Json::Null));
+        c.max_request_body_size = Some(100);
+        let big = json!({"messages": [{"role": "user", "content": "x".repeat(9000)}]});
+        assert_eq!(prepare(&c, &chat(big.clone()), None).unwrap_err().message.as_deref(), Some("request body doesn't contain valid prompts"));
+        assert!(prepare(&c, &chat(json!({"messages": [{"role": "user", "content": "x".repeat(500)}]})), None).is_ok());
+        c.max_request_body_size = Some(0);
+        assert!(prepare(&c, &chat(big), None).is_ok());
     }
 
     #[test]

@@ -175,6 +175,10 @@ pub fn build_for(t: &Target, client_path: &str, client_query: &[(String, String)
             up.path = format!("/model/{model}/{verb}");
         }
         "huggingface" => {
+            if t.model.is_none() && upstream_url.is_none() {
+                // huggingface.lua configure_request: kong.response.exit(400, <this text>)
+                return Err("Could not parse the Hugging Face model endponit".into());
+            }
             up.host = "api-inference.huggingface.co".into();
             up.path = format!("/models/{model}");
         }
@@ -277,6 +281,9 @@ mod tests {
         assert_eq!(build(&target("huggingface", &[]), "/", &[]).unwrap().path, "/models/gpt-4o/v1/chat/completions");
         let l = build(&target("llama2", &[("upstream_url", "http://ollama:11434/api/chat")]), "/", &[]).unwrap();
         assert_eq!((l.scheme.as_str(), l.host.as_str(), l.port, l.path.as_str()), ("http", "ollama", 11434, "/api/chat"));
+        let mut hf = target("huggingface", &[]);
+        hf.model = None;
+        assert_eq!(build(&hf, "/", &[]).unwrap_err(), "Could not parse the Hugging Face model endponit");
         let u = build(&target("openai", &[("upstream_url", "http://proxy.local/v1/x?ignored=1")]), "/", &[]).unwrap();
         assert_eq!((u.port, u.path.as_str(), u.authority()), (443, "/v1/x", "proxy.local:443".to_string()));
     }
