@@ -477,6 +477,31 @@ proptest! {
     }
 }
 
+proptest! {
+    // Templates and upstream URLs from arbitrary strings (option values come from the
+    // config and from request headers, captures and query arguments).
+    #[test]
+    fn no_panic_on_strings(a in "\\PC{0,40}", b in "[$()a-z_.:/?#@\\[\\]%é]{0,40}", stream in any::<bool>()) {
+        let lookup = |_: template::Source, k: &str| k.len().is_multiple_of(2).then(|| k.to_string());
+        let _ = template::resolve(&a, &lookup);
+        let _ = template::resolve(&b, &lookup);
+        for provider in ["openai", "azure", "anthropic", "cohere", "mistral", "llama2", "gemini", "bedrock", "huggingface", "xai", "nope"] {
+            for route_type in ["llm/v1/chat", "preserve", "llm/v1/files"] {
+                let t = upstream::Target {
+                    provider: provider.into(),
+                    route_type: route_type.into(),
+                    model: Some(a.clone()),
+                    options: [("upstream_url", b.as_str()), ("upstream_path", a.as_str()), ("azure_instance", "i"), ("azure_deployment_id", "d"), ("bedrock.aws_region", "r")]
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                };
+                let _ = upstream::build_for(&t, &a, &[("api-version".into(), b.clone())], stream);
+            }
+        }
+    }
+}
+
 fn arb_json() -> impl Strategy<Value = Json> {
     let leaf = prop_oneof![
         Just(Json::Null),
