@@ -302,6 +302,48 @@ fn cohere_integration_spec() {
     assert_eq!((&body["model"], &body["object"], &body["choices"][0]["text"]), (&json!("command"), &json!("text_completion"), &json!("1 + 1 is 2.")));
 }
 
+// 02-openai_integration_spec.lua: good request (body relayed, X-Kong-LLM-Model), model of
+// cjson.null, trying to override the configured model, model taken from the client body,
+// bad upstream response, bad requests.
+#[test]
+fn openai_integration_spec() {
+    let m = Model::new("openai", Some("gpt-3.5-turbo"), json!({"max_tokens": 256, "temperature": 1.0}));
+    let good = round_trip(&m, "llm/v1/chat", "openai/llm-v1-chat/requests/good.json", "openai/llm-v1-chat/responses/good.json").unwrap();
+    assert_eq!(good.body, fixture("openai/llm-v1-chat/responses/good.json"));
+    let body: Json = serde_json::from_str(&good.body).unwrap();
+    assert_eq!((&body["model"], &body["id"]), (&json!("gpt-3.5-turbo-0613"), &json!("chatcmpl-8T6YwgvjQVVnGbJ2w8hpOA17SeNy2")));
+    let good_req = fixture("openai/llm-v1-chat/requests/good.json");
+    let r = gateway::ai_proxy::dry_run(&Conf::new("llm/v1/chat", m.clone()), good_req.as_bytes(), None).unwrap();
+    assert_eq!(r.model_header.as_deref(), Some("openai/gpt-3.5-turbo"));
+
+    let mut null_model: Json = serde_json::from_str(&good_req).unwrap();
+    null_model["model"] = Json::Null;
+    let p = request::prepare(&Conf::new("llm/v1/chat", m.clone()), null_model.to_string().as_bytes(), None).unwrap();
+    let Body::Json(sent) = p.body else { panic!() };
+    assert_eq!(sent["model"], "gpt-3.5-turbo");
+
+    let own = fixture("openai/llm-v1-chat/requests/good_own_model.json");
+    let e = request::prepare(&Conf::new("llm/v1/chat", m.clone()), own.as_bytes(), None).unwrap_err();
+    assert_eq!((e.status, e.body()), (400, Some(json!({"error": {"message": "cannot use own model - must be: gpt-3.5-turbo"}}))));
+    let no_name = Model::new("openai", None, json!({"max_tokens": 256}));
+    let r = gateway::ai_proxy::dry_run(&Conf::new("llm/v1/chat", no_name), own.as_bytes(), None).unwrap();
+    assert_eq!(r.model_header.as_deref(), Some("openai/try-to-override-the-model"));
+
+    let bad = round_trip(&m, "llm/v1/chat", "openai/llm-v1-chat/requests/good.json", "openai/llm-v1-chat/responses/bad_upstream_response.json").unwrap();
+    assert_eq!(bad.status, 500);
+    assert_eq!(
+        serde_json::from_str::<Json>(&bad.body).unwrap()["error"]["message"],
+        "transformation failed from type openai://llm/v1/chat: 'choices' not in llm/v1/chat response"
+    );
+    for (rt, req) in [("llm/v1/chat", "openai/llm-v1-chat/requests/bad_request.json"), ("llm/v1/completions", "openai/llm-v1-completions/requests/bad_request.json")] {
+        let e = request::prepare(&Conf::new(rt, m.clone()), fixture(req).as_bytes(), None).unwrap_err();
+        assert_eq!(e.message.as_deref(), Some("request body doesn't contain valid prompts"), "{rt}");
+    }
+    let comp = round_trip(&m, "llm/v1/completions", "openai/llm-v1-completions/requests/good.json", "openai/llm-v1-completions/responses/good.json").unwrap();
+    let body: Json = serde_json::from_str(&comp.body).unwrap();
+    assert_eq!(body["choices"][0]["text"], "\n\nI am a language model AI created by OpenAI. I can answer questions");
+}
+
 // normalize-request.lua: the model checks with Kong's messages, for providers whose body
 // carries no model (gemini, bedrock) too.
 #[test]
