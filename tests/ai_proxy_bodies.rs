@@ -369,6 +369,23 @@ fn model_checks_and_bodies_without_model() {
     assert!(p.notes.iter().any(|n| n.contains("max_tokens")));
 }
 
+// The integration specs' good-stream.json requests (02-openai, 03-anthropic,
+// 04-cohere): streaming mode, and `stream: true` in each provider's body.
+#[test]
+fn stream_requests_of_the_integration_specs() {
+    for (dir, model) in [
+        ("openai", Model::new("openai", Some("gpt-3.5-turbo"), Json::Null)),
+        ("anthropic", Model::new("anthropic", Some("claude-2.1"), json!({"max_tokens": 256}))),
+        ("cohere", Model::new("cohere", Some("command"), Json::Null)),
+    ] {
+        let raw = fixture(&format!("{dir}/llm-v1-chat/requests/good-stream.json"));
+        let p = request::prepare(&Conf::new("llm/v1/chat", model), raw.as_bytes(), None).unwrap();
+        assert!(p.stream, "{dir}");
+        let Body::Json(sent) = p.body else { panic!() };
+        assert_eq!(sent["stream"], true, "{dir}");
+    }
+}
+
 // Streaming: what an OpenAI-format client receives (normalize-sse-chunk.lua) and the
 // upstream change per provider (gemini.lua / bedrock.lua configure_request).
 #[test]

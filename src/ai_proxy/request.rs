@@ -387,6 +387,15 @@ fn to_format_inner(mut request: Map<String, Json>, model: &Model, route_type: &s
     }
 }
 
+/// The request's fields `from` under the names `to`; absent ones are left out.
+fn renamed(request: &Map<String, Json>, names: &[(&str, &str)]) -> Map<String, Json> {
+    let mut m = Map::new();
+    for (from, to) in names {
+        set(&mut m, to, request.get(*from).cloned());
+    }
+    m
+}
+
 /// `kong/llm/drivers/openai.lua` (also azure, mistral/llama2 in `openai` format, cohere
 /// with tools): the client's body with `model` set, `stream` explicit, `top_k` removed.
 fn openai(mut request: Map<String, Json>, model: &Model, route_type: &str) -> Result<Json, String> {
@@ -603,11 +612,7 @@ fn ollama(request: &Map<String, Json>, model: &Model) -> Json {
     set(&mut out, "model", model.name.clone().map(Json::String).or_else(|| request.get("name").cloned()));
     set(&mut out, "tools", request.get("tools").cloned());
     set(&mut out, "tool_choice", request.get("tool_choice").cloned());
-    let mut opts = Map::new();
-    set(&mut opts, "num_predict", request.get("max_tokens").cloned());
-    set(&mut opts, "temperature", request.get("temperature").cloned());
-    set(&mut opts, "top_p", request.get("top_p").cloned());
-    set(&mut opts, "top_k", request.get("top_k").cloned());
+    let opts = renamed(request, &[("max_tokens", "num_predict"), ("temperature", "temperature"), ("top_p", "top_p"), ("top_k", "top_k")]);
     out.insert("options".into(), Json::Object(opts));
     Json::Object(out)
 }
@@ -617,11 +622,7 @@ fn ollama(request: &Map<String, Json>, model: &Model) -> Json {
 /// and the second as the first user turn; after that only system and user messages are
 /// written (assistant turns are left out, as Kong does).
 fn llama2_raw(request: &Map<String, Json>) -> Json {
-    let mut params = Map::new();
-    set(&mut params, "max_new_tokens", request.get("max_tokens").cloned());
-    set(&mut params, "top_p", request.get("top_p").cloned());
-    set(&mut params, "top_k", request.get("top_k").cloned());
-    set(&mut params, "temperature", request.get("temperature").cloned());
+    let mut params = renamed(request, &[("max_tokens", "max_new_tokens"), ("top_p", "top_p"), ("top_k", "top_k"), ("temperature", "temperature")]);
     params.insert("stream".into(), or_false(request.get("stream")));
     let mut out = Map::new();
     out.insert("parameters".into(), Json::Object(params));
@@ -683,13 +684,10 @@ fn huggingface(mut request: Map<String, Json>, model: &Model, route_type: &str) 
 
 /// Gemini's `generationConfig` from the OpenAI sampling fields.
 fn gemini_generation_config(request: &Map<String, Json>) -> Json {
-    let mut g = Map::new();
-    set(&mut g, "maxOutputTokens", request.get("max_tokens").cloned());
-    set(&mut g, "stopSequences", request.get("stop").cloned());
-    set(&mut g, "temperature", request.get("temperature").cloned());
-    set(&mut g, "topK", request.get("top_k").cloned());
-    set(&mut g, "topP", request.get("top_p").cloned());
-    Json::Object(g)
+    Json::Object(renamed(
+        request,
+        &[("max_tokens", "maxOutputTokens"), ("stop", "stopSequences"), ("temperature", "temperature"), ("top_k", "topK"), ("top_p", "topP")],
+    ))
 }
 
 /// Error text of a Lua runtime error inside the driver: Kong formats the missing message
@@ -968,11 +966,7 @@ fn bedrock(request: &Map<String, Json>, model: &Model) -> Result<Json, String> {
             out.insert("system".into(), Json::Array(system));
         }
     }
-    let mut inference = Map::new();
-    set(&mut inference, "maxTokens", request.get("max_tokens").cloned());
-    set(&mut inference, "stopSequences", request.get("stop").cloned());
-    set(&mut inference, "temperature", request.get("temperature").cloned());
-    set(&mut inference, "topP", request.get("top_p").cloned());
+    let inference = renamed(request, &[("max_tokens", "maxTokens"), ("stop", "stopSequences"), ("temperature", "temperature"), ("top_p", "topP")]);
     out.insert("inferenceConfig".into(), Json::Object(inference));
     set(&mut out, "guardrailConfig", request.get("guardrailConfig").cloned());
     let bedrock_field = |k: &str| request.get("bedrock").and_then(|b| b.get(k)).filter(|v| truthy(Some(v))).cloned();

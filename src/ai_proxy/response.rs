@@ -319,12 +319,7 @@ fn bedrock(body: &[u8], model: &Model) -> Result<String, String> {
     if !tools.is_empty() {
         message.insert("tool_calls".into(), Json::Array(tools));
     }
-    let reason = match r.get("stopReason").and_then(Json::as_str) {
-        Some("max_tokens") => "length",
-        Some("tool_use") => "tool_calls",
-        Some("guardrail_intervened") => "guardrail_intervened",
-        _ => "stop",
-    };
+    let reason = bedrock_finish_reason(r.get("stopReason"));
     let mut out = Map::new();
     out.insert("choices".into(), json!([{ "index": 0, "message": Json::Object(message), "finish_reason": reason }]));
     out.insert("object".into(), json!("chat.completion"));
@@ -334,6 +329,17 @@ fn bedrock(body: &[u8], model: &Model) -> Result<String, String> {
     }
     set(&mut out, "trace", r.get("trace").cloned());
     Ok(Json::Object(out).to_string())
+}
+
+/// Bedrock's `stopReason` as an OpenAI finish_reason (`_OPENAI_STOP_REASON_MAPPING` in
+/// bedrock.lua); anything else is "stop".
+pub(super) fn bedrock_finish_reason(stop: Option<&Json>) -> &'static str {
+    match stop.and_then(Json::as_str) {
+        Some("max_tokens") => "length",
+        Some("tool_use") => "tool_calls",
+        Some("guardrail_intervened") => "guardrail_intervened",
+        _ => "stop",
+    }
 }
 
 /// huggingface.lua: `[{"generated_text": ...}]` (text generation) or an OpenAI-style

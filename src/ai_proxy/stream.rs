@@ -269,12 +269,7 @@ pub fn event_to_client(model: &Model, route_type: &str, event: &Event, state: &m
                     chunk(model, json!({ "content": text }), &[("logprobs", Json::Null)])
                 }
                 "messageStop" => {
-                    let reason = match body.get("stopReason").and_then(Json::as_str) {
-                        Some("max_tokens") => "length",
-                        Some("tool_use") => "tool_calls",
-                        Some("guardrail_intervened") => "guardrail_intervened",
-                        _ => "stop",
-                    };
+                    let reason = super::response::bedrock_finish_reason(body.get("stopReason"));
                     let c = chunk(model, json!({}), &[("finish_reason", json!(reason)), ("logprobs", Json::Null)]);
                     return Ok(Some(c.to_string()));
                 }
