@@ -271,13 +271,7 @@ fn gemini(body: &[u8], model: &Model) -> Result<String, String> {
         let calls: Vec<Json> = parts
             .into_iter()
             .flatten()
-            .map(|p| {
-                let call = p.get("functionCall").cloned().unwrap_or(Json::Null);
-                let mut f = Map::new();
-                set(&mut f, "name", call.get("name").cloned());
-                f.insert("arguments".into(), json!(call.get("args").cloned().unwrap_or(Json::Null).to_string()));
-                json!({ "function": Json::Object(f) })
-            })
+            .map(|p| json!({ "function": gemini_function(p) }))
             .collect();
         choices = json!([{ "index": 0, "message": { "role": "assistant", "tool_calls": calls } }]);
     }
@@ -290,6 +284,15 @@ fn gemini(body: &[u8], model: &Model) -> Result<String, String> {
         );
     }
     Ok(Json::Object(out).to_string())
+}
+
+/// A Gemini `functionCall` part as an OpenAI `function` (name, JSON-encoded arguments).
+pub(super) fn gemini_function(part: &Json) -> Json {
+    let call = part.get("functionCall").cloned().unwrap_or(Json::Null);
+    let mut f = Map::new();
+    set(&mut f, "name", call.get("name").cloned());
+    f.insert("arguments".into(), json!(call.get("args").cloned().unwrap_or(Json::Null).to_string()));
+    Json::Object(f)
 }
 
 /// bedrock.lua: Converse output; stop reasons mapped (end_turn → stop, max_tokens →

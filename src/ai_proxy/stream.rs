@@ -234,13 +234,7 @@ pub fn event_to_client(model: &Model, route_type: &str, event: &Event, state: &m
                     .and_then(Json::as_array)
                     .into_iter()
                     .flatten()
-                    .map(|p| {
-                        let f = p.get("functionCall").cloned().unwrap_or(Json::Null);
-                        let mut func = Map::new();
-                        set(&mut func, "name", f.get("name").cloned());
-                        func.insert("arguments".into(), json!(f.get("args").cloned().unwrap_or(Json::Null).to_string()));
-                        json!({ "function": Json::Object(func), "type": "function" })
-                    })
+                    .map(|p| json!({ "function": super::response::gemini_function(p), "type": "function" }))
                     .collect();
                 chunk(model, json!({ "tool_calls": calls }), &extra)
             } else {
@@ -512,6 +506,16 @@ mod tests {
         let first: Json = serde_json::from_str(body.lines().next().unwrap().strip_prefix("data: ").unwrap()).unwrap();
         assert_eq!(first["id"], "msg_dry_run");
         assert_eq!(first["model"], "claude-3-5");
+    }
+
+    // gemini.lua handle_stream_event: a functionCall part becomes delta.tool_calls
+    #[test]
+    fn gemini_tool_call_chunk() {
+        let m = Model::new("gemini", Some("gemini-1.5-pro"), Json::Null);
+        let ev = Event::data(json!({"candidates": [{"content": {"parts": [{"functionCall": {"name": "f", "args": {"a": 1}}}]}, "finishReason": "STOP"}]}).to_string());
+        let out: Json = serde_json::from_str(&event_to_client(&m, "llm/v1/chat", &ev, &mut State::default()).unwrap().unwrap()).unwrap();
+        assert_eq!(out["choices"][0]["delta"]["tool_calls"], json!([{"function": {"name": "f", "arguments": "{\"a\":1}"}, "type": "function"}]));
+        assert_eq!((&out["choices"][0]["finish_reason"], out.get("object")), (&json!("STOP"), None));
     }
 
     #[test]
