@@ -340,7 +340,7 @@ fn to_format_inner(mut request: Map<String, Json>, model: &Model, route_type: &s
                 return Err(no_transformer());
             }
             merge_defaults(&mut request, &model.options);
-            cohere(request, model, route_type).map(|b| (b, true))
+            cohere(request, model).map(|b| (b, true))
         }
         "mistral" => match model.option_str("mistral_format") {
             Some("openai") => openai(request, model, route_type).map(|b| (b, true)),
@@ -403,7 +403,7 @@ fn openai(mut request: Map<String, Json>, model: &Model, route_type: &str) -> Re
         return Err(format!("no transformer for {}://{route_type}", model.provider));
     }
     merge_defaults(&mut request, &model.options);
-    let name = model.name.clone().map(Json::String).or_else(|| request.get("model").cloned());
+    let name = model_or_request(model, &request);
     set(&mut request, "model", name);
     let stream = or_false(request.get("stream"));
     request.insert("stream".into(), stream);
@@ -562,7 +562,7 @@ fn anthropic_completions(request: &Map<String, Json>, model: &Model) -> Json {
 /// `kong/llm/drivers/cohere.lua` (v1 chat/generate): top_p → p, top_k → k; for chat, every
 /// message but the last goes to `chat_history` (assistant → CHATBOT, any other role,
 /// system included, → USER) and the last one's content becomes `message`.
-fn cohere(mut request: Map<String, Json>, model: &Model, _route_type: &str) -> Result<Json, String> {
+fn cohere(mut request: Map<String, Json>, model: &Model) -> Result<Json, String> {
     let p = request.remove("top_p");
     let k = request.remove("top_k");
     set(&mut request, "p", p);
