@@ -55,38 +55,54 @@ impl fmt::Display for TemplateError {
     }
 }
 
+/// The next `$(...)` at or after byte `from`: its start, end (after `)`) and inside.
+fn next_placeholder(s: &str, from: usize) -> Option<(usize, usize, &str)> {
+    let start = from + s[from..].find("$(")?;
+    let close = s[start + 2..].find(')')?;
+    let end = start + 2 + close + 1;
+    Some((start, end, &s[start + 2..end - 1]))
+}
+
+fn parse_one(s: &str, start: usize, end: usize, inner: &str) -> Result<Placeholder, TemplateError> {
+    let parts: Vec<&str> = inner.split('.').collect();
+    if parts.len() != 2 {
+        return Err(TemplateError::Parse(s.to_string()));
+    }
+    let source = match parts[0] {
+        "headers" => Source::Headers,
+        "uri_captures" => Source::UriCaptures,
+        "query_params" => Source::QueryParams,
+        other => return Err(TemplateError::Source(other.to_string())),
+    };
+    Ok(Placeholder { source, key: parts[1].to_string(), start, end })
+}
+
 /// Every placeholder in `s`, or the first error Kong would raise for it.
 pub fn placeholders(s: &str) -> Result<Vec<Placeholder>, TemplateError> {
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(rel) = s[from..].find("$(") {
-        let start = from + rel;
-        let Some(close) = s[start + 2..].find(')') else { break };
-        let end = start + 2 + close + 1;
-        let inner = &s[start + 2..end - 1];
-        let parts: Vec<&str> = inner.split('.').collect();
-        if parts.len() != 2 {
-            return Err(TemplateError::Parse(s.to_string()));
-        }
-        let source = match parts[0] {
-            "headers" => Source::Headers,
-            "uri_captures" => Source::UriCaptures,
-            "query_params" => Source::QueryParams,
-            other => return Err(TemplateError::Source(other.to_string())),
-        };
-        out.push(Placeholder { source, key: parts[1].to_string(), start, end });
+    while let Some((start, end, inner)) = next_placeholder(s, from) {
+        out.push(parse_one(s, start, end, inner)?);
         from = end;
     }
     Ok(out)
 }
 
-/// Replaces every placeholder using `lookup`; the first missing value is Kong's error
-/// `"<source> key <name> was not provided"`.
+/// Replaces every placeholder using `lookup`, left to right; the first placeholder that
+/// cannot be parsed or has no value stops it with Kong's error (`"<source> key <name> was
+/// not provided"`).
+///
+/// Kong OSS master (22246ef2) still replaces only the first placeholder of a string. Kong
+/// commit 41688fe4 ("fix(ai-proxy): fix AI Plugins with multiple capture groups", June
+/// 2025, on Kong/kong branch `aigw-393`, not merged into OSS master; its changelog line is
+/// the one of Kong Gateway 3.10.0.3 / 3.11.0.0) makes `merge_model_options` in
+/// `kong/llm/drivers/shared.lua` replace all of them in one left-to-right pass, stopping
+/// at the first error. This follows the fixed behaviour.
 pub fn resolve(s: &str, lookup: &dyn Fn(Source, &str) -> Option<String>) -> Result<String, String> {
-    let found = placeholders(s).map_err(|e| e.to_string())?;
     let mut out = String::with_capacity(s.len());
     let mut last = 0;
-    for p in found {
+    while let Some((start, end, inner)) = next_placeholder(s, last) {
+        let p = parse_one(s, start, end, inner).map_err(|e| e.to_string())?;
         out.push_str(&s[last..p.start]);
         match lookup(p.source, &p.key) {
             Some(v) => out.push_str(&v),

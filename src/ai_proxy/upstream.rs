@@ -66,29 +66,52 @@ fn one_slash(path: &str) -> String {
 }
 
 /// Builds the upstream for a resolved target. `client_path` is the request path (for
-/// `preserve`), `client_query` the client's query parameters.
+/// `preserve`), `client_query` the client's query parameters. Same as [`build_for`]
+/// without streaming.
 pub fn build(t: &Target, client_path: &str, client_query: &[(String, String)]) -> Result<Upstream, String> {
+    build_for(t, client_path, client_query, false)
+}
+
+/// Builds the upstream for a resolved target, for a streamed request when `stream`
+/// (Gemini's `:streamGenerateContent`, Bedrock's `/converse-stream`).
+///
+/// Path rules restated from each driver's `configure_request` in `kong/llm/drivers/*.lua`
+/// (Kong/kong @ 22246ef2):
+/// * `options.upstream_path` replaces the operation path for openai, anthropic, cohere,
+///   mistral and azure (after the deployment prefix) when there is no `upstream_url`, and
+///   replaces the path in every case for gemini and bedrock; llama2 and huggingface ignore it;
+/// * `options.upstream_url` gives scheme, host, port and path (its query is ignored);
+/// * `route_type: preserve` replaces the path with the client's request path unless
+///   `upstream_path` is set (`override_upstream_url` in `shared.lua`, called by every driver
+///   except huggingface), so with `upstream_url` only its host is used.
+pub fn build_for(t: &Target, client_path: &str, client_query: &[(String, String)], stream: bool) -> Result<Upstream, String> {
     let opt = |k: &str| t.options.get(k).filter(|v| !v.is_empty()).cloned();
     let model = t.model.clone().unwrap_or_default();
     let preserve = t.route_type == "preserve";
+    let upstream_path = opt("upstream_path");
+    let upstream_url = opt("upstream_url");
     let mut up = Upstream { scheme: "https".into(), host: String::new(), port: 443, path: String::new(), headers: Vec::new(), query: Vec::new() };
     let op = openai_operation(&t.route_type);
+    // where the driver's operation path is (or `upstream_path` when the driver reads it there)
+    let path_or = |default: Option<String>| upstream_path.clone().or(default).unwrap_or_else(|| "/".into());
+    // gemini and bedrock: no operation for preserve, so Kong's configure_request fails
+    let no_preserve_operation = || {
+        format!(
+            "Kong's {} driver has no operation for route_type preserve without model.options.upstream_url (configure_request fails: HTTP 500)",
+            t.provider
+        )
+    };
     match t.provider.as_str() {
         "azure" => {
             let instance = opt("azure_instance").ok_or("must set 'model.options.azure_instance' for azure provider")?;
             let deployment = opt("azure_deployment_id").ok_or("must set 'model.options.azure_deployment_id' for azure provider")?;
             up.host = format!("{instance}.openai.azure.com");
             let base = format!("/openai/deployments/{deployment}");
-            up.path = match (preserve, opt("upstream_path")) {
-                (true, None) => client_path.to_string(),
-                (_, Some(p)) => format!("{base}{}", one_slash(&p)),
-                (false, None) => match t.route_type.as_str() {
-                    "llm/v1/files" | "llm/v1/batches" | "llm/v1/assistants" | "realtime/v1/realtime" => {
-                        format!("/openai{}", op.unwrap_or("/"))
-                    }
-                    "llm/v1/responses" => "/openai/v1/responses".into(),
-                    _ => format!("{base}{}", op.unwrap_or("/")),
-                },
+            up.path = match (&upstream_path, t.route_type.as_str()) {
+                (Some(p), _) => format!("{base}{}", one_slash(p)),
+                (None, "llm/v1/files" | "llm/v1/batches" | "llm/v1/assistants" | "realtime/v1/realtime") => format!("/openai{}", op.unwrap_or("/")),
+                (None, "llm/v1/responses") => "/openai/v1/responses".into(),
+                (None, _) => format!("{base}{}", op.unwrap_or("/")),
             };
             let version = client_query
                 .iter()
@@ -100,34 +123,37 @@ pub fn build(t: &Target, client_path: &str, client_query: &[(String, String)]) -
         }
         "openai" => {
             up.host = "api.openai.com".into();
-            up.path = if preserve { client_path.to_string() } else { format!("/v1{}", op.unwrap_or("/")) };
+            up.path = path_or(op.map(|o| format!("/v1{o}")));
         }
         "anthropic" => {
             up.host = "api.anthropic.com".into();
-            up.path = match t.route_type.as_str() {
-                "llm/v1/completions" => "/v1/complete".into(),
-                _ if preserve => client_path.to_string(),
-                _ => "/v1/messages".into(),
-            };
+            up.path = path_or(match t.route_type.as_str() {
+                "llm/v1/completions" => Some("/v1/complete".into()),
+                "llm/v1/chat" => Some("/v1/messages".into()),
+                _ => None,
+            });
             if let Some(v) = opt("anthropic_version") {
                 up.headers.push(("anthropic-version".into(), v));
             }
         }
         "cohere" => {
             up.host = "api.cohere.com".into();
-            up.path = match t.route_type.as_str() {
-                "llm/v1/completions" => "/v1/generate".into(),
-                "llm/v1/embeddings" => "/v2/embed".into(),
-                _ if preserve => client_path.to_string(),
-                _ => "/v1/chat".into(),
-            };
+            up.path = path_or(match t.route_type.as_str() {
+                "llm/v1/completions" => Some("/v1/generate".into()),
+                "llm/v1/embeddings" => Some("/v2/embed".into()),
+                "llm/v1/chat" => Some("/v1/chat".into()),
+                _ => None,
+            });
         }
         "mistral" => {
             up.host = "api.mistral.ai".into();
-            up.path = if preserve { client_path.to_string() } else { format!("/v1{}", op.unwrap_or("/chat/completions")) };
+            up.path = path_or((!preserve).then(|| format!("/v1{}", op.unwrap_or("/chat/completions"))));
         }
         "gemini" => {
-            let verb = "generateContent";
+            let verb = if stream { "streamGenerateContent" } else { "generateContent" };
+            if preserve && upstream_url.is_none() {
+                return Err(no_preserve_operation());
+            }
             match (opt("gemini.api_endpoint"), opt("gemini.project_id"), opt("gemini.location_id")) {
                 (Some(ep), Some(project), Some(location)) => {
                     up.host = ep;
@@ -140,59 +166,79 @@ pub fn build(t: &Target, client_path: &str, client_query: &[(String, String)]) -
             }
         }
         "bedrock" => {
+            let verb = if stream { "converse-stream" } else { "converse" };
+            if preserve && upstream_url.is_none() {
+                return Err(no_preserve_operation());
+            }
             let region = opt("bedrock.aws_region").ok_or("bedrock needs model.options.bedrock.aws_region (or AWS_REGION on the Kong node)")?;
             up.host = format!("bedrock-runtime.{region}.amazonaws.com");
-            up.path = format!("/model/{model}/converse");
+            up.path = format!("/model/{model}/{verb}");
         }
         "huggingface" => {
+            if t.model.is_none() && upstream_url.is_none() {
+                // huggingface.lua configure_request: kong.response.exit(400, <this text>)
+                return Err("Could not parse the Hugging Face model endponit".into());
+            }
             up.host = "api-inference.huggingface.co".into();
             up.path = format!("/models/{model}");
-            if t.route_type == "llm/v1/chat" {
-                up.path.push_str("/v1/chat/completions");
-            }
         }
         "cerebras" => {
             up.host = "api.cerebras.ai".into();
-            up.path = "/v1/chat/completions".into();
+            up.path = path_or(Some("/v1/chat/completions".into()));
         }
         "xai" => {
             up.host = "api.x.ai".into();
-            up.path = format!("/v1{}", op.unwrap_or("/chat/completions"));
+            up.path = path_or(Some(format!("/v1{}", op.unwrap_or("/chat/completions"))));
         }
         "deepseek" => {
             up.host = "api.deepseek.com".into();
-            up.path = "/v1/chat/completions".into();
+            up.path = path_or(Some("/v1/chat/completions".into()));
         }
         "dashscope" => {
             let intl = opt("dashscope.international").map(|v| v != "false").unwrap_or(true);
             up.host = if intl { "dashscope-intl.aliyuncs.com".into() } else { "dashscope.aliyuncs.com".into() };
-            up.path = "/compatible-mode/v1/chat/completions".into();
+            up.path = path_or(Some("/compatible-mode/v1/chat/completions".into()));
         }
         "databricks" => {
             let ws = opt("databricks.workspace_instance_id").ok_or("databricks needs model.options.databricks.workspace_instance_id")?;
             up.host = format!("{ws}.cloud.databricks.com");
-            up.path = "/serving-endpoints/v1/chat/completions".into();
+            up.path = path_or(Some("/serving-endpoints/v1/chat/completions".into()));
         }
         "llama2" | "ollama" | "vllm" => {
-            if opt("upstream_url").is_none() {
+            if upstream_url.is_none() {
                 return Err("must set 'model.options.upstream_url' for self-hosted providers/models".into());
             }
         }
         other => return Err(format!("provider '{other}' is not known to the simulator")),
     }
-    if let Some(u) = opt("upstream_url") {
-        let crate::url::Parts { scheme, host, port, path } = crate::url::split(&u)?;
+    if let Some(u) = &upstream_url {
+        let crate::url::Parts { scheme, host, port, path } = crate::url::split(u)?;
         up.scheme = scheme;
         up.host = host;
         // Kong's drivers default the port to 443 even for http:// URLs without a port
         up.port = port.unwrap_or(443);
-        up.path = if t.provider == "huggingface" && t.route_type == "llm/v1/chat" {
-            format!("{}/v1/chat/completions", path.trim_end_matches('/'))
-        } else if path.is_empty() {
-            "/".into()
-        } else {
-            path
-        };
+        up.path = if path.is_empty() { "/".into() } else { path };
+    }
+    match t.provider.as_str() {
+        // huggingface.lua build_url: the chat suffix is appended to the base (model URL or
+        // upstream_url) for every route type but completions, preserve included; the path
+        // is used as it is
+        "huggingface" => {
+            if t.route_type != "llm/v1/completions" {
+                let base = if upstream_url.is_some() && up.path == "/" { String::new() } else { up.path.clone() };
+                up.path = format!("{base}/v1/chat/completions");
+            }
+            return Ok(up);
+        }
+        "gemini" | "bedrock" => {
+            if let Some(p) = &upstream_path {
+                up.path = p.clone();
+            }
+        }
+        _ => {}
+    }
+    if preserve && upstream_path.is_none() {
+        up.path = client_path.to_string();
     }
     up.path = one_slash(&up.path);
     Ok(up)
@@ -235,6 +281,9 @@ mod tests {
         assert_eq!(build(&target("huggingface", &[]), "/", &[]).unwrap().path, "/models/gpt-4o/v1/chat/completions");
         let l = build(&target("llama2", &[("upstream_url", "http://ollama:11434/api/chat")]), "/", &[]).unwrap();
         assert_eq!((l.scheme.as_str(), l.host.as_str(), l.port, l.path.as_str()), ("http", "ollama", 11434, "/api/chat"));
+        let mut hf = target("huggingface", &[]);
+        hf.model = None;
+        assert_eq!(build(&hf, "/", &[]).unwrap_err(), "Could not parse the Hugging Face model endponit");
         let u = build(&target("openai", &[("upstream_url", "http://proxy.local/v1/x?ignored=1")]), "/", &[]).unwrap();
         assert_eq!((u.port, u.path.as_str(), u.authority()), (443, "/v1/x", "proxy.local:443".to_string()));
     }
