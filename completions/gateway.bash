@@ -655,7 +655,7 @@ _gateway() {
             return 0
             ;;
         gateway__subcmd__simulate)
-            opts="-X -H -h -V --method --path --host --header --body --scheme --port --sni --output --priority --show-secrets --serve --plugin-schemas --router-flavor --color --help --version"
+            opts="-X -H -h -V --method --path --host --header --body --scheme --port --sni --output --priority --show-secrets --serve --explain --plugin-schemas --router-flavor --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -112,12 +112,12 @@ fn main() {
     println!(
         "routes: {}, sub-routes: {}, router build: {:.1} ms, peak RSS {}",
         sim.route_entities().len(),
-        sim.router().entries.len(),
+        sim.router().expect("traditional_compatible flavor").entries.len(),
         t.elapsed().as_secs_f64() * 1000.0,
         rss()
     );
     let reqs = requests(&sim, n);
-    let router = sim.router();
+    let router = sim.router().expect("traditional_compatible flavor");
     let mut lat = Vec::with_capacity(n);
     let mut hits = 0;
     let total = Instant::now();

@@ -206,6 +206,11 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "ADDR")]
     pub serve: Option<String>,
 
+    /// Also show the ATC expression and priority Kong's router generates for the winning
+    /// route and the runner-up (why one route beat another).
+    #[arg(long)]
+    pub explain: bool,
+
     #[command(flatten)]
     pub checks: CheckArgs,
 }
@@ -249,9 +254,17 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH")]
     pub plugin_schemas: Vec<std::path::PathBuf>,
 
-    /// Kong's `router_flavor`: which route fields exist and how routes match.
-    #[arg(long, value_enum, value_name = "FLAVOR", env = "GATEWAY_ROUTER_FLAVOR", default_value_t = RouterFlavor::TraditionalCompatible)]
-    pub router_flavor: RouterFlavor,
+    /// Kong's `router_flavor`: which route fields exist and how routes match [default:
+    /// traditional_compatible, or the test table's `router_flavor:`]
+    #[arg(long, value_enum, value_name = "FLAVOR", env = "GATEWAY_ROUTER_FLAVOR")]
+    pub router_flavor: Option<RouterFlavor>,
+}
+
+impl CheckArgs {
+    /// The flavor asked for, else `fallback` (a test table's), else Kong's default.
+    pub fn flavor(&self, fallback: Option<crate::router::Flavor>) -> crate::router::Flavor {
+        self.router_flavor.map(Into::into).or(fallback).unwrap_or(crate::router::Flavor::TraditionalCompatible)
+    }
 }
 
 /// Kong's router flavors, by Kong's names (`router_flavor` in kong.conf).

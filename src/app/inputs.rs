@@ -94,8 +94,8 @@ pub enum Judge<'a> {
 
 impl<'a> Judge<'a> {
     /// The offline judge for `validate`, `simulate` and `test`.
-    pub fn offline(schemas: &'a Schemas, args: &crate::cli::CheckArgs) -> Judge<'a> {
-        Judge::Offline { schemas, flavor: args.router_flavor.into() }
+    pub fn offline(schemas: &'a Schemas, flavor: Flavor) -> Judge<'a> {
+        Judge::Offline { schemas, flavor }
     }
 }
 

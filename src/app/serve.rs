@@ -16,11 +16,11 @@ use std::io::{Read, Write};
 const MAX_BODY: u64 = 16 * 1024 * 1024;
 
 pub fn run(args: &SimulateArgs, addr: &str, ctx: &Context) -> anyhow::Result<Outcome> {
-    let prepared = match prepare(&args.configs, ctx, &Judge::offline(&super::inputs::declared_schemas(&args.checks.plugin_schemas)?, &args.checks)) {
+    let prepared = match prepare(&args.configs, ctx, &Judge::offline(&super::inputs::declared_schemas(&args.checks.plugin_schemas)?, args.checks.flavor(None))) {
         Ok(p) => p,
         Err(outcome) => return Ok(outcome),
     };
-    let sim = Simulator::new(&prepared.loaded.config, formula(args.priority)).map_err(|e| anyhow!(e))?;
+    let sim = Simulator::with_flavor(&prepared.loaded.config, formula(args.priority), args.checks.flavor(None)).map_err(|e| anyhow!(e))?;
     let server = tiny_http::Server::http(addr).map_err(|e| anyhow!("cannot listen on {addr}: {e}"))?;
     let bound = server.server_addr().to_ip().map(|a| a.to_string()).unwrap_or_else(|| addr.to_string());
     let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(8000);

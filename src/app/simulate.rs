@@ -17,11 +17,11 @@ pub fn run(args: &SimulateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     if let Some(addr) = &args.serve {
         return super::serve::run(args, addr, ctx);
     }
-    let prepared = match prepare(&args.configs, ctx, &Judge::offline(&super::inputs::declared_schemas(&args.checks.plugin_schemas)?, &args.checks)) {
+    let prepared = match prepare(&args.configs, ctx, &Judge::offline(&super::inputs::declared_schemas(&args.checks.plugin_schemas)?, args.checks.flavor(None))) {
         Ok(p) => p,
         Err(outcome) => return Ok(outcome),
     };
-    let sim = match Simulator::new(&prepared.loaded.config, formula(args.priority)) {
+    let sim = match Simulator::with_flavor(&prepared.loaded.config, formula(args.priority), args.checks.flavor(None)) {
         Ok(s) => s,
         Err(e) => bail!("{e}"),
     };
@@ -50,6 +50,9 @@ pub fn run(args: &SimulateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     };
     let req = SimRequest { request, body };
     let mut result = sim.simulate(&req, args.show_secrets);
+    if args.explain {
+        result.atc = Some(sim.explain_atc(&req));
+    }
     result.warnings.splice(0..0, prepared.lint.iter().cloned());
     let code = Some(if result.status == 200 { Exit::Success } else { Exit::Rejected });
     Ok(match args.output {
@@ -67,6 +70,14 @@ pub fn render_text(req: &SimRequest, s: &Simulation) -> String {
         let _ = writeln!(out, "route:     {} (id {})", r.name.as_deref().unwrap_or("<unnamed>"), r.id.as_deref().unwrap_or("random"));
         for e in &s.explanation {
             let _ = writeln!(out, "           {e}");
+        }
+    }
+    if let Some(atc) = &s.atc {
+        for (what, m) in [("winner", &atc.winner), ("runner-up", &atc.runner_up)] {
+            if let Some(m) = m {
+                let _ = writeln!(out, "atc:       {what} {} ({}, priority {:#018x}):", m.route, atc.router_flavor, m.priority);
+                let _ = writeln!(out, "             {}", m.expression);
+            }
         }
     }
     if let Some(svc) = &s.service {

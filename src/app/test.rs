@@ -51,11 +51,15 @@ pub fn run(args: &TestArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         Ok(c) => c,
         Err(errs) => return fail(errs.into_iter().map(|e| (e.message, e.loc.line, e.loc.column)).collect()),
     };
-    let prepared = match prepare(&configs, ctx, &Judge::offline(&super::inputs::declared_schemas(&args.checks.plugin_schemas)?, &args.checks)) {
+    let flavor = match route_tests::flavor(&table) {
+        Ok(f) => args.checks.flavor(f),
+        Err(e) => return fail(vec![(e.message, e.loc.line, e.loc.column)]),
+    };
+    let prepared = match prepare(&configs, ctx, &Judge::offline(&super::inputs::declared_schemas(&args.checks.plugin_schemas)?, flavor)) {
         Ok(p) => p,
         Err(outcome) => return Ok(outcome),
     };
-    let sim = Simulator::new(&prepared.loaded.config, formula(args.priority)).map_err(|e| anyhow!(e))?;
+    let sim = Simulator::with_flavor(&prepared.loaded.config, formula(args.priority), flavor).map_err(|e| anyhow!(e))?;
     // results go to standard output as the cases run (the table was checked above)
     let stdout = std::io::stdout().lock();
     let mut sink: Box<dyn Sink> = match args.output {

@@ -9,7 +9,7 @@ use crate::output::{self, json, text};
 
 pub fn run(args: &ValidateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let schemas = super::inputs::declared_schemas(&args.checks.plugin_schemas)?;
-    let (loaded, mut diags, secrets) = super::inputs::check(&args.inputs, ctx, EnvMode::Mock, &super::inputs::Judge::offline(&schemas, &args.checks));
+    let (loaded, mut diags, secrets) = super::inputs::check(&args.inputs, ctx, EnvMode::Mock, &super::inputs::Judge::offline(&schemas, args.checks.flavor(None)));
     // an unbundled plugin is for the gateway to judge: it may have it installed
     let unknown_plugin = |d: &crate::diagnostic::Diagnostic| d.rule.code == crate::rules::UNKNOWN_PLUGIN.code;
     if args.online && !diags.iter().any(|d| d.blocks() && !unknown_plugin(d)) {

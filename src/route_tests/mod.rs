@@ -61,6 +61,15 @@ const EXPECT_KEYS: &[&str] = &[
     "model", "provider", "headers", "plugins", "error", "no_match",
 ];
 
+/// The table's `router_flavor:` (Kong's names), if it names one; `--router-flavor` wins.
+pub fn flavor(table: &Node) -> Result<Option<crate::router::Flavor>, TableError> {
+    let Some(f) = table.get("router_flavor") else { return Ok(None) };
+    match f.as_str().and_then(crate::router::Flavor::from_name) {
+        Some(flavor) => Ok(Some(flavor)),
+        None => Err(TableError { loc: f.loc, message: "`router_flavor` is traditional_compatible or expressions (Kong's names)".into() }),
+    }
+}
+
 /// The `config:` entries of a table.
 pub fn configs(table: &Node) -> Vec<String> {
     match table.get("config").map(|c| &c.value) {

@@ -23,7 +23,8 @@ pub use upstream::{parse_service_url, service_target, ServiceTarget};
 
 use crate::model::{Config, Entity};
 use crate::node::Node;
-use crate::router::{Formula, Request, RouteSpec, Router};
+use crate::router::atc::ExpressionsRouter;
+use crate::router::{Flavor, Formula, Request, RouteSpec, Router};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeMap;
@@ -94,6 +95,9 @@ pub struct Simulation {
     pub ai: Option<AiResult>,
     pub error: Option<ErrorBody>,
     pub warnings: Vec<String>,
+    /// The ATC expressions and priorities of the winner and runner-up (`--explain` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub atc: Option<AtcExplanation>,
     /// Why the route won (text output only).
     #[serde(skip)]
     pub explanation: Vec<String>,
@@ -115,19 +119,46 @@ impl Simulation {
             ai: None,
             error: Some(ErrorBody { message: message.to_string() }),
             warnings: Vec::new(),
+            atc: None,
             explanation: Vec::new(),
             error_body: Some(body),
         }
     }
 }
 
+/// The router of Kong's flavor: the project's indexed matcher for traditional_compatible
+/// (checked against atc-router by tests/router_atc_differential.rs), atc-router itself for
+/// the expressions flavor.
+enum Routing {
+    Classic(Router),
+    Expressions(ExpressionsRouter),
+}
+
 /// A config prepared for many simulations (router built once).
 pub struct Simulator<'a> {
     config: &'a Config,
     routes: Vec<&'a Entity>,
-    router: Router,
+    specs: Vec<RouteSpec>,
+    routing: Routing,
     formula: Formula,
+    flavor: Flavor,
     plugins: plugins::PluginIndex<'a>,
+}
+
+/// One matcher Kong gives atc-router for a route (`simulate --explain`).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct AtcMatcher {
+    pub route: String,
+    pub expression: String,
+    pub priority: u64,
+}
+
+/// The winner's and the runner-up's matchers, as Kong's router generates them.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct AtcExplanation {
+    pub router_flavor: &'static str,
+    pub winner: Option<AtcMatcher>,
+    pub runner_up: Option<AtcMatcher>,
 }
 
 pub(super) fn strings(n: Option<&Node>) -> Vec<String> {
@@ -135,7 +166,13 @@ pub(super) fn strings(n: Option<&Node>) -> Vec<String> {
 }
 
 impl<'a> Simulator<'a> {
+    /// A simulator for Kong's default router flavor, traditional_compatible.
     pub fn new(config: &'a Config, formula: Formula) -> Result<Simulator<'a>, String> {
+        Self::with_flavor(config, formula, Flavor::TraditionalCompatible)
+    }
+
+    /// A simulator for a router flavor (`--router-flavor`).
+    pub fn with_flavor(config: &'a Config, formula: Formula, flavor: Flavor) -> Result<Simulator<'a>, String> {
         let routes: Vec<&Entity> = config
             .of_kind("routes")
             .filter(|r| {
@@ -147,9 +184,15 @@ impl<'a> Simulator<'a> {
             })
             .collect();
         let specs: Vec<RouteSpec> = routes.iter().map(|r| route_spec(r)).collect();
-        let router = Router::new(&specs, formula)
-            .map_err(|e| format!("route '{}': path '{}': {}", routes[e.route].label(), e.path, e.message))?;
-        Ok(Simulator { config, routes, router, formula, plugins: plugins::PluginIndex::new(config) })
+        let routing = match flavor {
+            Flavor::TraditionalCompatible => Routing::Classic(
+                Router::new(&specs, formula).map_err(|e| format!("route '{}': path '{}': {}", routes[e.route].label(), e.path, e.message))?,
+            ),
+            Flavor::Expressions => Routing::Expressions(ExpressionsRouter::new(&specs).map_err(|errors| {
+                errors.iter().map(|e| format!("route '{}': {}", routes[e.route].label(), e.kong_message())).collect::<Vec<_>>().join("; ")
+            })?),
+        };
+        Ok(Simulator { config, routes, specs, routing, formula, flavor, plugins: plugins::PluginIndex::new(config) })
     }
 
     pub fn route_entities(&self) -> &[&'a Entity] {
@@ -158,10 +201,22 @@ impl<'a> Simulator<'a> {
 
     /// Just the route Kong picks (for the test runner and benchmarks).
     pub fn find_route(&self, req: &SimRequest) -> Option<&'a Entity> {
-        self.router.find(&req.request).map(|m| self.routes[m.route])
+        let found = match &self.routing {
+            Routing::Classic(r) => r.find(&req.request),
+            Routing::Expressions(r) => r.find(&req.request),
+        };
+        found.map(|m| self.routes[m.route])
     }
 
-    pub fn router(&self) -> &Router {
-        &self.router
+    /// The project's router (traditional_compatible); `None` in the expressions flavor.
+    pub fn router(&self) -> Option<&Router> {
+        match &self.routing {
+            Routing::Classic(r) => Some(r),
+            Routing::Expressions(_) => None,
+        }
+    }
+
+    pub fn flavor(&self) -> Flavor {
+        self.flavor
     }
 }

@@ -2,9 +2,10 @@
 //! matching sub-route of another route), the priority explanation, and a warning when
 //! Kong's documented and effective priority formulas disagree.
 
-use super::{strings, SimRequest, Simulation, Simulator};
+use super::{strings, AtcExplanation, AtcMatcher, Routing, SimRequest, Simulation, Simulator};
 use crate::model::Entity;
 use crate::node::Node;
+use crate::router::atc;
 use crate::router::{self, Formula, RouteSpec};
 use serde_json::json;
 
@@ -44,22 +45,35 @@ impl Simulator<'_> {
     /// [`Simulator::simulate`], and which of [`Simulator::route_entities`] the request hit.
     pub fn simulate_routed(&self, req: &SimRequest, show_secrets: bool) -> (Simulation, Option<usize>) {
         let http = &req.request;
-        let router::Explained { winner: found, runner_up, other_formula: other } = self.router.explain(http);
         let mut warnings = Vec::new();
         let mut explanation = Vec::new();
-        let name_of = |route: Option<usize>| route.map(|r| self.routes[r].label());
-        let (found_name, other_name) = (name_of(found.as_ref().map(|m| m.route)), name_of(other));
-        if found_name != other_name {
-            let (eff, doc) = match self.formula {
-                Formula::Effective => (found_name, other_name),
-                Formula::Documented => (other_name, found_name),
-            };
-            warnings.push(format!(
-                "Kong's documented priority formula picks {} but the formula Kong really computes on x86-64 picks {} (Kong/kong#14457)",
-                doc.unwrap_or_else(|| "no route".into()),
-                eff.unwrap_or_else(|| "no route".into())
-            ));
-        }
+        let (found, runner_up) = match &self.routing {
+            Routing::Classic(router) => {
+                let router::Explained { winner, runner_up, other_formula } = router.explain(http);
+                let name_of = |route: Option<usize>| route.map(|r| self.routes[r].label());
+                let (found_name, other_name) = (name_of(winner.as_ref().map(|m| m.route)), name_of(other_formula));
+                if found_name != other_name {
+                    let (eff, doc) = match self.formula {
+                        Formula::Effective => (found_name, other_name),
+                        Formula::Documented => (other_name, found_name),
+                    };
+                    warnings.push(format!(
+                        "Kong's documented priority formula picks {} but the formula Kong really computes on x86-64 picks {} (Kong/kong#14457)",
+                        doc.unwrap_or_else(|| "no route".into()),
+                        eff.unwrap_or_else(|| "no route".into())
+                    ));
+                }
+                (winner, runner_up)
+            }
+            Routing::Expressions(router) => {
+                // atc-router tries every matcher in order (kong/router/atc.lua); the first of
+                // another route is the runner-up
+                let all = router.all_matches(http);
+                let winner = all.first().cloned();
+                let runner_up = winner.as_ref().and_then(|w| all.iter().find(|m| m.route != w.route).cloned());
+                (winner, runner_up)
+            }
+        };
         let Some(m) = found else {
             let msg = "no Route matched with those values";
             let mut sim = Simulation::rejected(404, msg, json!({ "message": msg }));
@@ -69,10 +83,12 @@ impl Simulator<'_> {
             sim.warnings.extend(warnings);
             return (sim, None);
         };
-        let winner = &self.router.entries[m.entry];
-        explanation.push(format!("priority {:#018x} ({:?} formula)", winner.priority, self.formula));
-        if let Some(runner) = &runner_up {
-            let re = &self.router.entries[runner.entry];
+        let (winner, runner) = (self.ranked(&m), runner_up.as_ref().map(|r| self.ranked(r)));
+        match &self.routing {
+            Routing::Classic(_) => explanation.push(format!("priority {:#018x} ({:?} formula)", winner.priority, self.formula)),
+            Routing::Expressions(_) => explanation.push(format!("priority {:#018x} (expressions flavor)", winner.priority)),
+        }
+        if let (Some(runner), Some(re)) = (&runner_up, &runner) {
             let why = if re.priority == winner.priority {
                 format!("same priority; the tie is broken by route id, descending ({} > {})", fmt_id(winner.uuid), fmt_id(re.uuid))
             } else {
@@ -92,6 +108,57 @@ impl Simulator<'_> {
         let route = self.routes[m.route];
         (self.after_match(req, route, &m, show_secrets, warnings, explanation), Some(m.route))
     }
+
+    /// `simulate --explain`: the ATC expression and priority Kong generates for the winner
+    /// and the runner-up of `req` (kong/router/transform.lua, expressions.lua).
+    pub fn explain_atc(&self, req: &SimRequest) -> AtcExplanation {
+        let (winner, runner_up) = match &self.routing {
+            Routing::Classic(router) => {
+                let e = router.explain(&req.request);
+                (e.winner, e.runner_up)
+            }
+            Routing::Expressions(router) => {
+                let all = router.all_matches(&req.request);
+                let w = all.first().cloned();
+                let r = w.as_ref().and_then(|w| all.iter().find(|m| m.route != w.route).cloned());
+                (w, r)
+            }
+        };
+        let matcher = |m: &router::Match| {
+            let spec = &self.specs[m.route];
+            let priority = self.ranked(m).priority;
+            let subs = atc::transform::sub_routes(spec, self.flavor, self.formula);
+            let sub = subs.iter().find(|s| s.priority == priority).or(subs.first());
+            AtcMatcher {
+                route: self.routes[m.route].label(),
+                expression: sub.map(|s| s.expression.clone()).unwrap_or_default(),
+                priority: sub.map_or(priority, |s| s.priority),
+            }
+        };
+        AtcExplanation { router_flavor: self.flavor.name(), winner: winner.as_ref().map(matcher), runner_up: runner_up.as_ref().map(matcher) }
+    }
+
+    /// The priority and id the matched (sub-)route is ordered by.
+    fn ranked(&self, m: &router::Match) -> Ranked {
+        match &self.routing {
+            Routing::Classic(router) => {
+                let e = &router.entries[m.entry];
+                Ranked { priority: e.priority, uuid: e.uuid }
+            }
+            Routing::Expressions(router) => {
+                let x = router.matcher(m.entry);
+                // ids Kong would draw at random are stand-ins here (atc::route_uuid)
+                let real = self.specs[m.route].id.is_some() || self.specs[m.route].name.is_some();
+                Ranked { priority: x.priority, uuid: real.then_some(x.uuid) }
+            }
+        }
+    }
+}
+
+/// What a matched (sub-)route is ordered by: priority, then id (descending).
+struct Ranked {
+    priority: u64,
+    uuid: Option<uuid::Uuid>,
 }
 
 fn fmt_id(u: Option<uuid::Uuid>) -> String {

@@ -78,6 +78,7 @@ impl<'a> Simulator<'a> {
             ai: None,
             error: None,
             warnings,
+            atc: None,
             explanation,
             error_body: None,
         };

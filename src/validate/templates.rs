@@ -27,8 +27,13 @@ pub fn model_nodes(plugin: &Entity) -> Vec<(String, &Node)> {
 }
 
 /// What a route's paths capture: for each path, `None` for a prefix path, else the
-/// regex's group names.
+/// regex's group names. An expression route (Kong's expressions flavor) captures the named
+/// groups of its regex conditions (router::atc::engine::capture_names).
 fn route_captures(route: &Entity) -> Vec<(&Node, Option<Vec<String>>)> {
+    if let Some(expr) = route.node.get_set("expression") {
+        let names = expr.as_str().and_then(crate::router::atc::engine::capture_names);
+        return names.map(|n| vec![(expr, Some(n))]).unwrap_or_default();
+    }
     let paths = route.node.get("paths").and_then(Node::as_seq).unwrap_or(&[]);
     paths
         .iter()
@@ -123,7 +128,8 @@ fn check_capture(route: &Entity, key: &str, node: &Node, field: &str, label: &st
             ),
             Some(names) if !names.iter().any(|n| n == key) => {
                 let have = if names.is_empty() { "no named groups".to_string() } else { format!("named groups: {}", names.join(", ")) };
-                let mut d = Diagnostic::new(&rules::UNDEFINED_URI_CAPTURE, format!("`$(uri_captures.{key})` names a capture that {route_label} does not have: path '{path}' (line {at}) has {have}; {not_provided}"))
+                let what = if route.node.get_set("expression").is_some() { "expression" } else { "path" };
+                let mut d = Diagnostic::new(&rules::UNDEFINED_URI_CAPTURE, format!("`$(uri_captures.{key})` names a capture that {route_label} does not have: {what} '{path}' (line {at}) has {have}; {not_provided}"))
                     .at(node.loc)
                     .entity(label)
                     .field(field);

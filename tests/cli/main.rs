@@ -10,6 +10,7 @@
 //! - `completions`: checked-in completion scripts are current
 //! - `conventions`: `--output FORMAT` / `-o FILE`, "Kong would refuse" only when Kong would, warnings exit 0
 //! - `schemas`: bundled plugin schemas match their generator
+//! - `flavor`: `--router-flavor`, a test table's flavor, `simulate --explain`
 //! - `decksem`: decK file semantics: `${{ env }}` over the text, directories as inputs
 //! - `deck_conformance`: decK's own test files through render and validate, as verdicts.tsv says
 
@@ -25,6 +26,7 @@ mod deck_conformance;
 mod decksem;
 mod failures;
 mod fixtures;
+mod flavor;
 mod readme;
 mod render;
 mod schemas;

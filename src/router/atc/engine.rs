@@ -131,6 +131,34 @@ pub fn fields_of(expression: &str) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
+/// The named groups of every regex (`~`) condition of an expression, in order; `None` when
+/// atc-router cannot parse it. atc-router keeps one capture map per expression, filled by
+/// each regex condition that holds (src/interpreter.rs), and Kong hands it to plugins as
+/// `uri_captures` (kong/router/atc.lua), so these are the names a template can read.
+pub fn capture_names(expression: &str) -> Option<Vec<String>> {
+    fn walk(e: &atc_router::ast::Expression, out: &mut Vec<String>) {
+        use atc_router::ast::{Expression, LogicalExpression, Value};
+        match e {
+            Expression::Logical(l) => match l.as_ref() {
+                LogicalExpression::And(a, b) | LogicalExpression::Or(a, b) => {
+                    walk(a, out);
+                    walk(b, out);
+                }
+                LogicalExpression::Not(a) => walk(a, out),
+            },
+            Expression::Predicate(p) => {
+                if let Value::Regex(re) = &p.rhs {
+                    out.extend(re.capture_names().flatten().map(String::from).filter(|n| !out.contains(n)).collect::<Vec<_>>());
+                }
+            }
+        }
+    }
+    let expr = atc_router::parser::parse(expression).ok()?;
+    let mut names = Vec::new();
+    walk(&expr, &mut names);
+    Some(names)
+}
+
 /// Kong's HTTP schema, built once (atc-router 1.7.1's `Router` borrows its schema).
 fn schema() -> &'static Schema {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();
@@ -143,6 +171,19 @@ fn hit(matcher: usize, m: AtcMatch) -> Hit {
         _ => None,
     };
     Hit { matcher, matched_path, captures: m.captures.into_iter().collect() }
+}
+
+#[cfg(test)]
+mod capture_name_tests {
+    use super::capture_names;
+
+    #[test]
+    fn named_groups_of_every_regex_condition() {
+        let e = r#"http.path ~ "^/openai/deployments/(?<azure_deployment>[^/]+)/chat$" && (http.headers.x_tenant ~ "(?<tenant>[a-z]+)" || http.method == "GET")"#;
+        assert_eq!(capture_names(e), Some(vec!["azure_deployment".to_string(), "tenant".to_string()]));
+        assert_eq!(capture_names(r#"http.path ^= "/a""#), Some(vec![]));
+        assert_eq!(capture_names("http.path =="), None);
+    }
 }
 
 #[cfg(test)]

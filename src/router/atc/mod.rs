@@ -55,8 +55,10 @@ pub struct ExpressionsRouter {
     pub flavor: Flavor,
     pub matchers: Vec<Matcher>,
     engine: Engine,
-    /// Matcher indices in evaluation order (for [`Match::entry`]).
+    /// Per matcher, its position in evaluation order (for [`Match::entry`]).
     rank: Vec<usize>,
+    /// Matcher indices in evaluation order (the inverse of `rank`).
+    order: Vec<usize>,
 }
 
 /// The id a (sub-)route has in the router: its `id`, else the DB-less name-derived id
@@ -111,10 +113,15 @@ impl ExpressionsRouter {
         let mut rank = vec![0; matchers.len()];
         let mut order: Vec<usize> = (0..matchers.len()).collect();
         order.sort_by(|&a, &b| (matchers[b].priority, matchers[b].uuid).cmp(&(matchers[a].priority, matchers[a].uuid)));
-        for (pos, m) in order.into_iter().enumerate() {
+        for (pos, &m) in order.iter().enumerate() {
             rank[m] = pos;
         }
-        Ok(ExpressionsRouter { flavor, matchers, engine, rank })
+        Ok(ExpressionsRouter { flavor, matchers, engine, rank, order })
+    }
+
+    /// The matcher a [`Match::entry`] names.
+    pub fn matcher(&self, entry: usize) -> &Matcher {
+        &self.matchers[self.order[entry]]
     }
 
     /// The route Kong picks.
