@@ -27,25 +27,33 @@ pub fn check(config: &Config, flavor: Option<Flavor>, out: &mut Vec<Diagnostic>)
 }
 
 /// Kong's `validate_route` (kong/db/schema/entities/routes.lua), which both ATC flavors run
-/// after the route's fields passed: the expression (written, or generated from the classic
-/// fields by kong/router/transform.lua) must parse and type-check in atc-router, plus the
-/// expressions flavor's rules on mixing fields. Kong runs entity checks only on valid fields,
-/// so routes with a finding already are left out (a bad regex path keeps its PCRE message).
+/// after the route's fields passed (Kong runs entity checks only on valid fields, so routes
+/// with a finding already are left out, and a bad regex path keeps its PCRE message):
+/// the expressions flavor's rules on mixing fields and `priority`, and the `expression` must
+/// parse and type-check in atc-router. Kong also hands atc-router the expression it generates
+/// for a classic route (kong/router/transform.lua); that can only fail where a path or header
+/// regex does not compile, which `check_route` already checks with the same regex crate
+/// atc-router uses (tests/router_atc_differential.rs pins the two routers together), so it is
+/// not compiled a second time here.
 fn check_router_expressions(config: &Config, flavor: Flavor, out: &mut Vec<Diagnostic>) {
-    let routes: Vec<&Entity> = config
-        .of_kind("routes")
-        .filter(|r| {
-            let label = r.label();
-            !out.iter().any(|d| d.is_error() && d.entity.as_deref() == Some(label.as_str()))
-        })
-        .collect();
-    let specs: Vec<crate::router::RouteSpec> = routes.iter().map(|r| crate::simulate::route_spec(r)).collect();
-    let Err(errors) = crate::router::atc::ExpressionsRouter::with_flavor(&specs, flavor) else { return };
-    for e in errors {
-        let route = routes[e.route];
+    if flavor == Flavor::TraditionalCompatible {
+        return; // no `expression` / `priority` fields: R013 (entities.rs) says so
+    }
+    let refused: std::collections::HashSet<String> = out.iter().filter(|d| d.is_error()).filter_map(|d| d.entity.clone()).collect();
+    for route in config.of_kind("routes") {
+        let label = route.label();
+        if refused.contains(&label) {
+            continue;
+        }
+        let spec = crate::simulate::route_spec(route);
+        if crate::router::atc::transform::is_stream_route(&spec) {
+            continue; // the stream router's schema; not modelled
+        }
+        let Err((field, message)) = crate::router::atc::validate_route(&spec, flavor) else { continue };
+        let e = crate::router::atc::RouteError { route: 0, field, message };
         let field = e.field.or_else(|| route.node.get_set("expression").map(|_| "expression"));
         let at = field.and_then(|f| route.node.get(f)).map_or(route.node.loc, |n| n.loc);
-        out.push(Diagnostic::new(&rules::ROUTER_EXPRESSION, e.kong_message()).at(at).entity(route.label()).field(field.unwrap_or("")));
+        out.push(Diagnostic::new(&rules::ROUTER_EXPRESSION, e.kong_message()).at(at).entity(label).field(field.unwrap_or("")));
     }
 }
 
