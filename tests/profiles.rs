@@ -346,3 +346,30 @@ fn posting_the_configuration_a_dbless_gateway_runs_is_a_no_op() {
     assert!(matches!(config::post(&client, &doc).unwrap(), config::Posted::Unchanged));
     assert_eq!(config::get(&client).unwrap().unwrap()["services"][0]["name"], "s");
 }
+
+/// `validate --online` judges routes by the gateway's own router flavor, not the command
+/// line's default: the expression routes are findings against traditional_compatible, valid
+/// against expressions; an unparsable expression is R015 at the expression, not posted.
+#[test]
+fn validate_online_judges_routes_by_the_gateways_router_flavor() {
+    let file = "testdata/sync/profiles/expressions.yaml";
+    let compat = emulator(&["--kong-version", "3.10.0"]);
+    let out = gateway(&root(), &compat.url, &["validate", "--online", file]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("error[R013]: 'expression' needs Kong's expressions router") && all.contains(&format!("{file}:8:5")), "{all}");
+    assert!(all.contains("(this gateway's router_flavor is traditional_compatible)"), "{all}");
+
+    let expr = emulator(&["--router-flavor", "expressions"]);
+    let out = gateway(&root(), &expr.url, &["validate", "--online", file]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let log = take_log(&expr);
+    assert_eq!(log.iter().filter(|l| *l == "POST /schemas/routes/validate").count(), 2, "both routes posted: {log:?}");
+
+    let bad = "testdata/sync/profiles/expressions-unparsable.yaml";
+    let out = gateway(&root(), &expr.url, &["validate", "--online", bad]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("error[R015]: Router Expression failed validation:") && all.contains(&format!("{bad}:8:17")) && all.contains("(this gateway's router_flavor is expressions)"), "{all}");
+    assert!(!take_log(&expr).iter().any(|l| l.starts_with("POST /schemas/routes")), "a route refused for the flavor is not posted too");
+}
