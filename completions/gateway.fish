@@ -56,7 +56,7 @@ complete -c gateway -n "__fish_gateway_using_subcommand render" -s V -l version 
 complete -c gateway -n "__fish_gateway_using_subcommand validate" -l output -d 'Output format (json goes to standard output, text to standard error)' -r -f -a "text\t''
 json\t''"
 complete -c gateway -n "__fish_gateway_using_subcommand validate" -l plugin-schemas -d 'A custom plugin\'s schema as Kong\'s `GET /schemas/plugins/NAME` answers it, in a file named NAME.json, or a directory of such files (repeatable). Declared plugins are known to the checks, and their configs are checked against these schemas' -r -F
-complete -c gateway -n "__fish_gateway_using_subcommand validate" -l router-flavor -d 'Kong\'s `router_flavor`: which route fields exist and how routes match (with `validate --online`, the gateway\'s own `router_flavor` decides)' -r -f -a "traditional_compatible\t'Kong 3.x\'s default: routes with paths, hosts, methods, headers, snis'
+complete -c gateway -n "__fish_gateway_using_subcommand validate" -l router-flavor -d 'Kong\'s `router_flavor`: which route fields exist and how routes match' -r -f -a "traditional_compatible\t'Kong 3.x\'s default: routes with paths, hosts, methods, headers, snis'
 expressions\t'Routes may carry an ATC `expression` and a `priority`'"
 complete -c gateway -n "__fish_gateway_using_subcommand validate" -l kong-addr -d 'Admin API address' -r
 complete -c gateway -n "__fish_gateway_using_subcommand validate" -l headers -d 'A header sent with every request, e.g. \'Kong-Admin-Token: ...\' (repeatable)' -r
@@ -87,7 +87,7 @@ complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l priority -d
 documented\t'The layout Kong\'s source and docs describe'"
 complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l serve -d 'Serve a dry-run HTTP listener on ADDR (e.g. 127.0.0.1:8000) instead of one request' -r
 complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l plugin-schemas -d 'A custom plugin\'s schema as Kong\'s `GET /schemas/plugins/NAME` answers it, in a file named NAME.json, or a directory of such files (repeatable). Declared plugins are known to the checks, and their configs are checked against these schemas' -r -F
-complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l router-flavor -d 'Kong\'s `router_flavor`: which route fields exist and how routes match (with `validate --online`, the gateway\'s own `router_flavor` decides)' -r -f -a "traditional_compatible\t'Kong 3.x\'s default: routes with paths, hosts, methods, headers, snis'
+complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l router-flavor -d 'Kong\'s `router_flavor`: which route fields exist and how routes match' -r -f -a "traditional_compatible\t'Kong 3.x\'s default: routes with paths, hosts, methods, headers, snis'
 expressions\t'Routes may carry an ATC `expression` and a `priority`'"
 complete -c gateway -n "__fish_gateway_using_subcommand simulate" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
@@ -103,7 +103,7 @@ complete -c gateway -n "__fish_gateway_using_subcommand test" -l fail-under -d '
 complete -c gateway -n "__fish_gateway_using_subcommand test" -l priority -d 'Which route priority formula orders routes' -r -f -a "effective\t'What Kong 3.x really computes on x86-64 (Kong/kong#14457)'
 documented\t'The layout Kong\'s source and docs describe'"
 complete -c gateway -n "__fish_gateway_using_subcommand test" -l plugin-schemas -d 'A custom plugin\'s schema as Kong\'s `GET /schemas/plugins/NAME` answers it, in a file named NAME.json, or a directory of such files (repeatable). Declared plugins are known to the checks, and their configs are checked against these schemas' -r -F
-complete -c gateway -n "__fish_gateway_using_subcommand test" -l router-flavor -d 'Kong\'s `router_flavor`: which route fields exist and how routes match (with `validate --online`, the gateway\'s own `router_flavor` decides)' -r -f -a "traditional_compatible\t'Kong 3.x\'s default: routes with paths, hosts, methods, headers, snis'
+complete -c gateway -n "__fish_gateway_using_subcommand test" -l router-flavor -d 'Kong\'s `router_flavor`: which route fields exist and how routes match' -r -f -a "traditional_compatible\t'Kong 3.x\'s default: routes with paths, hosts, methods, headers, snis'
 expressions\t'Routes may carry an ATC `expression` and a `priority`'"
 complete -c gateway -n "__fish_gateway_using_subcommand test" -l color -d 'When to use colour in text output (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''

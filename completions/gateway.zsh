@@ -48,7 +48,7 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--output=[Output format (json goes to standard output, text to standard error)]:FORMAT:(text json)' \
 '*--plugin-schemas=[A custom plugin'\''s schema as Kong'\''s \`GET /schemas/plugins/NAME\` answers it, in a file named NAME.json, or a directory of such files (repeatable). Declared plugins are known to the checks, and their configs are checked against these schemas]:PATH:_files' \
-'--router-flavor=[Kong'\''s \`router_flavor\`\: which route fields exist and how routes match (with \`validate --online\`, the gateway'\''s own \`router_flavor\` decides)]:FLAVOR:((traditional_compatible\:"Kong 3.x'\''s default\: routes with paths, hosts, methods, headers, snis"
+'--router-flavor=[Kong'\''s \`router_flavor\`\: which route fields exist and how routes match]:FLAVOR:((traditional_compatible\:"Kong 3.x'\''s default\: routes with paths, hosts, methods, headers, snis"
 expressions\:"Routes may carry an ATC \`expression\` and a \`priority\`"))' \
 '--kong-addr=[Admin API address]:KONG_ADDR:_default' \
 '*--headers=[A header sent with every request, e.g. '\''Kong-Admin-Token\: ...'\'' (repeatable)]:NAME: VALUE:_default' \
@@ -84,7 +84,7 @@ _arguments "${_arguments_options[@]}" : \
 documented\:"The layout Kong'\''s source and docs describe"))' \
 '--serve=[Serve a dry-run HTTP listener on ADDR (e.g. 127.0.0.1\:8000) instead of one request]:ADDR:_default' \
 '*--plugin-schemas=[A custom plugin'\''s schema as Kong'\''s \`GET /schemas/plugins/NAME\` answers it, in a file named NAME.json, or a directory of such files (repeatable). Declared plugins are known to the checks, and their configs are checked against these schemas]:PATH:_files' \
-'--router-flavor=[Kong'\''s \`router_flavor\`\: which route fields exist and how routes match (with \`validate --online\`, the gateway'\''s own \`router_flavor\` decides)]:FLAVOR:((traditional_compatible\:"Kong 3.x'\''s default\: routes with paths, hosts, methods, headers, snis"
+'--router-flavor=[Kong'\''s \`router_flavor\`\: which route fields exist and how routes match]:FLAVOR:((traditional_compatible\:"Kong 3.x'\''s default\: routes with paths, hosts, methods, headers, snis"
 expressions\:"Routes may carry an ATC \`expression\` and a \`priority\`"))' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--show-secrets[Show credentials the AI proxy adds instead of \`\[masked\]\`]' \
@@ -103,7 +103,7 @@ _arguments "${_arguments_options[@]}" : \
 '--priority=[Which route priority formula orders routes]:PRIORITY:((effective\:"What Kong 3.x really computes on x86-64 (Kong/kong#14457)"
 documented\:"The layout Kong'\''s source and docs describe"))' \
 '*--plugin-schemas=[A custom plugin'\''s schema as Kong'\''s \`GET /schemas/plugins/NAME\` answers it, in a file named NAME.json, or a directory of such files (repeatable). Declared plugins are known to the checks, and their configs are checked against these schemas]:PATH:_files' \
-'--router-flavor=[Kong'\''s \`router_flavor\`\: which route fields exist and how routes match (with \`validate --online\`, the gateway'\''s own \`router_flavor\` decides)]:FLAVOR:((traditional_compatible\:"Kong 3.x'\''s default\: routes with paths, hosts, methods, headers, snis"
+'--router-flavor=[Kong'\''s \`router_flavor\`\: which route fields exist and how routes match]:FLAVOR:((traditional_compatible\:"Kong 3.x'\''s default\: routes with paths, hosts, methods, headers, snis"
 expressions\:"Routes may carry an ATC \`expression\` and a \`priority\`"))' \
 '--color=[When to use colour in text output (NO_COLOR is honoured with \`auto\`)]:COLOR:(auto always never)' \
 '--coverage[Report which routes no test touches]' \

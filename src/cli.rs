@@ -249,8 +249,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH")]
     pub plugin_schemas: Vec<std::path::PathBuf>,
 
-    /// Kong's `router_flavor`: which route fields exist and how routes match (with
-    /// `validate --online`, the gateway's own `router_flavor` decides).
+    /// Kong's `router_flavor`: which route fields exist and how routes match.
     #[arg(long, value_enum, value_name = "FLAVOR", env = "GATEWAY_ROUTER_FLAVOR", default_value_t = RouterFlavor::TraditionalCompatible)]
     pub router_flavor: RouterFlavor,
 }
