@@ -240,8 +240,16 @@ pub fn availability(kind: &Kind, info: &GatewayInfo) -> Availability {
 }
 
 /// The errors this gateway would answer to the config, at each entity, before any write:
-/// kinds it does not serve, and plugins it has not loaded.
+/// kinds it does not serve, plugins it has not loaded, and routes its router flavor refuses.
 pub fn check(config: &Config, info: &GatewayInfo) -> Vec<PlanError> {
+    let mut errors = check_settings(config, info);
+    errors.extend(route_flavor(config, info));
+    errors
+}
+
+/// [`check`] without the router flavor's route checks (which `validate --online` reports as
+/// the route findings themselves, see [`flavor_of`]).
+pub fn check_settings(config: &Config, info: &GatewayInfo) -> Vec<PlanError> {
     let mut errors = Vec::new();
     // plugins the config or the gateway defines as clones or custom plugins are known by name
     let defined: BTreeSet<&str> = config.of_kind("cloned_plugins").chain(config.of_kind("custom_plugins")).filter_map(|e| e.node.get_str("name")).collect();
@@ -273,8 +281,15 @@ pub fn check(config: &Config, info: &GatewayInfo) -> Vec<PlanError> {
             });
         }
     }
-    errors.extend(route_flavor(config, info));
     errors
+}
+
+/// The gateway's router flavor and Kong's name for it: `configuration.router_flavor`, Kong's
+/// default traditional_compatible when it does not say. Kong's pre-ATC `traditional` flavor
+/// is checked as traditional_compatible.
+pub fn flavor_of(info: &GatewayInfo) -> (crate::router::Flavor, &str) {
+    let name = info.router_flavor.as_deref().unwrap_or("traditional_compatible");
+    (crate::router::Flavor::from_name(name).unwrap_or(crate::router::Flavor::TraditionalCompatible), name)
 }
 
 /// The route checks of the gateway's router flavor (`configuration.router_flavor`, Kong's
@@ -282,8 +297,7 @@ pub fn check(config: &Config, info: &GatewayInfo) -> Vec<PlanError> {
 /// without the expressions flavor, and what Kong's ATC router refuses (validate::
 /// routes_for_flavor). Kong's pre-ATC `traditional` flavor is checked as traditional_compatible.
 fn route_flavor(config: &Config, info: &GatewayInfo) -> Vec<PlanError> {
-    let name = info.router_flavor.as_deref().unwrap_or("traditional_compatible");
-    let flavor = crate::router::Flavor::from_name(name).unwrap_or(crate::router::Flavor::TraditionalCompatible);
+    let (flavor, name) = flavor_of(info);
     crate::validate::routes_for_flavor(config, flavor)
         .into_iter()
         .map(|d| PlanError {

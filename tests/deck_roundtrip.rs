@@ -2,7 +2,7 @@
 //! decK's tests sync and expect to succeed (`verdicts.tsv` verdict `valid`, a test `input` under
 //! `sync/`, `apply/`, `dump/`, `diff/` or `reset/`) is synced with the real binary into a fresh
 //! Admin API emulator (examples/kong_admin_emulator.rs, `--enterprise` so that every collection
-//! is served), and then:
+//! is served, `--router-flavor expressions` for the files decK tests on that router), and then:
 //!
 //! 1. `gateway diff FILE --exit-code` exits 0: a second look finds nothing to change;
 //! 2. `gateway dump` of that state, then `gateway diff DUMP --exit-code`, exits 0.
@@ -71,9 +71,6 @@ const EXCLUDED: &[(&str, Stage, &str)] = &[
     ("gdr/tests/integration/testdata/diff/005-deprecated-fields/kong-initial.yaml", Sync, RL_REDIS_HOST),
     ("gdr/tests/integration/testdata/diff/005-deprecated-fields/kong-no-change-old-fields.yaml", Sync, RL_REDIS_HOST),
     ("gdr/tests/integration/testdata/diff/005-deprecated-fields/kong-update-old-fields.yaml", Sync, RL_REDIS_HOST),
-    // expression routes: the bundled schemas are traditional-router ones
-    ("deck/tests/integration/testdata/dump/008-sanitizer/route-expressions.yaml", Sync, EXPRESSIONS),
-    ("deck/tests/integration/testdata/dump/009-skip-defaults/enterprise/3.14+/expression-routes.yaml", Sync, EXPRESSIONS),
     // other
     ("deck/tests/integration/testdata/sync/039-partials/kong-partials-no-name.yaml", Diff, "a partial with neither id nor name has nothing to be matched by: every sync creates a new one (decK too gives it a fresh uuid each time: GDR pkg/file/builder.go `partials()`)"),
 ];
@@ -84,7 +81,6 @@ const REDIS_SHORTHANDS: &str = "`config.redis_username` (rate-limiting shorthand
 const OIDC_SESSION_REDIS: &str = "`config.session_redis_cluster_nodes` (openid-connect, deprecated) is not in the Kong 3.15 schema: needs Kong-version schemas";
 const RLA_SENTINEL: &str = "`config.redis.sentinel_addresses` (rate-limiting-advanced, deprecated) is not in the Kong 3.15 schema: needs Kong-version schemas";
 const RL_REDIS_HOST: &str = "`config.redis_host` (rate-limiting shorthand, Kong 3.6-3.7) is not in the Kong 3.15 schema: needs Kong-version schemas";
-const EXPRESSIONS: &str = "expression route (`priority`, router_flavor=expressions): the traditional-router schema refuses it";
 
 /// The directories of decK's and GDR's tests that sync their inputs.
 const SYNCED_DIRS: &[&str] = &["/testdata/sync/", "/testdata/apply/", "/testdata/dump/", "/testdata/diff/", "/testdata/reset/"];
@@ -92,20 +88,25 @@ const SYNCED_DIRS: &[&str] = &["/testdata/sync/", "/testdata/apply/", "/testdata
 struct Case {
     path: String,
     env: Vec<(String, String)>,
+    /// decK's test runs the file against a gateway with `router_flavor = expressions`
+    /// (the verdicts.tsv note says `router_flavor=expressions`).
+    expressions: bool,
 }
 
 fn cases(corpus: &Path) -> Vec<Case> {
     common::deck_corpus::rows(corpus)
         .into_iter()
         .filter(|r| r.verdict == "valid" && r.note.ends_with(" input") && SYNCED_DIRS.iter().any(|d| r.path.contains(d)))
-        .map(|r| Case { path: r.path, env: r.env })
+        .map(|r| Case { expressions: r.note.split_whitespace().any(|w| w == "router_flavor=expressions"), path: r.path, env: r.env })
         .collect()
 }
 
-fn emulator() -> common::Running {
+fn emulator(case: &Case) -> common::Running {
     // decK's integration tests run against an Enterprise gateway set up for them, with wasm
-    // on for the filter-chain files: the emulator plays that gateway
-    common::admin::emulator(&["--enterprise", "--wasm", "on"])
+    // on for the filter-chain files, and with the expressions router for the expression-route
+    // files: the emulator plays that gateway
+    let flavor = if case.expressions { "expressions" } else { "traditional_compatible" };
+    common::admin::emulator(&["--enterprise", "--wasm", "on", "--router-flavor", flavor])
 }
 
 fn gateway(dir: &Path, addr: &str, env: &[(String, String)], args: &[&str]) -> Output {
@@ -125,7 +126,7 @@ type Outcome = Result<(), (Stage, String)>;
 
 /// Runs one file.
 fn round_trip(corpus: &Path, case: &Case) -> Outcome {
-    let e = emulator();
+    let e = emulator(case);
     let text_of = std::fs::read_to_string(corpus.join(&case.path)).unwrap();
     // RBAC files are managed on their own (as with decK's --rbac-resources-only)
     let rbac = text_of.contains("rbac_roles:");
@@ -165,6 +166,7 @@ fn deck_sync_test_files_round_trip_clean() {
     let Some(corpus) = common::deck_corpus::corpus_or_fail("deck_roundtrip") else { return };
     let cases = cases(&corpus);
     assert!(cases.len() > 200, "verdicts.tsv selects only {} files", cases.len());
+    assert!(cases.iter().filter(|c| c.expressions).count() >= 2, "verdicts.tsv marks no expression-route inputs");
     for (path, _, _) in EXCLUDED {
         assert!(cases.iter().any(|c| c.path == *path), "EXCLUDED lists {path}, which is not a selected file");
     }

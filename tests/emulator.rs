@@ -401,3 +401,97 @@ fn graphql_cost_decorations_live_under_their_service() {
     let without = emulator(&["--enterprise", "--plugins", "key-auth"]);
     assert_eq!(get(&without, "/graphql-rate-limiting-advanced/costs"), not_found());
 }
+
+/// A route's fields on a gateway of each router flavor. kong/db/schema/entities/routes.lua
+/// adds `expression` (a string, no default) and `priority` (an integer between 0 and 2^46-1,
+/// required, default 0) only when `router_flavor = expressions`; everywhere else they are
+/// keys outside the schema, "unknown field" (kong/db/schema/init.lua `validate_fields`,
+/// the schema-violation body of kong/db/errors.lua). routes_subschemas.lua adds 'expression'
+/// to the fields of which an http(s) route must set one.
+#[test]
+fn route_fields_follow_the_router_flavor() {
+    let expr = emulator(&["--router-flavor", "expressions"]);
+    assert_eq!(get(&expr, "/").1["configuration"]["router_flavor"], "expressions");
+    // a classic route comes back with the flavor's default and an unset expression
+    let (s, classic) = call(&expr, "POST", "/routes", Some(r#"{"name":"classic","paths":["/c"]}"#));
+    assert_eq!(s, 201, "{classic}");
+    assert_eq!((&classic["priority"], &classic["expression"]), (&json!(0), &Value::Null), "{classic}");
+    assert!(classic.as_object().unwrap().contains_key("expression"), "Kong answers unset fields as null: {classic}");
+    let (s, r) = call(&expr, "PUT", "/routes/by-expr", Some(r#"{"expression":"http.path == \"/e\"","priority":7}"#));
+    assert_eq!((s, &r["expression"], &r["priority"]), (200, &json!("http.path == \"/e\""), &json!(7)), "{r}");
+    assert_eq!(get(&expr, "/routes/by-expr").1["priority"], 7);
+    let (s, r) = call(&expr, "POST", "/routes", Some(r#"{"name":"none"}"#));
+    assert_eq!(s, 400, "{r}");
+    assert_eq!(r["fields"]["@entity"][0], "must set one of 'methods', 'hosts', 'headers', 'paths', 'snis', 'expression' when 'protocols' is 'https'");
+    // the schema served says so
+    let (_, schema) = get(&expr, "/schemas/routes");
+    let field = |s: &Value, name: &str| s["fields"].as_array().unwrap().iter().find_map(|f| f.get(name).cloned());
+    assert_eq!(field(&schema, "priority"), Some(json!({"type": "integer", "between": [0, 70368744177663_i64], "required": true, "default": 0})));
+    assert_eq!(field(&schema, "expression").map(|f| f["type"].clone()), Some(json!("string")));
+
+    let compat = emulator(&[]);
+    assert_eq!(get(&compat, "/").1["configuration"]["router_flavor"], "traditional_compatible");
+    let (s, r) = call(&compat, "POST", "/routes", Some(r#"{"name":"classic","paths":["/c"]}"#));
+    assert_eq!(s, 201, "{r}");
+    assert!(r.get("priority").is_none() && r.get("expression").is_none(), "no such fields in this schema: {r}");
+    for (method, path) in [("POST", "/routes"), ("PUT", "/routes/x")] {
+        let (s, r) = call(&compat, method, path, Some(r#"{"paths":["/x"],"expression":"http.path == \"/x\""}"#));
+        assert_eq!(
+            (s, r),
+            (400, json!({"code": 2, "name": "schema violation", "message": "schema violation (expression: unknown field)", "fields": {"expression": "unknown field"}})),
+            "{method} {path}"
+        );
+        let (s, r) = call(&compat, method, path, Some(r#"{"paths":["/x"],"priority":0}"#));
+        assert_eq!((s, &r["fields"]), (400, &json!({"priority": "unknown field"})), "{method} {path}: {r}");
+    }
+    let (_, schema) = get(&compat, "/schemas/routes");
+    assert!(field(&schema, "priority").is_none() && field(&schema, "expression").is_none(), "{schema}");
+    assert_eq!(get(&compat, "/routes").1["data"].as_array().unwrap().len(), 1, "nothing refused was stored");
+}
+
+/// kong/db/schema/entities/routes.lua `validate_route` (traditional_compatible and
+/// expressions): an entity check, so its errors come under `@entity`, prefixed "Router
+/// Expression failed validation: "; the expression is parsed by atc-router (`router.validate`).
+/// `priority` is range-checked as a field first.
+#[test]
+fn expression_routes_are_checked_as_kongs_validate_route_does() {
+    let e = emulator(&["--router-flavor", "expressions"]);
+    let entity_error = |body: &str| {
+        let (s, r) = call(&e, "POST", "/routes", Some(body));
+        assert_eq!((s, r["code"].as_i64(), r["name"].as_str()), (400, Some(2), Some("schema violation")), "{body}: {r}");
+        let msg = r["fields"]["@entity"][0].as_str().unwrap_or_else(|| panic!("{body}: {r}")).to_string();
+        assert_eq!(r["message"], format!("schema violation ({msg})"));
+        msg
+    };
+    let others = "'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations'";
+    assert_eq!(
+        entity_error(r#"{"expression":"http.path == \"/a\"","paths":["/a"]}"#),
+        format!("Router Expression failed validation: cannot set 'expression' with {others} simultaneously")
+    );
+    assert_eq!(
+        entity_error(r#"{"expression":"http.path == \"/a\"","sources":[{"ip":"10.0.0.1"}]}"#),
+        format!("Router Expression failed validation: cannot set 'expression' with {others} simultaneously")
+    );
+    assert_eq!(
+        entity_error(r#"{"expression":"http.path == \"/a\"","regex_priority":3}"#),
+        "Router Expression failed validation: cannot set 'regex_priority' with 'expression' simultaneously"
+    );
+    assert_eq!(entity_error(r#"{"paths":["/a"],"priority":3}"#), format!("Router Expression failed validation: cannot set 'priority' with {others} simultaneously"));
+    // atc-router's parser and its type check
+    let parse = entity_error(r#"{"expression":"http.path == "}"#);
+    assert!(parse.starts_with("Router Expression failed validation: ") && parse.contains("1:14") && parse.contains("expected rhs"), "{parse}");
+    // atc-router's semantic check (src/semantics.rs) names no field
+    assert_eq!(entity_error(r#"{"expression":"http.nope == \"x\""}"#), "Router Expression failed validation: Unknown LHS field");
+    assert_eq!(entity_error(r#"{"expression":"http.path.segments.2_1 == \"x\""}"#), "Router Expression failed validation: illformed http.path.segments.* field");
+    // field checks: type and `between`
+    let (s, r) = call(&e, "POST", "/routes", Some(r#"{"expression":"http.path == \"/a\"","priority":70368744177664}"#));
+    assert_eq!((s, &r["fields"]), (400, &json!({"priority": "value should be between 0 and 70368744177663"})), "{r}");
+    let (s, r) = call(&e, "POST", "/routes", Some(r#"{"expression":"http.path == \"/a\"","priority":-1}"#));
+    assert_eq!((s, &r["fields"]), (400, &json!({"priority": "value should be between 0 and 70368744177663"})), "{r}");
+    let (s, r) = call(&e, "POST", "/routes", Some(r#"{"expression":42}"#));
+    assert_eq!((s, &r["fields"]["expression"]), (400, &json!("expected a string")), "{r}");
+    // priority 0 is "not set" to validate_route: a classic route may carry it
+    assert_eq!(call(&e, "POST", "/routes", Some(r#"{"paths":["/a"],"priority":0}"#)).0, 201);
+    assert_eq!(call(&e, "POST", "/routes", Some(r#"{"expression":"http.path == \"/a\"","priority":70368744177663}"#)).0, 201);
+    assert_eq!(get(&e, "/routes").1["data"].as_array().unwrap().len(), 2, "nothing refused was stored");
+}

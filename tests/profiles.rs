@@ -57,6 +57,20 @@ fn ping_tells_what_each_gateway_is() {
     }
 }
 
+/// `configuration.router_flavor` of `GET /` (kong/api/routes/kong.lua serves the node's
+/// configuration), in `ping`'s text and JSON.
+#[test]
+fn ping_tells_the_router_flavor() {
+    let r = root();
+    for flavor in ["expressions", "traditional_compatible"] {
+        let e = emulator(&["--router-flavor", flavor]);
+        let out = ok(gateway(&r, &e.url, &["ping"]));
+        assert!(out.lines().any(|l| l == format!("router flavor:  {flavor}")), "{flavor}: {out}");
+        let json: Value = serde_json::from_slice(&gateway(&r, &e.url, &["ping", "--output", "json"]).stdout).unwrap();
+        assert_eq!(json["router_flavor"], flavor, "{json}");
+    }
+}
+
 #[test]
 fn one_config_syncs_and_round_trips_on_every_profile() {
     let r = root();
@@ -345,4 +359,97 @@ fn posting_the_configuration_a_dbless_gateway_runs_is_a_no_op() {
     assert!(matches!(config::post(&client, &doc).unwrap(), config::Posted::Loaded));
     assert!(matches!(config::post(&client, &doc).unwrap(), config::Posted::Unchanged));
     assert_eq!(config::get(&client).unwrap().unwrap()["services"][0]["name"], "s");
+}
+
+/// An expression route (`expression`, `priority`) exists only on a gateway with
+/// `router_flavor = expressions` (kong/db/schema/entities/routes.lua adds the fields for that
+/// flavor alone; elsewhere Kong answers "unknown field"). `diff` and `sync` read the flavor off
+/// `GET /` and refuse before any write, naming the route, its place in the file and the flavor.
+#[test]
+fn expression_routes_are_refused_by_a_traditional_compatible_gateway_before_any_write() {
+    let file = "testdata/sync/profiles/expressions.yaml";
+    let e = emulator(&["--kong-version", "3.10.0"]);
+    for cmd in ["sync", "diff"] {
+        let out = gateway(&root(), &e.url, &[cmd, file]);
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{cmd}: {all}");
+        assert!(
+            all.contains(&format!("{file}:8:5: routes/orders-v2 expression: 'expression' needs Kong's expressions router"))
+                && all.contains(&format!("{file}:9:5: routes/orders-v2 priority: 'priority' needs Kong's expressions router")),
+            "{cmd}: {all}"
+        );
+        assert!(all.contains("(this gateway's router_flavor is traditional_compatible)") && all.contains("nothing was written"), "{cmd}: {all}");
+        let log = take_log(&e);
+        assert!(writes(&log).is_empty(), "{cmd}: no write may be sent: {log:?}");
+    }
+    assert_eq!(get_json(&e.url, "/routes")["data"], serde_json::json!([]));
+}
+
+/// The same file on an expressions gateway (DB and DB-less): synced, diffed clean (the
+/// `priority: 0` Kong fills into the classic route is no change), updated by `apply`.
+#[test]
+fn expression_routes_sync_diff_clean_and_apply_on_an_expressions_gateway() {
+    let file = "testdata/sync/profiles/expressions.yaml";
+    for flags in [&["--router-flavor", "expressions"][..], &["--router-flavor", "expressions", "--database", "off"]] {
+        let e = emulator(flags);
+        ok(gateway(&root(), &e.url, &["sync", file]));
+        let route = get_json(&e.url, "/routes/orders-v2");
+        assert_eq!((&route["expression"], &route["priority"]), (&serde_json::json!("http.path ^= \"/v2/orders\" && http.method == \"GET\""), &serde_json::json!(200)), "{flags:?}: {route}");
+        assert_eq!(get_json(&e.url, "/routes/orders")["priority"], 0, "{flags:?}: Kong's default");
+        take_log(&e);
+        let diff = gateway(&root(), &e.url, &["diff", file, "--exit-code"]);
+        assert_eq!(diff.status.code(), Some(0), "{flags:?}: {}", text(&diff));
+        assert!(writes(&take_log(&e)).is_empty(), "{flags:?}");
+        let changed = std::fs::read_to_string(root().join(file)).unwrap().replace("priority: 200", "priority: 300");
+        let (dir, _) = config_file(&changed);
+        let out = ok(gateway(dir.path(), &e.url, &["apply"]));
+        assert!(out.contains("~ update routes/orders-v2") && out.contains("priority: 200 -> 300"), "{flags:?}: {out}");
+        assert_eq!(get_json(&e.url, "/routes/orders-v2")["priority"], 300, "{flags:?}");
+        assert_eq!(gateway(dir.path(), &e.url, &["diff", "--exit-code"]).status.code(), Some(0), "{flags:?}");
+    }
+}
+
+/// An expression atc-router cannot parse is refused by an expressions gateway before any write,
+/// with atc-router's message (kong/db/schema/entities/routes.lua `validate_route`: "Router
+/// Expression failed validation: " and `router.validate`'s error) at the expression's value.
+#[test]
+fn an_unparsable_expression_is_refused_with_atc_routers_message_at_the_expression() {
+    let file = "testdata/sync/profiles/expressions-unparsable.yaml";
+    let e = emulator(&["--router-flavor", "expressions"]);
+    for cmd in ["sync", "diff"] {
+        let out = gateway(&root(), &e.url, &[cmd, file]);
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{cmd}: {all}");
+        assert!(all.contains(&format!("{file}:8:17: routes/orders-v2 expression: Router Expression failed validation:")), "{cmd}: {all}");
+        // pest's report, as atc-router gives it: the column in the expression and what was expected
+        assert!(all.contains(" --> 1:29") && all.contains("= expected term") && all.contains("(this gateway's router_flavor is expressions)"), "{cmd}: {all}");
+        assert!(writes(&take_log(&e)).is_empty(), "{cmd}: no write may be sent");
+    }
+}
+
+/// `validate --online` judges routes by the gateway's own router flavor, not the command
+/// line's default: the expression routes are findings against traditional_compatible, valid
+/// against expressions; an unparsable expression is R015 at the expression, not posted.
+#[test]
+fn validate_online_judges_routes_by_the_gateways_router_flavor() {
+    let file = "testdata/sync/profiles/expressions.yaml";
+    let compat = emulator(&["--kong-version", "3.10.0"]);
+    let out = gateway(&root(), &compat.url, &["validate", "--online", file]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("error[R013]: 'expression' needs Kong's expressions router") && all.contains(&format!("{file}:8:5")), "{all}");
+    assert!(all.contains("(this gateway's router_flavor is traditional_compatible)"), "{all}");
+
+    let expr = emulator(&["--router-flavor", "expressions"]);
+    let out = gateway(&root(), &expr.url, &["validate", "--online", file]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let log = take_log(&expr);
+    assert_eq!(log.iter().filter(|l| *l == "POST /schemas/routes/validate").count(), 2, "both routes posted: {log:?}");
+
+    let bad = "testdata/sync/profiles/expressions-unparsable.yaml";
+    let out = gateway(&root(), &expr.url, &["validate", "--online", bad]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("error[R015]: Router Expression failed validation:") && all.contains(&format!("{bad}:8:17")) && all.contains("(this gateway's router_flavor is expressions)"), "{all}");
+    assert!(!take_log(&expr).iter().any(|l| l.starts_with("POST /schemas/routes")), "a route refused for the flavor is not posted too");
 }

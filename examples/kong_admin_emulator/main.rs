@@ -24,7 +24,8 @@
 //! 3.10.0; Enterprise reports it with a fourth part), `--wasm` (default off, as
 //! kong/templates/kong_defaults.lua), `--database off` for DB-less (declarative.rs),
 //! `--plugins` like Kong's `plugins` setting (default `bundled`), `--router-flavor` (default
-//! traditional_compatible) and `--ai-gateway` (serve `/ai-models`, which Kong Gateway does
+//! traditional_compatible; `expressions` gives routes `expression` and `priority`, store.rs)
+//! and `--ai-gateway` (serve `/ai-models`, which Kong Gateway does
 //! not). The default is a Kong 3.10 OSS node on PostgreSQL with wasm off.
 //!
 //! Modules: http (connections, faults), api (paths), store (entities), table (one kind's

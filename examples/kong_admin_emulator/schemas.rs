@@ -1,7 +1,7 @@
 //! `/schemas` answers: plugin and entity schemas in Kong's Lua-schema JSON form, from
 //! gateway's compact schemas (plus `--plugin-schemas`).
 
-use crate::store::{entity_defaults, Kind};
+use crate::store::{entity_defaults, expressions_flavor, expressions_route_fields, Kind};
 use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeMap;
 
@@ -100,12 +100,20 @@ pub fn plugin_schema_answer(name: &str, ps: &gateway::schema::PluginSchema) -> J
     json!({ "fields": fields })
 }
 
-/// `GET /schemas/{entity}`: the fields this emulator fills defaults for, in Kong's form.
+/// `GET /schemas/{entity}`: the fields this emulator fills defaults for, in Kong's form, and
+/// the routes fields of the router flavor.
 pub fn entity_schema_answer(k: &Kind) -> Json {
     let defaults = entity_defaults(k);
     let mut fields: Vec<Json> = vec![json!({"id": {"type": "string", "auto": true}})];
+    // the expressions flavor's route fields as routes.lua declares them (`priority`'s default
+    // is among the defaults, `expression` has none)
+    let flavor_fields = if k.seg == "routes" && expressions_flavor() { expressions_route_fields() } else { Vec::new() };
     for (name, v) in defaults.as_object().expect("object") {
-        fields.push(json!({ name.clone(): lua_field_of_default(v) }));
+        let def = flavor_fields.iter().find(|(f, _)| f == name).map_or_else(|| lua_field_of_default(v), |(_, d)| d.clone());
+        fields.push(json!({ name.clone(): def }));
+    }
+    for (name, def) in flavor_fields.iter().filter(|(f, _)| defaults.get(*f).is_none()) {
+        fields.push(json!({ name.to_string(): def }));
     }
     json!({ "fields": fields })
 }

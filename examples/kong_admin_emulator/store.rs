@@ -202,12 +202,107 @@ pub fn merge_defaults(body: &mut Map<String, Json>, defaults: &Map<String, Json>
     }
 }
 
+/// Whether the gateway played runs `router_flavor = expressions` (profile.rs).
+pub fn expressions_flavor() -> bool {
+    crate::profile::get().router_flavor == "expressions"
+}
+
+/// Kong's largest route `priority`, 2^46 - 1 (kong/db/schema/entities/routes.lua `between`).
+pub const MAX_ROUTE_PRIORITY: i64 = (1 << 46) - 1;
+
+/// The routes schema's fields of the expressions flavor, in Kong's schema form
+/// (kong/db/schema/entities/routes.lua `special_fields`, added only for that flavor).
+pub fn expressions_route_fields() -> Vec<(&'static str, Json)> {
+    vec![
+        ("expression", json!({"type": "string", "description": "The route expression."})),
+        ("priority", json!({"type": "integer", "between": [0, MAX_ROUTE_PRIORITY], "required": true, "default": 0})),
+    ]
+}
+
+/// The route fields only the expressions flavor's schema has.
+const EXPRESSIONS_ONLY: [&str; 2] = ["expression", "priority"];
+
+/// The route errors that depend on the router flavor: Kong's routes schema of a gateway
+/// without the expressions flavor has no `expression` / `priority` (any key outside the
+/// schema is "unknown field", kong/db/schema/init.lua `validate_fields`); with it, their
+/// types and range, then `validate_route`, the custom entity check routes.lua adds for the
+/// ATC flavors (run here by gateway's own `router::atc::validate_route`, atc-router's parser
+/// included). Field errors go in `errors`, the entity check's in `entity`.
+fn route_flavor_errors(body: &Map<String, Json>, errors: &mut Map<String, Json>, entity: &mut Vec<Json>) {
+    use gateway::router::{atc::validate_route, Flavor, RouteSpec};
+    if !expressions_flavor() {
+        for f in EXPRESSIONS_ONLY.iter().filter(|f| body.contains_key(**f)) {
+            errors.insert(f.to_string(), json!("unknown field"));
+        }
+        return;
+    }
+    let given = |f: &str| body.get(f).filter(|v| !v.is_null());
+    if given("expression").is_some_and(|v| !v.is_string()) {
+        errors.insert("expression".into(), json!("expected a string"));
+    }
+    match given("priority") {
+        Some(v) if !(v.is_i64() || v.is_u64()) => {
+            errors.insert("priority".into(), json!("expected an integer"));
+        }
+        Some(v) if !v.as_i64().is_some_and(|p| (0..=MAX_ROUTE_PRIORITY).contains(&p)) => {
+            errors.insert("priority".into(), json!(format!("value should be between 0 and {MAX_ROUTE_PRIORITY}")));
+        }
+        _ => {}
+    }
+    if EXPRESSIONS_ONLY.iter().any(|f| errors.contains_key(*f)) {
+        return;
+    }
+    let strings = |f: &str| -> Vec<String> { given(f).and_then(Json::as_array).map(|a| a.iter().filter_map(Json::as_str).map(String::from).collect()).unwrap_or_default() };
+    let expression = given("expression").and_then(Json::as_str).map(String::from);
+    // `sources` / `destinations` count among the "others" too (is_others_empty); RouteSpec
+    // does not carry them
+    let streams = ["sources", "destinations"].iter().any(|f| given(f).and_then(Json::as_array).is_some_and(|a| !a.is_empty()));
+    if expression.is_some() && streams {
+        entity.push(json!("Router Expression failed validation: cannot set 'expression' with 'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations' simultaneously"));
+        return;
+    }
+    let headers = given("headers")
+        .and_then(Json::as_object)
+        .map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_array().map(|a| a.iter().filter_map(Json::as_str).map(String::from).collect()).unwrap_or_default())).collect())
+        .unwrap_or_default();
+    let protocols = strings("protocols");
+    let spec = RouteSpec {
+        name: given("name").and_then(Json::as_str).map(String::from),
+        id: None,
+        paths: strings("paths"),
+        hosts: given("hosts").map(|_| strings("hosts")),
+        methods: strings("methods"),
+        headers,
+        snis: strings("snis"),
+        regex_priority: given("regex_priority").and_then(Json::as_i64).unwrap_or(0),
+        protocols: if protocols.is_empty() { RouteSpec::default().protocols } else { protocols },
+        expression,
+        priority: given("priority").and_then(Json::as_u64),
+    };
+    if let Err((field, message)) = validate_route(&spec, Flavor::Expressions) {
+        match field {
+            Some(f) => {
+                errors.insert(f.into(), json!(message));
+            }
+            None => entity.push(json!(format!("Router Expression failed validation: {message}"))),
+        }
+    }
+}
+
 /// The entity defaults this emulator fills, per kind.
 pub fn entity_defaults(k: &Kind) -> Json {
     match k.seg {
         "services" => json!({"protocol": "http", "port": 80, "retries": 5, "connect_timeout": 60000, "write_timeout": 60000, "read_timeout": 60000, "enabled": true}),
-        "routes" => json!({"protocols": ["http", "https"], "https_redirect_status_code": 426, "strip_path": true, "preserve_host": false,
-            "request_buffering": true, "response_buffering": true, "regex_priority": 0, "path_handling": "v0"}),
+        "routes" => {
+            let mut d = json!({"protocols": ["http", "https"], "https_redirect_status_code": 426, "strip_path": true, "preserve_host": false,
+                "request_buffering": true, "response_buffering": true, "regex_priority": 0, "path_handling": "v0"});
+            // kong/db/schema/entities/routes.lua: with `router_flavor = expressions` the schema
+            // gains `priority` (required, default 0), so every route is stored with it
+            if expressions_flavor() {
+                d["priority"] = json!(0);
+            }
+            d
+        }
         "upstreams" => json!({"algorithm": "round-robin", "hash_on": "none", "hash_fallback": "none", "hash_on_cookie_path": "/", "slots": 10000, "use_srv_name": false,
             "healthchecks": healthchecks_defaults()}),
         "targets" => json!({"weight": 100}),
@@ -288,6 +383,9 @@ pub fn builds(s: &gateway::schema::Schema) -> bool {
 pub fn null_fields(k: &Kind) -> &'static [&'static str] {
     match k.seg {
         "services" => &["name", "path", "tags", "client_certificate", "tls_verify", "tls_verify_depth", "ca_certificates"],
+        // kong/db/schema/entities/routes.lua: `expression` (expressions flavor only) has no
+        // default, so a route without one is answered with `"expression": null`
+        "routes" if expressions_flavor() => &["name", "hosts", "paths", "methods", "headers", "snis", "sources", "destinations", "tags", "service", "expression"],
         "routes" => &["name", "hosts", "paths", "methods", "headers", "snis", "sources", "destinations", "tags", "service"],
         "consumers" => &["username", "custom_id", "tags"],
         "plugins" => &["instance_name", "route", "service", "consumer", "consumer_group", "tags"],
@@ -410,10 +508,21 @@ impl Store {
             errors.insert(f.to_string(), json!("required field missing"));
         }
         if k.seg == "routes" {
-            let set = |f: &str| body.get(f).is_some_and(|v| v.as_array().map(|a| !a.is_empty()).unwrap_or(v.is_object()));
-            if !["methods", "hosts", "headers", "paths", "snis"].iter().any(|f| set(f)) {
-                entity.push(json!("must set one of 'methods', 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'https'"));
+            let set = |f: &str| {
+                body.get(f).is_some_and(|v| match v {
+                    Json::Array(a) => !a.is_empty(),
+                    Json::String(s) => !s.is_empty(),
+                    other => other.is_object(),
+                })
+            };
+            // kong/db/schema/entities/routes_subschemas.lua: the expressions flavor adds
+            // 'expression' to the fields of which a route must set one
+            let one_of: &[&str] = if expressions_flavor() { &["methods", "hosts", "headers", "paths", "snis", "expression"] } else { &["methods", "hosts", "headers", "paths", "snis"] };
+            if !one_of.iter().any(|f| set(f)) {
+                let names: Vec<String> = one_of.iter().map(|f| format!("'{f}'")).collect();
+                entity.push(json!(format!("must set one of {} when 'protocols' is 'https'", names.join(", "))));
             }
+            route_flavor_errors(body, &mut errors, &mut entity);
         }
         if k.seg == "plugins" {
             let name = body.get("name").and_then(Json::as_str).unwrap_or("");

@@ -68,7 +68,7 @@ pub fn check(paths: &[PathBuf], ctx: &Context, mode: EnvMode, judge: &Judge) -> 
     let mut diags = loaded.diagnostics.clone();
     if loaded.document.is_some() {
         let found = match judge {
-            Judge::Offline { schemas, flavor } => crate::validate::validate_with(&loaded.config, &Target { schemas, flavor: Some(*flavor) }),
+            Judge::Offline { schemas, flavor } => crate::validate::validate_with(&loaded.config, &Target { schemas, flavor: *flavor }),
             Judge::Gateway => {
                 let mut found = crate::validate::validate_with(&loaded.config, &Target { schemas: &Schemas::bundled(), flavor: None });
                 found.retain(|d| d.rule.code != crate::rules::UNKNOWN_PLUGIN.code);
@@ -84,8 +84,9 @@ pub fn check(paths: &[PathBuf], ctx: &Context, mode: EnvMode, judge: &Judge) -> 
 /// What the config is checked for.
 pub enum Judge<'a> {
     /// Offline: the plugins bundled with Kong and those declared with `--plugin-schemas`,
-    /// and the router flavor the command line names.
-    Offline { schemas: &'a Schemas, flavor: Flavor },
+    /// and the router flavor the command line names (`None`: a gateway asked afterwards
+    /// says, as for `validate --online`).
+    Offline { schemas: &'a Schemas, flavor: Option<Flavor> },
     /// A gateway is asked before anything is written: its own plugin list decides (S009),
     /// so a plugin Kong does not bundle is not refused offline, and its router flavor
     /// decides the route checks that depend on it (`validate::routes_for_flavor`).
@@ -95,7 +96,7 @@ pub enum Judge<'a> {
 impl<'a> Judge<'a> {
     /// The offline judge for `validate`, `simulate` and `test`.
     pub fn offline(schemas: &'a Schemas, flavor: Flavor) -> Judge<'a> {
-        Judge::Offline { schemas, flavor }
+        Judge::Offline { schemas, flavor: Some(flavor) }
     }
 }
 

@@ -168,6 +168,24 @@ pub fn hash_basic_auth_password(body: &mut Json) {
 pub fn fill_defaults(kind: &Kind, body: &mut Json, schemas: &Schemas) {
     fill_schema_defaults(kind, body, schemas);
     drop_nulls(body);
+    unset_zero_route_priority(kind, body);
+}
+
+/// A route's `priority` of 0 compares as unset. kong/db/schema/entities/routes.lua adds
+/// `priority` (required, default 0) only under `router_flavor = expressions`, and its
+/// `validate_route` reads 0 as "not set" ("default value 0 means 'no set'"): an expressions
+/// gateway answers every route with `"priority": 0`, which a config leaves out, and which
+/// the bundled (traditional) routes schema cannot fill when the gateway's own schema is not
+/// read (`/schemas/routes` refused, e.g. by RBAC).
+fn unset_zero_route_priority(kind: &Kind, body: &mut Json) {
+    if kind.key != "routes" {
+        return;
+    }
+    if let Json::Object(m) = body {
+        if m.get("priority").and_then(Json::as_i64) == Some(0) {
+            m.remove("priority");
+        }
+    }
 }
 
 fn fill_schema_defaults(kind: &Kind, body: &mut Json, schemas: &Schemas) {
@@ -371,6 +389,44 @@ mod tests {
         let changes = plan_fields(yaml, vec![("upstreams", kong_upstream())], &live_upstream_schemas(true));
         assert_eq!(changes.len(), 1, "{changes:#?}");
         assert!(changes[0].contains("healthchecks.active.headers"), "{changes:#?}");
+    }
+
+    /// A route as an expressions-flavor Kong answers it (kong/db/schema/entities/routes.lua:
+    /// `priority` filled with its default 0, `expression` null when unset).
+    fn kong_expressions_route(name: &str, expression: Option<&str>, priority: i64) -> Json {
+        let paths = if expression.is_some() { Json::Null } else { json!(["/p"]) };
+        json!({"id": uuid::Uuid::new_v4().to_string(), "name": name, "expression": expression, "priority": priority, "paths": paths,
+               "protocols": ["http", "https"], "https_redirect_status_code": 426, "strip_path": true, "preserve_host": false,
+               "request_buffering": true, "response_buffering": true, "regex_priority": 0, "path_handling": "v0",
+               "hosts": null, "methods": null, "headers": null, "snis": null, "sources": null, "destinations": null,
+               "tags": null, "service": null, "created_at": 1, "updated_at": 1})
+    }
+
+    #[test]
+    fn the_priority_0_an_expressions_gateway_fills_in_is_not_a_change() {
+        let yaml = "_format_version: '3.0'\nroutes:\n- name: classic\n  paths: [/p]\n- name: ex\n  expression: http.path == \"/x\"\n";
+        // the gateway's own routes schema (expressions flavor), and the bundled one
+        let mut live = crate::schema::entity("routes").expect("bundled").clone();
+        let flavor = crate::schema::kong::entity_schema(&json!({"fields": [
+            {"expression": {"type": "string"}},
+            {"priority": {"type": "integer", "between": [0, 70368744177663_i64], "required": true, "default": 0}}
+        ]}))
+        .unwrap();
+        live.fields.extend(flavor.fields);
+        let mut with_live = Schemas::bundled();
+        with_live.add_entity("routes", live);
+        let current = |ex_priority: i64| vec![("routes", kong_expressions_route("classic", None, 0)), ("routes", kong_expressions_route("ex", Some("http.path == \"/x\""), ex_priority))];
+        for schemas in [&Schemas::bundled(), &with_live] {
+            assert!(plan_fields(yaml, current(0), schemas).is_empty(), "{:#?}", plan_fields(yaml, current(0), schemas));
+            // a priority that is not the default is still a change, both ways
+            let changes = plan_fields(yaml, current(5), schemas);
+            assert_eq!(changes.len(), 1, "{changes:#?}");
+            assert!(changes[0].starts_with("Update routes/ex") && changes[0].contains("priority"), "{changes:#?}");
+            let explicit = yaml.replace("== \"/x\"\n", "== \"/x\"\n  priority: 9\n");
+            let changes = plan_fields(&explicit, current(0), schemas);
+            assert_eq!(changes.len(), 1, "{changes:#?}");
+            assert!(changes[0].contains("priority"), "{changes:#?}");
+        }
     }
 
     #[test]
