@@ -248,6 +248,11 @@ proptest! {
             let got: Vec<Option<Outcome>> = kong.all_matches(req).iter().map(|m| outcome(Some(m))).collect();
             prop_assert_eq!(&got, &want, "Kong rule: expressions.lua get_expression adds net.protocol from protocols\nrequest {:?}", req);
             prop_assert_eq!(outcome(kong.find(req).as_ref()), want.first().cloned().flatten());
+            // the lazy scan simulate uses: the first match, then the first of another route
+            let all = kong.all_matches(req);
+            let (w, r) = kong.winner_and_runner_up(req);
+            prop_assert_eq!(w.as_ref(), all.first());
+            prop_assert_eq!(r.as_ref(), all.first().and_then(|w| all.iter().find(|m| m.route != w.route)));
         }
     }
 }

@@ -65,14 +65,9 @@ impl Simulator<'_> {
                 }
                 (winner, runner_up)
             }
-            Routing::Expressions(router) => {
-                // atc-router tries every matcher in order (kong/router/atc.lua); the first of
-                // another route is the runner-up
-                let all = router.all_matches(http);
-                let winner = all.first().cloned();
-                let runner_up = winner.as_ref().and_then(|w| all.iter().find(|m| m.route != w.route).cloned());
-                (winner, runner_up)
-            }
+            // atc-router tries the matchers in order (kong/router/atc.lua); the first of
+            // another route is the runner-up
+            Routing::Expressions(router) => router.winner_and_runner_up(http),
         };
         let Some(m) = found else {
             let msg = "no Route matched with those values";
@@ -117,12 +112,7 @@ impl Simulator<'_> {
                 let e = router.explain(&req.request);
                 (e.winner, e.runner_up)
             }
-            Routing::Expressions(router) => {
-                let all = router.all_matches(&req.request);
-                let w = all.first().cloned();
-                let r = w.as_ref().and_then(|w| all.iter().find(|m| m.route != w.route).cloned());
-                (w, r)
-            }
+            Routing::Expressions(router) => router.winner_and_runner_up(&req.request),
         };
         let matcher = |m: &router::Match| {
             let spec = &self.specs[m.route];

@@ -105,6 +105,18 @@ impl Engine {
         Some(hit(self.by_uuid[&m.uuid], m))
     }
 
+    /// The matchers whose expression holds, in the order atc-router tries them, lazily: the
+    /// scan stops where the caller stops reading.
+    pub fn hits<'s>(&'s self, req: &Request, conn: &Connection) -> impl Iterator<Item = Hit> + 's {
+        let ctx = req.match_path().and_then(|path| self.context(req, &path, conn));
+        let mut ctx = ctx;
+        self.ordered.iter().filter_map(move |(i, expr)| {
+            let ctx = ctx.as_mut()?;
+            let mut m = AtcMatch::new();
+            expr.execute(ctx, &mut m).then(|| hit(*i, m))
+        })
+    }
+
     /// Every matcher whose expression holds, in the order atc-router tries them.
     pub fn all(&self, req: &Request, conn: &Connection) -> Vec<Hit> {
         let Some(path) = req.match_path() else { return Vec::new() };

@@ -139,6 +139,15 @@ impl ExpressionsRouter {
         self.all_matches_with(req, &Connection::default())
     }
 
+    /// The winner and the runner-up (the first match of another route), scanning matchers
+    /// in atc-router's order only as far as the runner-up.
+    pub fn winner_and_runner_up(&self, req: &Request) -> (Option<Match>, Option<Match>) {
+        let mut hits = self.engine.hits(req, &Connection::default()).map(|h| self.to_match(h));
+        let Some(winner) = hits.next() else { return (None, None) };
+        let runner_up = hits.find(|m| m.route != winner.route);
+        (Some(winner), runner_up)
+    }
+
     pub fn all_matches_with(&self, req: &Request, conn: &Connection) -> Vec<Match> {
         self.engine.all(req, conn).into_iter().map(|h| self.to_match(h)).collect()
     }
