@@ -112,11 +112,8 @@ fn check_route(route: &Entity, flavor: Flavor, out: &mut Vec<Diagnostic>) {
                     out.push(d(&rules::ROUTE_HEADER, "length must be at least 1".into(), &e.value, format!("headers.{}", e.key)));
                 }
                 for (i, v) in values.iter().enumerate() {
-                    if let Some(re) = v.as_str().and_then(|s| s.strip_prefix("~*")) {
-                        if let Err(err) = regex::Regex::new(&re.to_lowercase()) {
-                            let msg = err.to_string().lines().last().unwrap_or("").trim_start_matches("error: ").to_string();
-                            out.push(d(&rules::ROUTE_REGEX, format!("Router Expression failed validation: {msg}"), v, format!("headers.{}[{i}]", e.key)));
-                        }
+                    if let Some(msg) = v.as_str().and_then(header_regex_error) {
+                        out.push(d(&rules::ROUTE_REGEX, format!("Router Expression failed validation: {msg}"), v, format!("headers.{}[{i}]", e.key)));
                     }
                 }
             }
@@ -282,6 +279,16 @@ fn check_protocols(n: &Node, label: &str, flavor: Flavor, out: &mut Vec<Diagnost
 pub fn check_name(name: &str) -> Option<String> {
     let ok = name.bytes().all(|b| b.is_ascii_alphanumeric() || b".-_~".contains(&b) || b >= 128);
     (!ok).then(|| format!("invalid value '{name}': the only accepted ascii characters are alphanumerics or ., -, _, and ~"))
+}
+
+/// A `~*` header value is a regex that Kong lower-cases and hands to atc-router
+/// (kong/router/transform.lua `get_expression`: `escape_str(value:lower())`). Lua's
+/// `string.lower` changes ASCII letters only, so a non-ASCII letter keeps its case: `[ä-Ö]`
+/// stays a reversed range. Returns the regex crate's complaint, if any.
+pub fn header_regex_error(value: &str) -> Option<String> {
+    let re = value.strip_prefix("~*")?;
+    let err = regex::Regex::new(&re.to_ascii_lowercase()).err()?;
+    Some(err.to_string().lines().last().unwrap_or("").trim_start_matches("error: ").to_string())
 }
 
 /// Route header names: the `match_none` of kong/db/schema/entities/routes.lua (no `host`),
@@ -572,6 +579,18 @@ mod tests {
         assert_eq!(check_path("/some%20words%").unwrap().1, "invalid url-encoded value: '%'");
         assert!(check_path("/with space").is_none(), "not in RFC 3986 set: Kong does not reject it");
         assert!(check_path("~/foo(?=x)").unwrap().1.starts_with("Router Expression failed validation: look-around"));
+    }
+
+    // kong/router/transform.lua lower-cases `~*` header values with Lua's string.lower
+    // (ASCII only) before atc-router compiles them.
+    #[test]
+    fn header_regexes_are_lower_cased_ascii_only() {
+        assert_eq!(header_regex_error("plain"), None);
+        assert_eq!(header_regex_error("~*V[0-9]+"), None);
+        // Ö (U+D6) stays upper case: ä (U+E4) to Ö is a reversed range
+        assert_eq!(header_regex_error("~*[ä-Ö]").as_deref(), Some("invalid character class range, the start must be <= the end"));
+        // Unicode lower-casing would turn this one into the reversed ö-ä
+        assert_eq!(header_regex_error("~*[Ö-ä]"), None);
     }
 
     #[test]
