@@ -154,10 +154,22 @@ const OTHER_FIELDS: &str = "'methods', 'hosts', 'paths', 'headers', 'snis', 'sou
 
 /// The route checks Kong's schema adds for the ATC flavors (kong/db/schema/entities/routes.lua
 /// `validate_route`; the traditional_compatible schema has no `expression` / `priority`
-/// fields at all). Errors are (field for field-level errors, message without the
-/// "Router Expression failed validation: " prefix, see [`RouteError::kong_message`]).
-/// Parse and type errors come from atc-router.
+/// fields at all), for a route without `sources` or `destinations`; see
+/// [`validate_route_with`].
 pub fn validate_route(r: &RouteSpec, flavor: Flavor) -> Result<(), (Option<&'static str>, String)> {
+    validate_route_with(r, false, flavor)
+}
+
+/// kong/db/schema/entities/routes.lua `validate_route`. `nets`: the route sets `sources` or
+/// `destinations`, which Kong counts among the fields an `expression` or a `priority` must
+/// not come with ([`RouteSpec`] does not carry them). Errors are (field for field-level
+/// errors, message without the "Router Expression failed validation: " prefix, see
+/// [`RouteError::kong_message`]). A written expression is checked by atc-router against
+/// the schema of the route's first protocol (kong/router/atc.lua `schema`: HTTP, or the
+/// stream schema for tcp, tls, udp, tls_passthrough); parse and type errors are
+/// atc-router's. The expression Kong generates from classic fields is checked when the
+/// router is built ([`ExpressionsRouter::with_flavor`]).
+pub fn validate_route_with(r: &RouteSpec, nets: bool, flavor: Flavor) -> Result<(), (Option<&'static str>, String)> {
     if flavor == Flavor::TraditionalCompatible {
         for (field, set) in [("expression", r.expression.is_some()), ("priority", r.priority.is_some())] {
             if set {
@@ -171,7 +183,8 @@ pub fn validate_route(r: &RouteSpec, flavor: Flavor) -> Result<(), (Option<&'sta
         return Err((Some("priority"), format!("value should be between 0 and {}", (1u64 << 46) - 1)));
     }
     let whole = |m: String| (None, m);
-    let others = !(r.snis.is_empty() && r.methods.is_empty() && r.hosts.as_ref().is_none_or(Vec::is_empty) && r.paths.is_empty() && r.headers.is_empty());
+    let others = nets
+        || !(r.snis.is_empty() && r.methods.is_empty() && r.hosts.as_ref().is_none_or(Vec::is_empty) && r.paths.is_empty() && r.headers.is_empty());
     let Some(expr) = &r.expression else {
         if others && r.priority.is_some_and(|p| p != 0) {
             return Err(whole(format!("cannot set 'priority' with {OTHER_FIELDS} simultaneously")));
@@ -184,8 +197,34 @@ pub fn validate_route(r: &RouteSpec, flavor: Flavor) -> Result<(), (Option<&'sta
     if r.regex_priority != 0 {
         return Err(whole("cannot set 'regex_priority' with 'expression' simultaneously".to_string()));
     }
-    let fields = engine::fields_of(&transform::amend_net_port(expr)).map_err(whole)?;
+    let expr = transform::amend_net_port(expr);
+    let fields = if transform::is_stream_route(r) { stream_fields_of(&expr) } else { engine::fields_of(&expr) }.map_err(whole)?;
     schema::check_segment_fields(fields.iter().map(String::as_str)).map_err(whole)
+}
+
+/// [`engine::fields_of`] against the stream schema, kong/router/fields.lua `STREAM_FIELDS`:
+/// the fields a stream route's expression names, or atc-router's parse/type error (an HTTP
+/// field is an "Unknown LHS field").
+fn stream_fields_of(expression: &str) -> Result<Vec<String>, String> {
+    use atc_router::ast::Type;
+    static SCHEMA: std::sync::OnceLock<atc_router::schema::Schema> = std::sync::OnceLock::new();
+    let schema = SCHEMA.get_or_init(|| {
+        let mut s = atc_router::schema::Schema::default();
+        s.add_field("net.protocol", Type::String);
+        s.add_field("tls.sni", Type::String);
+        s.add_field("net.src.port", Type::Int);
+        s.add_field("net.dst.port", Type::Int);
+        s.add_field("net.src.ip", Type::IpAddr);
+        s.add_field("net.dst.ip", Type::IpAddr);
+        s
+    });
+    let expr = atc_router::parser::parse(expression).map_err(|e| e.to_string())?;
+    atc_router::semantics::Validate::validate(&expr, schema)?;
+    let mut fields = std::collections::HashMap::new();
+    atc_router::semantics::FieldCounter::add_to_counter(&expr, &mut fields);
+    let mut names: Vec<String> = fields.into_keys().collect();
+    names.sort();
+    Ok(names)
 }
 
 /// Sort key: numbered groups first by number, then names.
@@ -245,5 +284,24 @@ mod tests {
         assert_eq!(ExpressionsRouter::with_flavor(&[expr], Flavor::TraditionalCompatible).unwrap_err()[0].kong_message(), "expression: unknown field");
         let too_big = RouteSpec { expression: Some("http.path == \"/\"".into()), priority: Some(1 << 46), ..RouteSpec::default() };
         assert_eq!(ExpressionsRouter::new(&[too_big]).unwrap_err()[0].kong_message(), "priority: value should be between 0 and 70368744177663");
+    }
+
+    // routes.lua validate_route: sources/destinations count among the "others"; a stream
+    // route's expression is checked against kong/router/fields.lua STREAM_FIELDS
+    #[test]
+    fn route_schema_checks_nets_and_stream_routes() {
+        let expr = RouteSpec { expression: Some("http.path == \"/\"".into()), ..RouteSpec::default() };
+        assert_eq!(validate_route_with(&expr, false, Flavor::Expressions), Ok(()));
+        assert_eq!(
+            validate_route_with(&expr, true, Flavor::Expressions).unwrap_err().1,
+            "cannot set 'expression' with 'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations' simultaneously"
+        );
+        let prio = RouteSpec { priority: Some(5), ..RouteSpec::default() };
+        assert_eq!(validate_route_with(&prio, false, Flavor::Expressions), Ok(()));
+        assert!(validate_route_with(&prio, true, Flavor::Expressions).unwrap_err().1.starts_with("cannot set 'priority' with"));
+        let tcp = |e: &str| RouteSpec { protocols: vec!["tcp".into()], expression: Some(e.into()), ..RouteSpec::default() };
+        assert_eq!(validate_route_with(&tcp("net.src.ip == 1.2.3.4 && net.port == 80"), false, Flavor::Expressions), Ok(()));
+        assert_eq!(validate_route_with(&tcp("http.path == \"/\""), false, Flavor::Expressions).unwrap_err().1, "Unknown LHS field");
+        assert!(validate_route_with(&tcp("net.src.ip in 1.2.3.4/16"), false, Flavor::Expressions).unwrap_err().1.ends_with("host part of address was not zero"));
     }
 }
