@@ -26,27 +26,64 @@ pub fn check(config: &Config, flavor: Option<Flavor>, out: &mut Vec<Diagnostic>)
     }
 }
 
+/// The fields Kong's `validate_route` entity check reads (its `field_sources`): Kong skips the
+/// check when one of them has an error (kong/db/schema/init.lua `run_entity_check`).
+const VALIDATE_ROUTE_FIELDS: &[&str] =
+    &["id", "protocols", "snis", "sources", "destinations", "methods", "hosts", "paths", "headers", "expression", "regex_priority", "priority"];
+
 /// Kong's `validate_route` (kong/db/schema/entities/routes.lua), which both ATC flavors run
 /// after the route's fields passed: the expression (written, or generated from the classic
 /// fields by kong/router/transform.lua) must parse and type-check in atc-router, plus the
-/// expressions flavor's rules on mixing fields. Kong runs entity checks only on valid fields,
-/// so routes with a finding already are left out (a bad regex path keeps its PCRE message).
+/// expressions flavor's rules on mixing fields. Kong skips it for a route with an error on
+/// one of the fields it reads (a bad regex path keeps its PCRE message); errors of other
+/// fields and of other entity checks do not stop it. Stream routes are checked against the
+/// stream schema; the expressions Kong generates from classic stream fields and from
+/// `sources` / `destinations` are not checked (Kong's can fail for a CIDR atc-router finds
+/// not canonical, e.g. an IPv6 one with host bits set).
 fn check_router_expressions(config: &Config, flavor: Flavor, out: &mut Vec<Diagnostic>) {
-    let routes: Vec<&Entity> = config
-        .of_kind("routes")
-        .filter(|r| {
-            let label = r.label();
-            !out.iter().any(|d| d.is_error() && d.entity.as_deref() == Some(label.as_str()))
+    let blocked = |label: &str| {
+        out.iter().any(|d| {
+            let field = d.field.as_deref().unwrap_or("");
+            let top = field.split(['.', '[']).next().unwrap_or("");
+            d.is_error() && d.entity.as_deref() == Some(label) && VALIDATE_ROUTE_FIELDS.contains(&top)
         })
-        .collect();
-    let specs: Vec<crate::router::RouteSpec> = routes.iter().map(|r| crate::simulate::route_spec(r)).collect();
-    let Err(errors) = crate::router::atc::ExpressionsRouter::with_flavor(&specs, flavor) else { return };
-    for e in errors {
-        let route = routes[e.route];
-        let field = e.field.or_else(|| route.node.get_set("expression").map(|_| "expression"));
-        let at = field.and_then(|f| route.node.get(f)).map_or(route.node.loc, |n| n.loc);
-        out.push(Diagnostic::new(&rules::ROUTER_EXPRESSION, e.kong_message()).at(at).entity(route.label()).field(field.unwrap_or("")));
+    };
+    let mut found = Vec::new();
+    let mut http: Vec<(&Entity, crate::router::RouteSpec)> = Vec::new();
+    for route in config.of_kind("routes") {
+        if blocked(&route.label()) {
+            continue;
+        }
+        let spec = crate::simulate::route_spec(route);
+        let set = |f: &str| match route.node.get_set(f) {
+            Some(v) => v.as_seq().map_or(v.is_map() && !v.entries().is_empty(), |s| !s.is_empty()),
+            None => false,
+        };
+        match crate::router::atc::validate_route_with(&spec, set("sources") || set("destinations"), flavor) {
+            Err((field, message)) => {
+                let e = crate::router::atc::RouteError { route: 0, field, message };
+                found.push(router_expression_finding(route, e));
+            }
+            // validate_route accepts a route with neither an expression nor a field to
+            // generate one from (the subschemas' "must set one of" speaks for it). The
+            // router's expressions leave sources and destinations out, so a route matching
+            // on those alone is not built either.
+            Ok(()) if spec.expression.is_none() && !["snis", "methods", "hosts", "paths", "headers"].iter().any(|f| set(f)) => {}
+            Ok(()) if !crate::router::atc::transform::is_stream_route(&spec) => http.push((route, spec)),
+            Ok(()) => {}
+        }
     }
+    let specs: Vec<crate::router::RouteSpec> = http.iter().map(|(_, s)| s.clone()).collect();
+    if let Err(errors) = crate::router::atc::ExpressionsRouter::with_flavor(&specs, flavor) {
+        found.extend(errors.into_iter().map(|e| router_expression_finding(http[e.route].0, e)));
+    }
+    out.extend(found);
+}
+
+fn router_expression_finding(route: &Entity, e: crate::router::atc::RouteError) -> Diagnostic {
+    let field = e.field.or_else(|| route.node.get_set("expression").map(|_| "expression"));
+    let at = field.and_then(|f| route.node.get(f)).map_or(route.node.loc, |n| n.loc);
+    Diagnostic::new(&rules::ROUTER_EXPRESSION, e.kong_message()).at(at).entity(route.label()).field(field.unwrap_or(""))
 }
 
 fn check_route(route: &Entity, flavor: Flavor, out: &mut Vec<Diagnostic>) {
@@ -199,11 +236,11 @@ fn check_protocols(n: &Node, label: &str, flavor: Flavor, out: &mut Vec<Diagnost
     };
     let at = |f: &str| n.get(f).map(|v| v.loc).unwrap_or(n.loc);
     if has("snis") && !protocols.iter().any(|p| matches!(*p, "https" | "grpcs" | "tls" | "tls_passthrough")) {
+        // an entity check: Kong files its then_err under "@entity"
         out.push(
             Diagnostic::new(&rules::ROUTE_SNIS, "'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls' or 'tls_passthrough'")
                 .at(at("snis"))
-                .entity(label)
-                .field("snis"),
+                .entity(label),
         );
         // the same conditional's then_match on the field itself
         out.push(Diagnostic::new(&rules::ROUTE_SNIS, "length must be 0").at(at("snis")).entity(label).field("snis"));
@@ -266,7 +303,9 @@ fn check_protocols(n: &Node, label: &str, flavor: Flavor, out: &mut Vec<Diagnost
             if all_in(&["tcp", "tls", "udp"]) {
                 at_least_one(&["sources", "destinations", "snis"], "must set one of %s when 'protocols' is 'tcp', 'tls' or 'udp'", out);
             }
-            if all_in(&["tls_passthrough"]) && !has("snis") {
+            // the expressions flavor adds 'expression' to this check too (its message
+            // has no field list)
+            if all_in(&["tls_passthrough"]) && !has("snis") && !(expressions && n.get_str("expression").is_some_and(|e| !e.is_empty())) {
                 out.push(Diagnostic::new(&rules::ROUTE_MATCH_FIELDS, "must set snis when 'protocols' is 'tls_passthrough'").at(n.loc).entity(label));
             }
         }
@@ -579,6 +618,47 @@ mod tests {
         assert_eq!(check_path("/some%20words%").unwrap().1, "invalid url-encoded value: '%'");
         assert!(check_path("/with space").is_none(), "not in RFC 3986 set: Kong does not reject it");
         assert!(check_path("~/foo(?=x)").unwrap().1.starts_with("Router Expression failed validation: look-around"));
+    }
+
+    /// Kong-origin error messages for one route, under `flavor`.
+    fn route_errors(route: &str, flavor: Flavor) -> Vec<String> {
+        use crate::load::{self, MemFiles};
+        let text = format!("_format_version: \"3.0\"\nroutes:\n  - {route}\n");
+        let files = MemFiles::default().with("kong.yaml", &text);
+        let loaded = load::load(&[std::path::PathBuf::from("kong.yaml")], &files, &crate::env::Env::default(), crate::env::EnvMode::Mock);
+        let schemas = crate::schema::kong::Schemas::bundled();
+        let mut msgs: Vec<String> = super::super::validate_with(&loaded.config, &super::super::Target { schemas: &schemas, flavor: Some(flavor) })
+            .into_iter()
+            .filter(|d| d.rule.origin == crate::diagnostic::Origin::Kong && d.is_error())
+            .map(|d| d.message)
+            .collect();
+        msgs.sort();
+        msgs
+    }
+
+    // routes_subschemas.lua: under the expressions flavor the tls_passthrough check's
+    // then_at_least_one_of is { "snis", "expression" }
+    #[test]
+    fn tls_passthrough_route_may_match_on_an_expression() {
+        let route = r#"{protocols: [tls_passthrough], expression: 'tls.sni == "a.test"'}"#;
+        assert_eq!(route_errors(route, Flavor::Expressions), Vec::<String>::new());
+        assert_eq!(route_errors("{protocols: [tls_passthrough], sources: [{ip: 1.2.3.4}]}", Flavor::Expressions), vec!["must set snis when 'protocols' is 'tls_passthrough'"]);
+    }
+
+    // kong/db/schema/init.lua run_entity_check: validate_route is skipped only for errors on
+    // its field_sources; `name` is not one of them, and other entity checks do not stop it
+    #[test]
+    fn validate_route_runs_despite_errors_elsewhere() {
+        let route = r#"{name: "bad name", protocols: [http], expression: 'http.path == 1'}"#;
+        assert_eq!(
+            route_errors(route, Flavor::Expressions),
+            vec![
+                "Router Expression failed validation: Type mismatch between the LHS and RHS values of predicate",
+                "invalid value 'bad name': the only accepted ascii characters are alphanumerics or ., -, _, and ~",
+            ]
+        );
+        // a finding on `paths` (one of its field_sources) stops it: Kong keeps the PCRE message
+        assert_eq!(route_errors(r#"{protocols: [http], paths: ["~/(a"], priority: 3}"#, Flavor::Expressions).len(), 1);
     }
 
     // kong/router/transform.lua lower-cases `~*` header values with Lua's string.lower
