@@ -37,9 +37,8 @@ const VALIDATE_ROUTE_FIELDS: &[&str] =
 /// expressions flavor's rules on mixing fields. Kong skips it for a route with an error on
 /// one of the fields it reads (a bad regex path keeps its PCRE message); errors of other
 /// fields and of other entity checks do not stop it. Stream routes are checked against the
-/// stream schema; the expressions Kong generates from classic stream fields and from
-/// `sources` / `destinations` are not checked (Kong's can fail for a CIDR atc-router finds
-/// not canonical, e.g. an IPv6 one with host bits set).
+/// stream schema, as is the expression Kong generates for a route with sources or
+/// destinations (a CIDR with host bits set can fail there).
 fn check_router_expressions(config: &Config, flavor: Flavor, out: &mut Vec<Diagnostic>) {
     let blocked = |label: &str| {
         out.iter().any(|d| {
@@ -59,15 +58,20 @@ fn check_router_expressions(config: &Config, flavor: Flavor, out: &mut Vec<Diagn
             Some(v) => v.as_seq().map_or(v.is_map() && !v.entries().is_empty(), |s| !s.is_empty()),
             None => false,
         };
-        match crate::router::atc::validate_route_with(&spec, set("sources") || set("destinations"), flavor) {
+        let nets = |f: &str| -> Vec<crate::router::atc::Net> {
+            let items = route.node.get_set(f).and_then(Node::as_seq).unwrap_or(&[]);
+            items.iter().map(|n| crate::router::atc::Net { ip: n.get_str("ip").map(String::from), port: n.get("port").and_then(Node::as_i64) }).collect()
+        };
+        let nets = crate::router::atc::Nets { sources: nets("sources"), destinations: nets("destinations") };
+        match crate::router::atc::validate_route_with(&spec, &nets, flavor) {
             Err((field, message)) => {
                 let e = crate::router::atc::RouteError { route: 0, field, message };
                 found.push(router_expression_finding(route, e));
             }
             // validate_route accepts a route with neither an expression nor a field to
             // generate one from (the subschemas' "must set one of" speaks for it). The
-            // router's expressions leave sources and destinations out, so a route matching
-            // on those alone is not built either.
+            // router's expressions leave sources and destinations out (validate_route_with
+            // checked those), so a route matching on those alone is not built either.
             Ok(()) if spec.expression.is_none() && !["snis", "methods", "hosts", "paths", "headers"].iter().any(|f| set(f)) => {}
             Ok(()) if !crate::router::atc::transform::is_stream_route(&spec) => http.push((route, spec)),
             Ok(()) => {}
@@ -659,6 +663,17 @@ mod tests {
         );
         // a finding on `paths` (one of its field_sources) stops it: Kong keeps the PCRE message
         assert_eq!(route_errors(r#"{protocols: [http], paths: ["~/(a"], priority: 3}"#, Flavor::Expressions).len(), 1);
+    }
+
+    // kong/router/transform.lua gen_for_nets passes an IPv6 CIDR as written: validate_route
+    // (both ATC flavors) fails where atc-router finds host bits set
+    #[test]
+    fn stream_route_cidr_with_host_bits() {
+        let route = r#"{protocols: [tcp], sources: [{ip: "2001:db8::1/64", port: 80}]}"#;
+        let want = "Router Expression failed validation:  --> 1:17\n  |\n1 | ((net.src.ip in 2001:db8::1/64 && net.src.port == 80))\n  |                 ^------------^\n  |\n  = host part of address was not zero";
+        assert_eq!(route_errors(route, Flavor::TraditionalCompatible), vec![want]);
+        assert_eq!(route_errors(route, Flavor::Expressions), vec![want]);
+        assert_eq!(route_errors(r#"{protocols: [tcp], sources: [{ip: "10.1.2.3/8"}]}"#, Flavor::TraditionalCompatible), Vec::<String>::new());
     }
 
     // kong/router/transform.lua lower-cases `~*` header values with Lua's string.lower
