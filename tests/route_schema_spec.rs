@@ -1,51 +1,105 @@
-//! Kong's route schema spec (spec/01-unit/01-db/01-schema/06-routes_spec.lua, Kong/kong), its
-//! `routes schema (flavor = traditional_compatible)` cases restated as a table: each row names
-//! the spec's `it("...")` title, the route (as a decK YAML flow mapping), and the messages Kong
-//! answers (none: Kong accepts the route). Where the spec only asserts that a field has an
-//! error, the message is the one Kong's schema code produces for it (typedefs.lua, routes.lua,
-//! routes_subschemas.lua, kong/db/schema/init.lua).
+//! Kong's route schema spec (spec/01-unit/01-db/01-schema/06-routes_spec.lua, Kong/kong) restated
+//! as tables, for the two ATC router flavors the tool checks (`traditional_compatible`, the
+//! default, and `expressions`): one table per `describe` block, each row naming the spec's
+//! `it("...")` title, the route (as a decK YAML flow mapping), and the messages Kong answers
+//! (none: Kong accepts the route). A block runs under the flavors the spec runs it with; a row
+//! whose answer depends on the flavor is written once per flavor (`.only(...)`). Where the spec
+//! only asserts that a field has an error, the message is the one Kong's schema code produces
+//! for it (typedefs.lua, routes.lua, routes_subschemas.lua, kong/db/schema/init.lua) or, for
+//! `validate_route`'s expression check, the one atc-router 1.7.1 (Kong's `.requirements` pin)
+//! gives, after Kong's "Router Expression failed validation: " prefix.
+//!
+//! Rows marked `.keyed()` also name the key Kong files each message under (`errs[key]`):
+//! a field, or `@entity` for entity checks (`validate_route` is one).
 //!
 //! A row with `known` is a difference the tool knows of: the test fails if such a row starts
 //! matching Kong (drop the mark) or if an unmarked row diverges.
 //!
-//! Rows leave out the spec's `service = { id = ... }`: in a decK file a route's service is
-//! resolved by name or id inside the file (the F001 rule), which is not part of the route
-//! schema. Cases the spec marks pending for this flavor (`it_trad_only`) and the expressions
-//! flavor's describe blocks are not restated.
+//! Rows leave out the spec's `id` and `service = { id = ... }`: in a decK file a route's service
+//! is resolved by name or id inside the file (the F001 rule), which is not part of the route
+//! schema. Cases the spec marks pending for both flavors (`it_trad_only`) and the
+//! `traditional` flavor (which the tool does not model) are not restated.
 
 #![allow(clippy::print_stderr)] // the tally is for whoever runs the test
 
-use gateway::diagnostic::Origin;
+use gateway::diagnostic::{Diagnostic, Origin};
 use gateway::env::{Env, EnvMode};
 use gateway::load::{self, MemFiles};
+use gateway::router::Flavor;
+use gateway::schema::kong::Schemas;
+use gateway::validate::{validate_with, Target};
 use std::path::PathBuf;
 
+const COMPAT: Flavor = Flavor::TraditionalCompatible;
+const EXPR: Flavor = Flavor::Expressions;
+
+#[derive(Clone, Copy)]
 struct Case {
     title: &'static str,
     route: &'static str,
     kong: &'static [&'static str],
     known: Option<&'static str>,
+    /// In a block run under both flavors: the one flavor this row is for.
+    only: Option<Flavor>,
+    /// `kong` entries are `key: message`.
+    keyed: bool,
+}
+
+impl Case {
+    const fn only(self, flavor: Flavor) -> Case {
+        Case { only: Some(flavor), ..self }
+    }
+
+    const fn keyed(self) -> Case {
+        Case { keyed: true, ..self }
+    }
 }
 
 const fn ok(title: &'static str, route: &'static str) -> Case {
-    Case { title, route, kong: &[], known: None }
+    Case { title, route, kong: &[], known: None, only: None, keyed: false }
 }
 
 const fn err(title: &'static str, route: &'static str, kong: &'static [&'static str]) -> Case {
-    Case { title, route, kong, known: None }
+    Case { title, route, kong, known: None, only: None, keyed: false }
 }
 
 const fn differs(title: &'static str, route: &'static str, kong: &'static [&'static str], why: &'static str) -> Case {
-    Case { title, route, kong, known: Some(why) }
+    Case { title, route, kong, known: Some(why), only: None, keyed: false }
 }
 
+/// A `describe` block of the spec and the flavors it runs under.
+struct Block {
+    describe: &'static str,
+    flavors: &'static [Flavor],
+    cases: &'static [Case],
+}
+
+static BLOCKS: &[Block] = &[
+    Block {
+        describe: "routes schema (flavor = traditional | traditional_compatible | expressions)",
+        flavors: &[COMPAT, EXPR],
+        cases: ALL_FLAVORS,
+    },
+    Block { describe: "routes schema (flavor = expressions), first block", flavors: &[EXPR], cases: EXPRESSIONS_FIELDS },
+    Block { describe: "routes schema (flavor = traditional_compatible | expressions)", flavors: &[COMPAT, EXPR], cases: ATC_FLAVORS },
+    Block { describe: "routes schema (flavor = expressions), second block", flavors: &[EXPR], cases: EXPRESSIONS_ATC },
+    Block { describe: "routes schema (flavor = traditional_compatible)", flavors: &[COMPAT], cases: COMPAT_ONLY },
+];
+
 const HTTP_NEEDS: &str = "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http'";
+// routes_subschemas.lua: the expressions flavor adds 'expression' to every "must set one of"
+const HTTP_NEEDS_EXPR: &str = "must set one of 'methods', 'hosts', 'headers', 'paths', 'expression' when 'protocols' is 'http'";
+const HTTPS_NEEDS_EXPR: &str = "must set one of 'methods', 'hosts', 'headers', 'paths', 'snis', 'expression' when 'protocols' is 'https'";
+const L4_NEEDS: &str = "must set one of 'sources', 'destinations', 'snis' when 'protocols' is 'tcp', 'tls' or 'udp'";
+const L4_NEEDS_EXPR: &str = "must set one of 'sources', 'destinations', 'snis', 'expression' when 'protocols' is 'tcp', 'tls' or 'udp'";
 const PCRE_UNCLOSED_GROUP: &str =
     "invalid regex: '/users/(foo/profile' (PCRE returned: pcre2_compile() failed: missing closing parenthesis in \"/users/(foo/profile\")";
 const PCRE_UNCLOSED_CLASS: &str =
     "invalid regex: '/[abc/*/user$' (PCRE returned: pcre2_compile() failed: missing terminating ] for character class in \"/[abc/*/user$\")";
 
-static CASES: &[Case] = &[
+/// `describe("routes schema (flavor = " .. flavor .. ")"` in the loop over
+/// { "traditional", "traditional_compatible", "expressions" } (spec lines 46-1276).
+static ALL_FLAVORS: &[Case] = &[
     ok(
         "validates a valid route",
         r#"{name: my_route, protocols: [http], methods: [GET, POST], hosts: [example.com], headers: {location: [location-1]}, paths: [/ovo], regex_priority: 1, strip_path: false, preserve_host: true}"#,
@@ -65,7 +119,8 @@ static CASES: &[Case] = &[
         "an explicit `protocols: null` is read as unset (Kong's default http, https)",
     ),
     err("fails given an invalid method", r#"{protocols: [http], methods: [get]}"#, &["invalid value: get"]),
-    err("missing method, host, headers, path & service produces error (case 1)", r#"{protocols: [http]}"#, &[HTTP_NEEDS]),
+    err("missing method, host, headers, path & service produces error (case 1)", r#"{protocols: [http]}"#, &[HTTP_NEEDS]).only(COMPAT),
+    err("missing method, host, headers, path & service produces error (case 1)", r#"{protocols: [http]}"#, &[HTTP_NEEDS_EXPR]).only(EXPR),
     ok("missing method, host, headers, path & service produces error (case 2)", r#"{protocols: [http], methods: [GET]}"#),
     ok("missing method, host, headers, path & service produces error (case 3)", r#"{protocols: [http], hosts: [x.y]}"#),
     ok("missing method, host, headers, path & service produces error (case 4)", r#"{protocols: [http], paths: [/foo]}"#),
@@ -101,7 +156,14 @@ static CASES: &[Case] = &[
         "invalid https_redirect_status_code produces error",
         r#"{protocols: [http], https_redirect_status_code: 404}"#,
         &["expected one of: 426, 301, 302, 307, 308", HTTP_NEEDS],
-    ),
+    )
+    .only(COMPAT),
+    err(
+        "invalid https_redirect_status_code produces error",
+        r#"{protocols: [http], https_redirect_status_code: 404}"#,
+        &["expected one of: 426, 301, 302, 307, 308", HTTP_NEEDS_EXPR],
+    )
+    .only(EXPR),
     ok("produces defaults", r#"{protocols: [http], paths: [/foo]}"#),
     // paths attribute
     err("paths: must be a string", r#"{paths: [false], protocols: [http]}"#, &["expected a string"]),
@@ -302,23 +364,40 @@ static CASES: &[Case] = &[
         r#"{protocols: [tcp, udp], snis: [example.org]}"#,
         &["'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls' or 'tls_passthrough'", "length must be 0"],
     ),
-    err(
-        "errors if no L4 matching attribute set",
-        r#"{protocols: [tls]}"#,
-        &["must set one of 'sources', 'destinations', 'snis' when 'protocols' is 'tcp', 'tls' or 'udp'"],
-    ),
-    err("errors if no L7 matching attribute set (http)", r#"{protocols: [http]}"#, &[HTTP_NEEDS]),
+    err("errors if no L4 matching attribute set (tcp)", r#"{protocols: [tcp]}"#, &[L4_NEEDS]).only(COMPAT),
+    err("errors if no L4 matching attribute set (tcp)", r#"{protocols: [tcp]}"#, &[L4_NEEDS_EXPR]).only(EXPR),
+    err("errors if no L4 matching attribute set (tls)", r#"{protocols: [tls]}"#, &[L4_NEEDS]).only(COMPAT),
+    err("errors if no L4 matching attribute set (tls)", r#"{protocols: [tls]}"#, &[L4_NEEDS_EXPR]).only(EXPR),
+    err("errors if no L4 matching attribute set (udp)", r#"{protocols: [udp]}"#, &[L4_NEEDS]).only(COMPAT),
+    err("errors if no L4 matching attribute set (udp)", r#"{protocols: [udp]}"#, &[L4_NEEDS_EXPR]).only(EXPR),
+    err("errors if no L7 matching attribute set (http)", r#"{protocols: [http]}"#, &[HTTP_NEEDS]).only(COMPAT),
+    err("errors if no L7 matching attribute set (http)", r#"{protocols: [http]}"#, &[HTTP_NEEDS_EXPR]).only(EXPR),
     err(
         "errors if no L7 matching attribute set (https)",
         r#"{protocols: [https]}"#,
         &["must set one of 'methods', 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'https'"],
-    ),
-    err("errors if no L7 matching attribute set (grpc)", r#"{protocols: [grpc]}"#, &["must set one of 'hosts', 'headers', 'paths' when 'protocols' is 'grpc'"]),
+    )
+    .only(COMPAT),
+    err("errors if no L7 matching attribute set (https)", r#"{protocols: [https]}"#, &[HTTPS_NEEDS_EXPR]).only(EXPR),
+    err("errors if no L7 matching attribute set (grpc)", r#"{protocols: [grpc]}"#, &["must set one of 'hosts', 'headers', 'paths' when 'protocols' is 'grpc'"]).only(COMPAT),
+    err(
+        "errors if no L7 matching attribute set (grpc)",
+        r#"{protocols: [grpc]}"#,
+        &["must set one of 'hosts', 'headers', 'paths', 'expression' when 'protocols' is 'grpc'"],
+    )
+    .only(EXPR),
     err(
         "errors if no L7 matching attribute set (grpcs)",
         r#"{protocols: [grpcs]}"#,
         &["must set one of 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'grpcs'"],
-    ),
+    )
+    .only(COMPAT),
+    err(
+        "errors if no L7 matching attribute set (grpcs)",
+        r#"{protocols: [grpcs]}"#,
+        &["must set one of 'hosts', 'headers', 'paths', 'snis', 'expression' when 'protocols' is 'grpcs'"],
+    )
+    .only(EXPR),
     differs(
         "errors if methods attribute is set on grpc/grpcs",
         r#"{methods: GET, paths: [/foo], protocols: [grpc]}"#,
@@ -356,7 +435,145 @@ static CASES: &[Case] = &[
     err("(typedefs.router_path) non-normalized prefix path", r#"{paths: ["/%c3%A4"], protocols: [http]}"#, &["non-normalized path, consider use '/ä' instead"]),
     err("(typedefs.router_path) non-normalized prefix path (%20)", r#"{paths: ["/%20"], protocols: [http]}"#, &["non-normalized path, consider use '/ ' instead"]),
     ok("(typedefs.router_path) %25 is normalized", r#"{paths: ["/%25"], protocols: [http]}"#),
-    // routes schema (flavor = traditional_compatible, expressions)
+];
+
+// routes.lua validate_route's messages, after its "Router Expression failed validation: " prefix
+const EXPR_WITH_OTHERS: &str = "@entity: Router Expression failed validation: cannot set 'expression' with 'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations' simultaneously";
+const PRIORITY_WITH_OTHERS: &str = "@entity: Router Expression failed validation: cannot set 'priority' with 'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations' simultaneously";
+const SNIS_ONLY_WITH: &str = "@entity: 'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls' or 'tls_passthrough'";
+const SNIS_LENGTH_0: &str = "snis: length must be 0";
+const ILLFORMED_SEGMENTS: &str = "@entity: Router Expression failed validation: illformed http.path.segments.* field";
+const TYPE_MISMATCH: &str = "@entity: Router Expression failed validation: Type mismatch between the LHS and RHS values of predicate";
+
+/// The first `describe("routes schema (flavor = expressions)"` (spec lines 1279-1433): the
+/// `expression` and `priority` fields. The spec's loops over other fields (`for k, v in
+/// pairs(others)`) are one row per field.
+static EXPRESSIONS_FIELDS: &[Case] = &[
+    ok(
+        "validates a valid route with only expression field",
+        r#"{name: my_route, protocols: [http], expression: '(http.method == "GET")', priority: 100, strip_path: false, preserve_host: true}"#,
+    ),
+    ok(
+        "validates a valid route without expression field",
+        r#"{name: my_route, protocols: [https], methods: [GET, POST], hosts: [example.com], headers: {location: [location-1]}, paths: [/ovo], snis: [example.org], sources: [{ip: 127.0.0.1}], destinations: [{ip: 127.0.0.1}], strip_path: false, preserve_host: true}"#,
+    ),
+    err(
+        "fails when set 'expression' and others simultaneously (methods)",
+        r#"{name: my_route, protocols: [http], expression: '(http.method == "GET")', methods: [GET, POST]}"#,
+        &[EXPR_WITH_OTHERS],
+    )
+    .keyed(),
+    err(
+        "fails when set 'expression' and others simultaneously (hosts)",
+        r#"{name: my_route, protocols: [http], expression: '(http.method == "GET")', hosts: [example.com]}"#,
+        &[EXPR_WITH_OTHERS],
+    )
+    .keyed(),
+    err(
+        "fails when set 'expression' and others simultaneously (headers)",
+        r#"{name: my_route, protocols: [http], expression: '(http.method == "GET")', headers: {location: [location-1]}}"#,
+        &[EXPR_WITH_OTHERS],
+    )
+    .keyed(),
+    err(
+        "fails when set 'expression' and others simultaneously (paths)",
+        r#"{name: my_route, protocols: [http], expression: '(http.method == "GET")', paths: [/ovo]}"#,
+        &[EXPR_WITH_OTHERS],
+    )
+    .keyed(),
+    // the snis conditional of routes.lua fails first (an error on `snis` itself), so
+    // validate_route, whose field_sources include snis, does not run
+    err(
+        "fails when set 'expression' and others simultaneously (snis)",
+        r#"{name: my_route, protocols: [http], expression: '(http.method == "GET")', snis: [example.org]}"#,
+        &[SNIS_ONLY_WITH, SNIS_LENGTH_0],
+    )
+    .keyed(),
+    err(
+        "fails when set 'expression' and others simultaneously (sources)",
+        r#"{name: my_route, protocols: [http], expression: '(http.method == "GET")', sources: [{ip: 127.0.0.1}]}"#,
+        &[EXPR_WITH_OTHERS],
+    )
+    .keyed(),
+    err(
+        "fails when set 'expression' and others simultaneously (destinations)",
+        r#"{name: my_route, protocols: [http], expression: '(http.method == "GET")', destinations: [{ip: 127.0.0.1}]}"#,
+        &[EXPR_WITH_OTHERS],
+    )
+    .keyed(),
+    err(
+        "fails when set 'expression' and others simultaneously (regex_priority)",
+        r#"{name: my_route, protocols: [http], expression: '(http.method == "GET")', regex_priority: 100}"#,
+        &["@entity: Router Expression failed validation: cannot set 'regex_priority' with 'expression' simultaneously"],
+    )
+    .keyed(),
+    err(
+        "fails when set 'priority' and others simultaneously (methods)",
+        r#"{name: my_route, protocols: [http], priority: 100, methods: [GET, POST]}"#,
+        &[PRIORITY_WITH_OTHERS],
+    )
+    .keyed(),
+    err("fails when set 'priority' and others simultaneously (hosts)", r#"{name: my_route, protocols: [http], priority: 100, hosts: [example.com]}"#, &[PRIORITY_WITH_OTHERS])
+        .keyed(),
+    err(
+        "fails when set 'priority' and others simultaneously (headers)",
+        r#"{name: my_route, protocols: [http], priority: 100, headers: {location: [location-1]}}"#,
+        &[PRIORITY_WITH_OTHERS],
+    )
+    .keyed(),
+    err("fails when set 'priority' and others simultaneously (paths)", r#"{name: my_route, protocols: [http], priority: 100, paths: [/ovo]}"#, &[PRIORITY_WITH_OTHERS])
+        .keyed(),
+    // snis, sources and destinations are not among the http subschema's "must set one of"
+    // fields; routes.lua's entity checks run before the subschema's
+    err(
+        "fails when set 'priority' and others simultaneously (snis)",
+        r#"{name: my_route, protocols: [http], priority: 100, snis: [example.org]}"#,
+        &[SNIS_ONLY_WITH, SNIS_LENGTH_0, "@entity: must set one of 'methods', 'hosts', 'headers', 'paths', 'expression' when 'protocols' is 'http'"],
+    )
+    .keyed(),
+    err(
+        "fails when set 'priority' and others simultaneously (sources)",
+        r#"{name: my_route, protocols: [http], priority: 100, sources: [{ip: 127.0.0.1}]}"#,
+        &[PRIORITY_WITH_OTHERS, "@entity: must set one of 'methods', 'hosts', 'headers', 'paths', 'expression' when 'protocols' is 'http'"],
+    )
+    .keyed(),
+    err(
+        "fails when set 'priority' and others simultaneously (destinations)",
+        r#"{name: my_route, protocols: [http], priority: 100, destinations: [{ip: 127.0.0.1}]}"#,
+        &[PRIORITY_WITH_OTHERS, "@entity: must set one of 'methods', 'hosts', 'headers', 'paths', 'expression' when 'protocols' is 'http'"],
+    )
+    .keyed(),
+    differs(
+        "fails when priority is missing",
+        r#"{priority: null}"#,
+        &["priority: required field missing", "@entity: must set one of 'methods', 'hosts', 'headers', 'paths', 'snis', 'expression' when 'protocols' is 'https'"],
+        "an explicit `priority: null` is read as unset (decK drops null fields; Kong then fills the default 0)",
+    )
+    .keyed(),
+    err(
+        "fails when priority is more than 2^46 - 1",
+        r#"{priority: 70368744177664}"#,
+        &["priority: value should be between 0 and 70368744177663", "@entity: must set one of 'methods', 'hosts', 'headers', 'paths', 'snis', 'expression' when 'protocols' is 'https'"],
+    )
+    .keyed(),
+    err(
+        "fails when all fields is missing",
+        r#"{expression: null}"#,
+        &["@entity: must set one of 'methods', 'hosts', 'headers', 'paths', 'snis', 'expression' when 'protocols' is 'https'"],
+    )
+    .keyed(),
+    // atc-router 1.7.1: the parser's (pest's) error, as `router.validate` returns it
+    err(
+        "fails given an invalid expression",
+        r#"{protocols: [http], priority: 100, expression: '(http.method == "GET") &&'}"#,
+        &["@entity: Router Expression failed validation:  --> 1:26\n  |\n1 | (http.method == \"GET\") &&\n  |                          ^---\n  |\n  = expected term"],
+    )
+    .keyed(),
+];
+
+/// `describe("routes schema (flavor = " .. flavor .. ")"` in the loop over
+/// { "traditional_compatible", "expressions" } (spec lines 1436-1578).
+static ATC_FLAVORS: &[Case] = &[
     ok(
         "validates a valid http route",
         r#"{name: my_route, protocols: [http], methods: [GET, POST], hosts: [example.com], headers: {location: [location-1]}, paths: [/ovo], regex_priority: 1, strip_path: false, preserve_host: true}"#,
@@ -376,7 +593,147 @@ static CASES: &[Case] = &[
         r#"{protocols: [https], snis: ["foo.*.test", "foo*.test"]}"#,
         &["wildcard must be leftmost or rightmost character", "wildcard must be leftmost or rightmost character"],
     ),
-    // routes schema (flavor = traditional_compatible)
+];
+
+/// The second `describe("routes schema (flavor = expressions)"` (spec lines 1581-1802):
+/// expressions atc-router validates, against Kong's HTTP or stream schema by the first
+/// protocol (kong/router/atc.lua `schema`, kong/router/fields.lua), then routes.lua's
+/// `http.path.segments.*` check. Loops over expressions are one row per expression.
+static EXPRESSIONS_ATC: &[Case] = &[
+    ok(
+        "validates a 'not' expression",
+        r#"{name: my_route, protocols: [http], expression: '!(http.method == "GET") && !(http.host == "example.com") && !(http.path ^= "/foo")', priority: 100, strip_path: false, preserve_host: true}"#,
+    ),
+    ok(
+        "validates a valid http route",
+        r#"{name: my_route, protocols: [http], expression: 'http.method == "GET" && http.host == "example.com" && http.path == "/ovo"', priority: 100, strip_path: false, preserve_host: true}"#,
+    ),
+    ok("validates a valid stream route", r#"{name: my_route, protocols: [tcp], expression: 'net.src.ip == 1.2.3.4 && net.src.port == 80', priority: 100}"#),
+    err(
+        "fails when path is invalid",
+        r#"{name: my_route, protocols: [http], expression: 'http.method == "GET" && http.path ~ "/[abc/*/user$"', priority: 100}"#,
+        &["@entity: Router Expression failed validation:  --> 1:37\n  |\n1 | http.method == \"GET\" && http.path ~ \"/[abc/*/user$\"\n  |                                     ^-------------^\n  |\n  = regex parse error:\n    /[abc/*/user$\n     ^\nerror: unclosed character class"],
+    )
+    .keyed(),
+    err(
+        "fails when ip address is invalid",
+        r#"{name: my_route, protocols: [tcp], expression: 'net.src.ip in 1.2.3.4/16 && net.src.port == 80', priority: 100}"#,
+        &["@entity: Router Expression failed validation:  --> 1:15\n  |\n1 | net.src.ip in 1.2.3.4/16 && net.src.port == 80\n  |               ^--------^\n  |\n  = host part of address was not zero"],
+    )
+    .keyed(),
+    err(
+        "fails if http route's field appears in stream route",
+        r#"{name: my_route, protocols: [tcp], expression: 'http.method == "GET" && net.src.ip == 1.2.3.4 && net.src.port == 80', priority: 100}"#,
+        &["@entity: Router Expression failed validation: Unknown LHS field"],
+    )
+    .keyed(),
+    // the deprecation warning is logged, not a validation error
+    ok("http route still supports net.port but with warning", r#"{name: my_route, protocols: [grpc], expression: 'http.method == "GET" && net.port == 8000', priority: 100}"#),
+    ok(
+        "http route supports net.src.* fields",
+        r#"{name: my_route, protocols: [https], expression: 'http.method == "GET" && net.src.ip == 1.2.3.4 && net.src.port == 80', priority: 100}"#,
+    ),
+    ok(
+        "http route supports net.dst.* fields",
+        r#"{name: my_route, protocols: [grpcs], expression: 'http.method == "GET" && net.dst.ip == 1.2.3.4 && net.dst.port == 80', priority: 100}"#,
+    ),
+    ok("http route supports http.path.segments.* fields (segments.0)", r#"{name: my_route, protocols: [grpcs], priority: 100, expression: 'http.path.segments.0 == "foo"'}"#),
+    ok("http route supports http.path.segments.* fields (segments.1)", r#"{name: my_route, protocols: [grpcs], priority: 100, expression: 'http.path.segments.1 ^= "bar"'}"#),
+    ok(
+        "http route supports http.path.segments.* fields (segments.20_30)",
+        r##"{name: my_route, protocols: [grpcs], priority: 100, expression: 'http.path.segments.20_30 ~ r#"x/y"#'}"##,
+    ),
+    ok("http route supports http.path.segments.* fields (segments.len)", r#"{name: my_route, protocols: [grpcs], priority: 100, expression: 'http.path.segments.len == 10'}"#),
+    // `segments.*` is a String field of the schema, `len` an Int: atc-router's type check
+    // comes before routes.lua's suffix check
+    err(
+        "fails if http route has invalid http.path.segments.* fields (len0)",
+        r#"{name: my_route, protocols: [http], priority: 100, expression: 'http.path.segments.len0   == 10'}"#,
+        &[TYPE_MISMATCH],
+    )
+    .keyed(),
+    err(
+        "fails if http route has invalid http.path.segments.* fields (len_a)",
+        r#"{name: my_route, protocols: [http], priority: 100, expression: 'http.path.segments.len_a  == 10'}"#,
+        &[TYPE_MISMATCH],
+    )
+    .keyed(),
+    err(
+        "fails if http route has invalid http.path.segments.* fields (len == \"10\")",
+        r#"{name: my_route, protocols: [http], priority: 100, expression: 'http.path.segments.len    == "10"'}"#,
+        &[TYPE_MISMATCH],
+    )
+    .keyed(),
+    err(
+        "fails if http route has invalid http.path.segments.* fields (empty suffix)",
+        r#"{name: my_route, protocols: [http], priority: 100, expression: 'http.path.segments.       == "foo"'}"#,
+        &[ILLFORMED_SEGMENTS],
+    )
+    .keyed(),
+    err(
+        "fails if http route has invalid http.path.segments.* fields (abc)",
+        r#"{name: my_route, protocols: [http], priority: 100, expression: 'http.path.segments.abc    == "foo"'}"#,
+        &[ILLFORMED_SEGMENTS],
+    )
+    .keyed(),
+    err(
+        "fails if http route has invalid http.path.segments.* fields (a_c)",
+        r#"{name: my_route, protocols: [http], priority: 100, expression: 'http.path.segments.a_c    == "foo"'}"#,
+        &[ILLFORMED_SEGMENTS],
+    )
+    .keyed(),
+    err(
+        "fails if http route has invalid http.path.segments.* fields (1_2_3)",
+        r#"{name: my_route, protocols: [http], priority: 100, expression: 'http.path.segments.1_2_3  == "foo"'}"#,
+        &[ILLFORMED_SEGMENTS],
+    )
+    .keyed(),
+    err(
+        "fails if http route has invalid http.path.segments.* fields (1_)",
+        r#"{name: my_route, protocols: [http], priority: 100, expression: 'http.path.segments.1_     == "foo"'}"#,
+        &[ILLFORMED_SEGMENTS],
+    )
+    .keyed(),
+    err(
+        "fails if http route has invalid http.path.segments.* fields (_1)",
+        r#"{name: my_route, protocols: [http], priority: 100, expression: 'http.path.segments._1     == "foo"'}"#,
+        &[ILLFORMED_SEGMENTS],
+    )
+    .keyed(),
+    err(
+        "fails if http route has invalid http.path.segments.* fields (2_1)",
+        r#"{name: my_route, protocols: [http], priority: 100, expression: 'http.path.segments.2_1    == "foo"'}"#,
+        &[ILLFORMED_SEGMENTS],
+    )
+    .keyed(),
+    err(
+        "fails if http route has invalid http.path.segments.* fields (1_1)",
+        r#"{name: my_route, protocols: [http], priority: 100, expression: 'http.path.segments.1_1    == "foo"'}"#,
+        &[ILLFORMED_SEGMENTS],
+    )
+    .keyed(),
+    err(
+        "fails if http route has invalid http.path.segments.* fields (01_2)",
+        r#"{name: my_route, protocols: [http], priority: 100, expression: 'http.path.segments.01_2   == "foo"'}"#,
+        &[ILLFORMED_SEGMENTS],
+    )
+    .keyed(),
+    err(
+        "fails if http route has invalid http.path.segments.* fields (001_2)",
+        r#"{name: my_route, protocols: [http], priority: 100, expression: 'http.path.segments.001_2  == "foo"'}"#,
+        &[ILLFORMED_SEGMENTS],
+    )
+    .keyed(),
+    err(
+        "fails if http route has invalid http.path.segments.* fields (1_03)",
+        r#"{name: my_route, protocols: [http], priority: 100, expression: 'http.path.segments.1_03   == "foo"'}"#,
+        &[ILLFORMED_SEGMENTS],
+    )
+    .keyed(),
+];
+
+/// `describe("routes schema (flavor = traditional_compatible)"` (spec lines 1805-1832).
+static COMPAT_ONLY: &[Case] = &[
     differs(
         "validates a route with only expression field",
         r#"{name: my_route, protocols: [http], hosts: [example.com], expression: '(http.method == "GET")', priority: 100}"#,
@@ -385,16 +742,27 @@ static CASES: &[Case] = &[
     ),
 ];
 
-/// Kong-origin error messages for one route, sorted.
-fn messages(route: &str) -> Vec<String> {
+/// The key Kong files a finding under (`errs[key]`): the route field, or `@entity` for
+/// entity checks (findings without a field, and validate_route's R015).
+fn kong_key(d: &Diagnostic) -> &str {
+    let field = d.field.as_deref().unwrap_or("");
+    if field.is_empty() || d.rule.code == gateway::rules::ROUTER_EXPRESSION.code {
+        return "@entity";
+    }
+    field.split(['.', '[']).next().unwrap_or(field)
+}
+
+/// Kong-origin error findings for one route under `flavor`, as (key, message), sorted.
+fn findings(route: &str, flavor: Flavor) -> Vec<(String, String)> {
     let text = format!("_format_version: \"3.0\"\nroutes:\n  - {route}\n");
     let files = MemFiles::default().with("kong.yaml", &text);
     let loaded = load::load(&[PathBuf::from("kong.yaml")], &files, &Env::default(), EnvMode::Mock);
     let mut diags = loaded.diagnostics.clone();
     if loaded.document.is_some() {
-        diags.extend(gateway::validate::validate(&loaded.config));
+        diags.extend(validate_with(&loaded.config, &Target { schemas: &Schemas::bundled(), flavor: Some(flavor) }));
     }
-    let mut out: Vec<String> = diags.into_iter().filter(|d| d.rule.origin == Origin::Kong && d.is_error()).map(|d| d.message).collect();
+    let mut out: Vec<(String, String)> =
+        diags.iter().filter(|d| d.rule.origin == Origin::Kong && d.is_error()).map(|d| (kong_key(d).to_string(), d.message.clone())).collect();
     out.sort();
     out
 }
@@ -402,18 +770,28 @@ fn messages(route: &str) -> Vec<String> {
 #[test]
 fn kong_route_schema_spec() {
     let mut failures = Vec::new();
-    let (mut matching, mut known) = (0, 0);
-    for case in CASES {
-        let got = messages(case.route);
-        let mut want: Vec<String> = case.kong.iter().map(|s| s.to_string()).collect();
-        want.sort();
-        match (got == want, case.known) {
-            (true, None) => matching += 1,
-            (false, Some(_)) => known += 1,
-            (true, Some(why)) => failures.push(format!("it(\"{}\") now matches Kong; drop its known difference ({why})", case.title)),
-            (false, None) => failures.push(format!("it(\"{}\")\n  route: {}\n  kong:  {want:?}\n  got:   {got:?}", case.title, case.route)),
+    let mut tally = Vec::new();
+    for flavor in [COMPAT, EXPR] {
+        let (mut rows, mut matching, mut known) = (0, 0, 0);
+        for block in BLOCKS.iter().filter(|b| b.flavors.contains(&flavor)) {
+            for case in block.cases.iter().filter(|c| c.only.is_none_or(|f| f == flavor)) {
+                rows += 1;
+                let mut got: Vec<String> =
+                    findings(case.route, flavor).into_iter().map(|(key, msg)| if case.keyed { format!("{key}: {msg}") } else { msg }).collect();
+                got.sort();
+                let mut want: Vec<String> = case.kong.iter().map(|s| s.to_string()).collect();
+                want.sort();
+                let at = format!("[{flavor:?}] describe(\"{}\") it(\"{}\")", block.describe, case.title);
+                match (got == want, case.known) {
+                    (true, None) => matching += 1,
+                    (false, Some(_)) => known += 1,
+                    (true, Some(why)) => failures.push(format!("{at} now matches Kong; drop its known difference ({why})")),
+                    (false, None) => failures.push(format!("{at}\n  route: {}\n  kong:  {want:?}\n  got:   {got:?}", case.route)),
+                }
+            }
         }
+        tally.push(format!("{flavor:?}: {rows} rows, {matching} matching, {known} known differences"));
     }
-    eprintln!("route schema spec: {matching} matching, {known} known differences, {} cases", CASES.len());
+    eprintln!("route schema spec: {}", tally.join("; "));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -26,35 +26,51 @@ pub fn check(config: &Config, flavor: Option<Flavor>, out: &mut Vec<Diagnostic>)
     }
 }
 
+/// The fields Kong's `validate_route` entity check reads (its `field_sources`): Kong skips the
+/// check when one of them has an error (kong/db/schema/init.lua `run_entity_check`).
+const VALIDATE_ROUTE_FIELDS: &[&str] =
+    &["id", "protocols", "snis", "sources", "destinations", "methods", "hosts", "paths", "headers", "expression", "regex_priority", "priority"];
+
 /// Kong's `validate_route` (kong/db/schema/entities/routes.lua), which both ATC flavors run
-/// after the route's fields passed (Kong runs entity checks only on valid fields, so routes
-/// with a finding already are left out, and a bad regex path keeps its PCRE message):
-/// the expressions flavor's rules on mixing fields and `priority`, and the `expression` must
-/// parse and type-check in atc-router. Kong also hands atc-router the expression it generates
-/// for a classic route (kong/router/transform.lua); that can only fail where a path or header
-/// regex does not compile, which `check_route` already checks with the same regex crate
-/// atc-router uses (tests/router_atc_differential.rs pins the two routers together), so it is
-/// not compiled a second time here.
+/// after the route's fields passed: the expression (written, or generated from the classic
+/// fields by kong/router/transform.lua) must parse and type-check in atc-router, plus the
+/// expressions flavor's rules on mixing fields. Kong skips it for a route with an error on
+/// one of the fields it reads (a bad regex path keeps its PCRE message); errors of other
+/// fields and of other entity checks do not stop it. Stream routes are checked against the
+/// stream schema, as is the expression Kong generates for a route with sources or
+/// destinations (a CIDR with host bits set can fail there). The rest of the expression Kong
+/// generates for a classic route (kong/router/transform.lua) can only fail where a path or
+/// header regex does not compile, which `check_route` checks with the regex crate atc-router
+/// uses (tests/router_atc_differential.rs pins the two routers together), so it is not
+/// compiled a second time: building atc-router for 10k routes took 1.5 s of a validate.
 fn check_router_expressions(config: &Config, flavor: Flavor, out: &mut Vec<Diagnostic>) {
-    if flavor == Flavor::TraditionalCompatible {
-        return; // no `expression` / `priority` fields: R013 (entities.rs) says so
-    }
-    let refused: std::collections::HashSet<String> = out.iter().filter(|d| d.is_error()).filter_map(|d| d.entity.clone()).collect();
+    let blocked: std::collections::HashSet<&str> = out
+        .iter()
+        .filter(|d| d.is_error() && VALIDATE_ROUTE_FIELDS.contains(&d.field.as_deref().unwrap_or("").split(['.', '[']).next().unwrap_or("")))
+        .filter_map(|d| d.entity.as_deref())
+        .collect();
+    let mut found = Vec::new();
     for route in config.of_kind("routes") {
-        let label = route.label();
-        if refused.contains(&label) {
+        if blocked.contains(route.label().as_str()) {
             continue;
         }
         let spec = crate::simulate::route_spec(route);
-        if crate::router::atc::transform::is_stream_route(&spec) {
-            continue; // the stream router's schema; not modelled
+        let nets = |f: &str| -> Vec<crate::router::atc::Net> {
+            let items = route.node.get_set(f).and_then(Node::as_seq).unwrap_or(&[]);
+            items.iter().map(|n| crate::router::atc::Net { ip: n.get_str("ip").map(String::from), port: n.get("port").and_then(Node::as_i64) }).collect()
+        };
+        let nets = crate::router::atc::Nets { sources: nets("sources"), destinations: nets("destinations") };
+        if let Err((field, message)) = crate::router::atc::validate_route_with(&spec, &nets, flavor) {
+            found.push(router_expression_finding(route, crate::router::atc::RouteError { route: 0, field, message }));
         }
-        let Err((field, message)) = crate::router::atc::validate_route(&spec, flavor) else { continue };
-        let e = crate::router::atc::RouteError { route: 0, field, message };
-        let field = e.field.or_else(|| route.node.get_set("expression").map(|_| "expression"));
-        let at = field.and_then(|f| route.node.get(f)).map_or(route.node.loc, |n| n.loc);
-        out.push(Diagnostic::new(&rules::ROUTER_EXPRESSION, e.kong_message()).at(at).entity(label).field(field.unwrap_or("")));
     }
+    out.extend(found);
+}
+
+fn router_expression_finding(route: &Entity, e: crate::router::atc::RouteError) -> Diagnostic {
+    let field = e.field.or_else(|| route.node.get_set("expression").map(|_| "expression"));
+    let at = field.and_then(|f| route.node.get(f)).map_or(route.node.loc, |n| n.loc);
+    Diagnostic::new(&rules::ROUTER_EXPRESSION, e.kong_message()).at(at).entity(route.label()).field(field.unwrap_or(""))
 }
 
 fn check_route(route: &Entity, flavor: Flavor, out: &mut Vec<Diagnostic>) {
@@ -120,11 +136,8 @@ fn check_route(route: &Entity, flavor: Flavor, out: &mut Vec<Diagnostic>) {
                     out.push(d(&rules::ROUTE_HEADER, "length must be at least 1".into(), &e.value, format!("headers.{}", e.key)));
                 }
                 for (i, v) in values.iter().enumerate() {
-                    if let Some(re) = v.as_str().and_then(|s| s.strip_prefix("~*")) {
-                        if let Err(err) = regex::Regex::new(&re.to_lowercase()) {
-                            let msg = err.to_string().lines().last().unwrap_or("").trim_start_matches("error: ").to_string();
-                            out.push(d(&rules::ROUTE_REGEX, format!("Router Expression failed validation: {msg}"), v, format!("headers.{}[{i}]", e.key)));
-                        }
+                    if let Some(msg) = v.as_str().and_then(header_regex_error) {
+                        out.push(d(&rules::ROUTE_REGEX, format!("Router Expression failed validation: {msg}"), v, format!("headers.{}[{i}]", e.key)));
                     }
                 }
             }
@@ -210,11 +223,11 @@ fn check_protocols(n: &Node, label: &str, flavor: Flavor, out: &mut Vec<Diagnost
     };
     let at = |f: &str| n.get(f).map(|v| v.loc).unwrap_or(n.loc);
     if has("snis") && !protocols.iter().any(|p| matches!(*p, "https" | "grpcs" | "tls" | "tls_passthrough")) {
+        // an entity check: Kong files its then_err under "@entity"
         out.push(
             Diagnostic::new(&rules::ROUTE_SNIS, "'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls' or 'tls_passthrough'")
                 .at(at("snis"))
-                .entity(label)
-                .field("snis"),
+                .entity(label),
         );
         // the same conditional's then_match on the field itself
         out.push(Diagnostic::new(&rules::ROUTE_SNIS, "length must be 0").at(at("snis")).entity(label).field("snis"));
@@ -277,7 +290,9 @@ fn check_protocols(n: &Node, label: &str, flavor: Flavor, out: &mut Vec<Diagnost
             if all_in(&["tcp", "tls", "udp"]) {
                 at_least_one(&["sources", "destinations", "snis"], "must set one of %s when 'protocols' is 'tcp', 'tls' or 'udp'", out);
             }
-            if all_in(&["tls_passthrough"]) && !has("snis") {
+            // the expressions flavor adds 'expression' to this check too (its message
+            // has no field list)
+            if all_in(&["tls_passthrough"]) && !has("snis") && !(expressions && n.get_str("expression").is_some_and(|e| !e.is_empty())) {
                 out.push(Diagnostic::new(&rules::ROUTE_MATCH_FIELDS, "must set snis when 'protocols' is 'tls_passthrough'").at(n.loc).entity(label));
             }
         }
@@ -290,6 +305,16 @@ fn check_protocols(n: &Node, label: &str, flavor: Flavor, out: &mut Vec<Diagnost
 pub fn check_name(name: &str) -> Option<String> {
     let ok = name.bytes().all(|b| b.is_ascii_alphanumeric() || b".-_~".contains(&b) || b >= 128);
     (!ok).then(|| format!("invalid value '{name}': the only accepted ascii characters are alphanumerics or ., -, _, and ~"))
+}
+
+/// A `~*` header value is a regex that Kong lower-cases and hands to atc-router
+/// (kong/router/transform.lua `get_expression`: `escape_str(value:lower())`). Lua's
+/// `string.lower` changes ASCII letters only, so a non-ASCII letter keeps its case: `[ä-Ö]`
+/// stays a reversed range. Returns the regex crate's complaint, if any.
+pub fn header_regex_error(value: &str) -> Option<String> {
+    let re = value.strip_prefix("~*")?;
+    let err = regex::Regex::new(&re.to_ascii_lowercase()).err()?;
+    Some(err.to_string().lines().last().unwrap_or("").trim_start_matches("error: ").to_string())
 }
 
 /// Route header names: the `match_none` of kong/db/schema/entities/routes.lua (no `host`),
@@ -580,6 +605,70 @@ mod tests {
         assert_eq!(check_path("/some%20words%").unwrap().1, "invalid url-encoded value: '%'");
         assert!(check_path("/with space").is_none(), "not in RFC 3986 set: Kong does not reject it");
         assert!(check_path("~/foo(?=x)").unwrap().1.starts_with("Router Expression failed validation: look-around"));
+    }
+
+    /// Kong-origin error messages for one route, under `flavor`.
+    fn route_errors(route: &str, flavor: Flavor) -> Vec<String> {
+        use crate::load::{self, MemFiles};
+        let text = format!("_format_version: \"3.0\"\nroutes:\n  - {route}\n");
+        let files = MemFiles::default().with("kong.yaml", &text);
+        let loaded = load::load(&[std::path::PathBuf::from("kong.yaml")], &files, &crate::env::Env::default(), crate::env::EnvMode::Mock);
+        let schemas = crate::schema::kong::Schemas::bundled();
+        let mut msgs: Vec<String> = super::super::validate_with(&loaded.config, &super::super::Target { schemas: &schemas, flavor: Some(flavor) })
+            .into_iter()
+            .filter(|d| d.rule.origin == crate::diagnostic::Origin::Kong && d.is_error())
+            .map(|d| d.message)
+            .collect();
+        msgs.sort();
+        msgs
+    }
+
+    // routes_subschemas.lua: under the expressions flavor the tls_passthrough check's
+    // then_at_least_one_of is { "snis", "expression" }
+    #[test]
+    fn tls_passthrough_route_may_match_on_an_expression() {
+        let route = r#"{protocols: [tls_passthrough], expression: 'tls.sni == "a.test"'}"#;
+        assert_eq!(route_errors(route, Flavor::Expressions), Vec::<String>::new());
+        assert_eq!(route_errors("{protocols: [tls_passthrough], sources: [{ip: 1.2.3.4}]}", Flavor::Expressions), vec!["must set snis when 'protocols' is 'tls_passthrough'"]);
+    }
+
+    // kong/db/schema/init.lua run_entity_check: validate_route is skipped only for errors on
+    // its field_sources; `name` is not one of them, and other entity checks do not stop it
+    #[test]
+    fn validate_route_runs_despite_errors_elsewhere() {
+        let route = r#"{name: "bad name", protocols: [http], expression: 'http.path == 1'}"#;
+        assert_eq!(
+            route_errors(route, Flavor::Expressions),
+            vec![
+                "Router Expression failed validation: Type mismatch between the LHS and RHS values of predicate",
+                "invalid value 'bad name': the only accepted ascii characters are alphanumerics or ., -, _, and ~",
+            ]
+        );
+        // a finding on `paths` (one of its field_sources) stops it: Kong keeps the PCRE message
+        assert_eq!(route_errors(r#"{protocols: [http], paths: ["~/(a"], priority: 3}"#, Flavor::Expressions).len(), 1);
+    }
+
+    // kong/router/transform.lua gen_for_nets passes an IPv6 CIDR as written: validate_route
+    // (both ATC flavors) fails where atc-router finds host bits set
+    #[test]
+    fn stream_route_cidr_with_host_bits() {
+        let route = r#"{protocols: [tcp], sources: [{ip: "2001:db8::1/64", port: 80}]}"#;
+        let want = "Router Expression failed validation:  --> 1:17\n  |\n1 | ((net.src.ip in 2001:db8::1/64 && net.src.port == 80))\n  |                 ^------------^\n  |\n  = host part of address was not zero";
+        assert_eq!(route_errors(route, Flavor::TraditionalCompatible), vec![want]);
+        assert_eq!(route_errors(route, Flavor::Expressions), vec![want]);
+        assert_eq!(route_errors(r#"{protocols: [tcp], sources: [{ip: "10.1.2.3/8"}]}"#, Flavor::TraditionalCompatible), Vec::<String>::new());
+    }
+
+    // kong/router/transform.lua lower-cases `~*` header values with Lua's string.lower
+    // (ASCII only) before atc-router compiles them.
+    #[test]
+    fn header_regexes_are_lower_cased_ascii_only() {
+        assert_eq!(header_regex_error("plain"), None);
+        assert_eq!(header_regex_error("~*V[0-9]+"), None);
+        // Ö (U+D6) stays upper case: ä (U+E4) to Ö is a reversed range
+        assert_eq!(header_regex_error("~*[ä-Ö]").as_deref(), Some("invalid character class range, the start must be <= the end"));
+        // Unicode lower-casing would turn this one into the reversed ö-ä
+        assert_eq!(header_regex_error("~*[Ö-ä]"), None);
     }
 
     #[test]

@@ -170,29 +170,123 @@ const OTHER_FIELDS: &str = "'methods', 'hosts', 'paths', 'headers', 'snis', 'sou
 
 /// The route checks Kong's schema adds for the ATC flavors (kong/db/schema/entities/routes.lua
 /// `validate_route`; the traditional_compatible schema has no `expression` / `priority`
-/// fields at all). Errors are (field for field-level errors, message without the
-/// "Router Expression failed validation: " prefix, see [`RouteError::kong_message`]).
-/// Parse and type errors come from atc-router.
+/// fields at all), for a route without `sources` or `destinations`; see
+/// [`validate_route_with`].
 pub fn validate_route(r: &RouteSpec, flavor: Flavor) -> Result<(), (Option<&'static str>, String)> {
+    validate_route_with(r, &Nets::default(), flavor)
+}
+
+/// The expression kong/router/transform.lua `get_expression` generates for a route with
+/// classic fields, sources and destinations included, in its order: snis, sources,
+/// destinations, then (HTTP routes) methods, hosts, paths, headers. A stream route's SNI
+/// condition applies unless the protocol is tls (an HTTP route's: https).
+pub fn kong_expression(r: &RouteSpec, nets: &Nets) -> String {
+    let snis_only = RouteSpec { snis: r.snis.clone(), ..RouteSpec::default() };
+    let mut snis = transform::classic_expression(&snis_only, &[]);
+    let stream = transform::is_stream_route(r);
+    if stream {
+        snis = snis.replacen("(net.protocol != r#\"https\"#", "(net.protocol != r#\"tls\"#", 1);
+    }
+    let mut clauses = vec![snis, nets_clause("net.src", &nets.sources), nets_clause("net.dst", &nets.destinations)];
+    if !stream {
+        let rest = RouteSpec { snis: Vec::new(), ..r.clone() };
+        clauses.push(transform::classic_expression(&rest, &r.paths));
+    }
+    clauses.retain(|c| !c.is_empty());
+    clauses.join(" && ")
+}
+
+/// transform.lua `gen_for_nets`: per entry `ip == addr` or `ip in addr/mask`, `port == n`,
+/// or both AND-ed in parentheses; the entries OR-ed in parentheses. An entry with neither
+/// leaves the whole field out (Kong logs an error).
+fn nets_clause(prefix: &str, nets: &[Net]) -> String {
+    let mut items = Vec::new();
+    for n in nets {
+        let ip = n.ip.as_deref().map(|ip| match kong_cidr(ip) {
+            Some(cidr) => format!("{prefix}.ip in {cidr}"),
+            None => format!("{prefix}.ip == {ip}"),
+        });
+        let port = n.port.map(|p| format!("{prefix}.port == {p}"));
+        items.push(match (ip, port) {
+            (Some(ip), Some(port)) => format!("({ip} && {port})"),
+            (Some(one), None) | (None, Some(one)) => one,
+            (None, None) => return String::new(),
+        });
+    }
+    if items.is_empty() {
+        return String::new();
+    }
+    format!("({})", items.join(" || "))
+}
+
+/// transform.lua `parse_ip_addr` for an `addr/mask` value: an IPv4 address has its host bits
+/// cleared with LuaJIT's 32-bit shifts, whose count is taken modulo 32 (so `/0` keeps the
+/// address as written); an IPv6 one is left as written ("FIXME: support ipv6"). `None`
+/// without a mask.
+fn kong_cidr(ip: &str) -> Option<String> {
+    let (addr, mask) = ip.split_once('/')?;
+    let (Ok(v4), Ok(bits)) = (addr.parse::<std::net::Ipv4Addr>(), mask.parse::<u32>()) else {
+        return Some(ip.to_string());
+    };
+    let shift = 32u32.wrapping_sub(bits) % 32;
+    let cleared = (u32::from(v4) >> shift) << shift;
+    Some(format!("{}/{bits}", std::net::Ipv4Addr::from(cleared)))
+}
+
+/// One entry of a route's `sources` or `destinations`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Net {
+    pub ip: Option<String>,
+    pub port: Option<i64>,
+}
+
+/// A route's `sources` and `destinations`, which [`RouteSpec`] does not carry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Nets {
+    pub sources: Vec<Net>,
+    pub destinations: Vec<Net>,
+}
+
+impl Nets {
+    fn is_empty(&self) -> bool {
+        self.sources.is_empty() && self.destinations.is_empty()
+    }
+}
+
+/// kong/db/schema/entities/routes.lua `validate_route`. `nets`: the route's `sources` and
+/// `destinations`, which Kong counts among the fields an `expression` or a `priority` must
+/// not come with. Errors are (field for field-level errors, message without the "Router
+/// Expression failed validation: " prefix, see [`RouteError::kong_message`]). A written
+/// expression, or the one Kong generates for a route with sources or destinations
+/// ([`kong_expression`]), is checked by atc-router against the schema of the route's first
+/// protocol (kong/router/atc.lua `schema`: HTTP, or the stream schema for tcp, tls, udp,
+/// tls_passthrough); parse and type errors are atc-router's. The expression Kong generates
+/// from the other classic fields is checked when the router is built
+/// ([`ExpressionsRouter::with_flavor`]).
+pub fn validate_route_with(r: &RouteSpec, nets: &Nets, flavor: Flavor) -> Result<(), (Option<&'static str>, String)> {
     if flavor == Flavor::TraditionalCompatible {
         for (field, set) in [("expression", r.expression.is_some()), ("priority", r.priority.is_some())] {
             if set {
                 return Err((Some(field), "unknown field".to_string()));
             }
         }
-        return Ok(());
     }
     // the `priority` field: integer between 0 and 2^46 - 1
     if r.priority.is_some_and(|p| p > (1 << 46) - 1) {
         return Err((Some("priority"), format!("value should be between 0 and {}", (1u64 << 46) - 1)));
     }
     let whole = |m: String| (None, m);
-    let others = !(r.snis.is_empty() && r.methods.is_empty() && r.hosts.as_ref().is_none_or(Vec::is_empty) && r.paths.is_empty() && r.headers.is_empty());
+    let others = !(nets.is_empty()
+        && r.snis.is_empty() && r.methods.is_empty() && r.hosts.as_ref().is_none_or(Vec::is_empty) && r.paths.is_empty() && r.headers.is_empty());
     let Some(expr) = &r.expression else {
         if others && r.priority.is_some_and(|p| p != 0) {
             return Err(whole(format!("cannot set 'priority' with {OTHER_FIELDS} simultaneously")));
         }
-        return Ok(());
+        if nets.is_empty() {
+            return Ok(());
+        }
+        let expr = kong_expression(r, nets);
+        return if transform::is_stream_route(r) { stream_fields_of(&expr) } else { engine::fields_of(&expr) }.map(|_| ()).map_err(whole);
     };
     if others {
         return Err(whole(format!("cannot set 'expression' with {OTHER_FIELDS} simultaneously")));
@@ -200,8 +294,34 @@ pub fn validate_route(r: &RouteSpec, flavor: Flavor) -> Result<(), (Option<&'sta
     if r.regex_priority != 0 {
         return Err(whole("cannot set 'regex_priority' with 'expression' simultaneously".to_string()));
     }
-    let fields = engine::fields_of(&transform::amend_net_port(expr)).map_err(whole)?;
+    let expr = transform::amend_net_port(expr);
+    let fields = if transform::is_stream_route(r) { stream_fields_of(&expr) } else { engine::fields_of(&expr) }.map_err(whole)?;
     schema::check_segment_fields(fields.iter().map(String::as_str)).map_err(whole)
+}
+
+/// [`engine::fields_of`] against the stream schema, kong/router/fields.lua `STREAM_FIELDS`:
+/// the fields a stream route's expression names, or atc-router's parse/type error (an HTTP
+/// field is an "Unknown LHS field").
+fn stream_fields_of(expression: &str) -> Result<Vec<String>, String> {
+    use atc_router::ast::Type;
+    static SCHEMA: std::sync::OnceLock<atc_router::schema::Schema> = std::sync::OnceLock::new();
+    let schema = SCHEMA.get_or_init(|| {
+        let mut s = atc_router::schema::Schema::default();
+        s.add_field("net.protocol", Type::String);
+        s.add_field("tls.sni", Type::String);
+        s.add_field("net.src.port", Type::Int);
+        s.add_field("net.dst.port", Type::Int);
+        s.add_field("net.src.ip", Type::IpAddr);
+        s.add_field("net.dst.ip", Type::IpAddr);
+        s
+    });
+    let expr = atc_router::parser::parse(expression).map_err(|e| e.to_string())?;
+    atc_router::semantics::Validate::validate(&expr, schema)?;
+    let mut fields = std::collections::HashMap::new();
+    atc_router::semantics::FieldCounter::add_to_counter(&expr, &mut fields);
+    let mut names: Vec<String> = fields.into_keys().collect();
+    names.sort();
+    Ok(names)
 }
 
 /// Sort key: numbered groups first by number, then names.
@@ -261,5 +381,55 @@ mod tests {
         assert_eq!(ExpressionsRouter::with_flavor(&[expr], Flavor::TraditionalCompatible).unwrap_err()[0].kong_message(), "expression: unknown field");
         let too_big = RouteSpec { expression: Some("http.path == \"/\"".into()), priority: Some(1 << 46), ..RouteSpec::default() };
         assert_eq!(ExpressionsRouter::new(&[too_big]).unwrap_err()[0].kong_message(), "priority: value should be between 0 and 70368744177663");
+    }
+
+    // routes.lua validate_route: sources/destinations count among the "others"; a stream
+    // route's expression is checked against kong/router/fields.lua STREAM_FIELDS
+    #[test]
+    fn route_schema_checks_nets_and_stream_routes() {
+        let expr = RouteSpec { expression: Some("http.path == \"/\"".into()), ..RouteSpec::default() };
+        let one_source = Nets { sources: vec![Net { ip: Some("127.0.0.1".into()), port: None }], ..Nets::default() };
+        assert_eq!(validate_route_with(&expr, &Nets::default(), Flavor::Expressions), Ok(()));
+        assert_eq!(
+            validate_route_with(&expr, &one_source, Flavor::Expressions).unwrap_err().1,
+            "cannot set 'expression' with 'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations' simultaneously"
+        );
+        let prio = RouteSpec { priority: Some(5), ..RouteSpec::default() };
+        assert_eq!(validate_route_with(&prio, &Nets::default(), Flavor::Expressions), Ok(()));
+        assert!(validate_route_with(&prio, &one_source, Flavor::Expressions).unwrap_err().1.starts_with("cannot set 'priority' with"));
+        let tcp = |e: &str| RouteSpec { protocols: vec!["tcp".into()], expression: Some(e.into()), ..RouteSpec::default() };
+        assert_eq!(validate_route_with(&tcp("net.src.ip == 1.2.3.4 && net.port == 80"), &Nets::default(), Flavor::Expressions), Ok(()));
+        assert_eq!(validate_route_with(&tcp("http.path == \"/\""), &Nets::default(), Flavor::Expressions).unwrap_err().1, "Unknown LHS field");
+        assert!(validate_route_with(&tcp("net.src.ip in 1.2.3.4/16"), &Nets::default(), Flavor::Expressions).unwrap_err().1.ends_with("host part of address was not zero"));
+    }
+
+    // kong/router/transform.lua get_expression / gen_for_nets / parse_ip_addr
+    #[test]
+    fn expressions_kong_generates_with_sources_and_destinations() {
+        let net = |ip: Option<&str>, port: Option<i64>| Net { ip: ip.map(String::from), port };
+        let tcp = RouteSpec { protocols: vec!["tls".into()], snis: vec!["a.test".into()], ..RouteSpec::default() };
+        let nets = Nets {
+            sources: vec![net(Some("10.1.2.3/8"), Some(80)), net(None, Some(8000)), net(Some("1.2.3.4/32"), None)],
+            destinations: vec![net(Some("::1"), None)],
+        };
+        assert_eq!(
+            kong_expression(&tcp, &nets),
+            r##"(net.protocol != r#"tls"# || (tls.sni == r#"a.test"#)) && ((net.src.ip in 10.0.0.0/8 && net.src.port == 80) || net.src.port == 8000 || net.src.ip in 1.2.3.4/32) && (net.dst.ip == ::1)"##
+        );
+        assert_eq!(validate_route_with(&tcp, &nets, Flavor::TraditionalCompatible), Ok(()));
+        // LuaJIT shifts by 32 are shifts by 0: `/0` keeps the host part, and atc-router
+        // refuses it; IPv6 CIDRs are passed as written
+        for ip in ["1.2.3.4/0", "2001:db8::1/64"] {
+            let nets = Nets { sources: vec![net(Some(ip), None)], ..Nets::default() };
+            let err = validate_route_with(&tcp, &nets, Flavor::TraditionalCompatible).unwrap_err().1;
+            assert!(err.ends_with("= host part of address was not zero"), "{ip}: {err}");
+        }
+        assert_eq!(kong_cidr("0.0.0.0/0").as_deref(), Some("0.0.0.0/0"));
+        let http = RouteSpec { protocols: vec!["https".into()], snis: vec!["a.test".into()], paths: vec!["/p".into()], ..RouteSpec::default() };
+        let dst = Nets { destinations: vec![net(Some("10.0.0.1"), None)], ..Nets::default() };
+        assert_eq!(
+            kong_expression(&http, &dst),
+            r##"(net.protocol != r#"https"# || (tls.sni == r#"a.test"#)) && (net.dst.ip == 10.0.0.1) && (http.path ^= r#"/p"#)"##
+        );
     }
 }
