@@ -129,6 +129,8 @@ pub struct Simulator<'a> {
     router: Router,
     formula: Formula,
     plugins: plugins::PluginIndex<'a>,
+    /// Each route's id as Kong has it (computed once: a DB-less id is two SHA-1 hashes).
+    route_ids: Vec<Option<uuid::Uuid>>,
 }
 
 pub(super) fn strings(n: Option<&Node>) -> Vec<String> {
@@ -150,7 +152,8 @@ impl<'a> Simulator<'a> {
         let specs: Vec<RouteSpec> = routes.iter().map(|r| route_spec(r)).collect();
         let router = Router::new(&specs, formula)
             .map_err(|e| format!("route '{}': path '{}': {}", routes[e.route].label(), e.path, e.message))?;
-        Ok(Simulator { config, routes, router, formula, plugins: plugins::PluginIndex::new(config) })
+        let route_ids = specs.iter().map(|s| s.id).collect();
+        Ok(Simulator { config, routes, router, formula, plugins: plugins::PluginIndex::new(config), route_ids })
     }
 
     pub fn route_entities(&self) -> &[&'a Entity] {

@@ -43,7 +43,9 @@ impl Simulator<'_> {
         let mut warnings = Vec::new();
         let mut explanation = Vec::new();
         let name_of = |route: Option<usize>| route.map(|r| self.routes[r].label());
-        let (found_name, other_name) = (name_of(found.as_ref().map(|m| m.route)), name_of(other));
+        let found_route = found.as_ref().map(|m| m.route);
+        // the same route has the same label: only different routes need theirs compared
+        let (found_name, other_name) = if found_route == other { (None, None) } else { (name_of(found_route), name_of(other)) };
         if found_name != other_name {
             let (eff, doc) = match self.formula {
                 Formula::Effective => (found_name, other_name),
