@@ -8,7 +8,8 @@
 //! cargo run --release --example gen_config -- 10000 > /tmp/big.yaml
 //! cargo run --release --example bench_router -- /tmp/big.yaml 100000
 //! cargo run --release --example bench_router -- --routes 50000 [--host-only 1000] [--requests 100000]
-//!   (the same config generated in-process; `--host-only K` adds K routes with hosts and no paths)
+//!   (the same config generated in-process; `--host-only K` adds K routes with hosts and no paths;
+//!   `--linear N` sizes the linear-scan sample, 2000 by default, 0 to skip it)
 
 #![allow(clippy::print_stdout)]
 
@@ -156,7 +157,10 @@ fn main() {
         percentile(&lat, 0.99),
         rss()
     );
-    let sample = 2000.min(n);
+    let sample = flag("--linear").unwrap_or(2000).min(n);
+    if sample == 0 {
+        return;
+    }
     let mut lin = Vec::with_capacity(sample);
     let total = Instant::now();
     for r in &reqs[..sample] {
