@@ -9,6 +9,7 @@
 mod explain;
 pub mod index;
 pub mod normalize;
+pub mod path_regex;
 pub mod pattern;
 pub mod priority;
 pub mod upstream;
@@ -97,7 +98,7 @@ pub fn header_key(name: &str) -> String {
 #[derive(Clone, Debug)]
 pub enum PathMatcher {
     Prefix(String),
-    Regex(Regex),
+    Regex(path_regex::PathRegex),
 }
 
 /// One sub-route: what the router really orders and matches.
@@ -323,7 +324,7 @@ fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, formula: Formula
     let mut matchers = Vec::new();
     for p in &paths {
         if p.starts_with('~') {
-            let regex = pattern::compile(p).map_err(|e| BuildError {
+            let regex = path_regex::compile(p).map_err(|e| BuildError {
                 route,
                 path: p.clone(),
                 message: match e {
