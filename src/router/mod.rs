@@ -15,6 +15,7 @@ pub mod priority;
 pub mod upstream;
 
 use regex::Regex;
+use std::collections::HashMap;
 
 pub use explain::Explained;
 pub use priority::Formula;
@@ -186,9 +187,11 @@ pub struct BuildError {
 impl Router {
     pub fn new(routes: &[RouteSpec], formula: Formula) -> Result<Router, BuildError> {
         let mut entries = Vec::new();
+        // header regexes repeat across routes: each distinct one is compiled once
+        let mut header_regexes = HashMap::new();
         for (i, r) in routes.iter().enumerate() {
             for paths in split_paths(&r.paths) {
-                entries.push(build_entry(i, r, paths, formula)?);
+                entries.push(build_entry(i, r, paths, formula, &mut header_regexes)?);
             }
         }
         let split: Vec<usize> = {
@@ -320,7 +323,7 @@ pub fn split_paths(paths: &[String]) -> Vec<Vec<String>> {
     groups.into_iter().map(|(_, g)| g).collect()
 }
 
-fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, formula: Formula) -> Result<Entry, BuildError> {
+fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, formula: Formula, header_regexes: &mut HashMap<String, Option<Regex>>) -> Result<Entry, BuildError> {
     let mut matchers = Vec::new();
     for p in &paths {
         if p.starts_with('~') {
@@ -354,7 +357,10 @@ fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, formula: Formula
             let vals = values
                 .iter()
                 .filter_map(|v| match v.strip_prefix("~*") {
-                    Some(re) => Regex::new(&re.to_lowercase()).ok().map(HeaderValue::Regex),
+                    Some(re) => {
+                        let re = re.to_lowercase();
+                        header_regexes.entry(re).or_insert_with_key(|re| Regex::new(re).ok()).clone().map(HeaderValue::Regex)
+                    }
                     None => Some(HeaderValue::Equal(v.to_lowercase())),
                 })
                 .collect();
