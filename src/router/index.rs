@@ -13,7 +13,7 @@
 use super::{Entry, HostMatcher, PathMatcher};
 use regex::{RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::Look;
+use regex_syntax::hir::{Hir, Look};
 use std::collections::HashMap as StdHashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -115,6 +115,8 @@ impl Index {
         let mut idx = Index::default();
         // key -> (entry, regex pattern if the key came from a regex)
         let mut keyed: HashMap<Vec<u8>, Vec<(usize, Option<String>)>> = HashMap::default();
+        // the suffix literals of each regex, from the same parse as its prefix literals
+        let mut suffixes_by_pattern: HashMap<String, Lits> = HashMap::default();
         for (i, e) in entries.iter().enumerate() {
             if e.paths.is_empty() {
                 idx.by_host_or_always(i, e);
@@ -125,9 +127,12 @@ impl Index {
             for p in &e.paths {
                 match p {
                     PathMatcher::Prefix(s) => keys.push((s.as_bytes().to_vec(), None)),
-                    PathMatcher::Regex(regex) => match literal_prefixes(regex.as_str()) {
-                        Some(lits) => keys.extend(lits.into_iter().map(|l| (l, Some(regex.as_str().to_string())))),
-                        None => always = true,
+                    PathMatcher::Regex(regex) => match literal_prefixes_and_suffixes(regex.as_str()) {
+                        (Some(lits), suffixes) => {
+                            suffixes_by_pattern.insert(regex.as_str().to_string(), suffixes);
+                            keys.extend(lits.into_iter().map(|l| (l, Some(regex.as_str().to_string()))));
+                        }
+                        (None, _) => always = true,
                     },
                 }
             }
@@ -146,7 +151,7 @@ impl Index {
             let mut bucket = Bucket::default();
             if regexes.len() > SET_THRESHOLD {
                 let mut suffixes = Literals::default();
-                regexes.retain(|(e, p)| match p.as_deref().and_then(literal_suffixes) {
+                regexes.retain(|(e, p)| match p.as_ref().and_then(|p| suffixes_by_pattern.get(p)).cloned().flatten() {
                     Some(lits) => {
                         lits.into_iter().for_each(|l| suffixes.add(l, *e));
                         false
@@ -242,10 +247,31 @@ impl Index {
     }
 }
 
+/// A finite set of literals (`None`: no such set).
+type Lits = Option<Vec<Vec<u8>>>;
+
+/// Literals one of which every match must start with, and (see [`suffixes_of`]) end with,
+/// from one parse of the pattern.
+fn literal_prefixes_and_suffixes(pattern: &str) -> (Lits, Lits) {
+    match regex_syntax::ParserBuilder::new().build().parse(pattern) {
+        Ok(hir) => (prefixes_of(&hir), suffixes_of(&hir)),
+        Err(_) => (None, None),
+    }
+}
+
 /// Literals one of which every match must start with; `None` when there is no such finite set.
+#[cfg(test)]
 fn literal_prefixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    let hir = regex_syntax::ParserBuilder::new().build().parse(pattern).ok()?;
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    literal_prefixes_and_suffixes(pattern).0
+}
+
+#[cfg(test)]
+fn literal_suffixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    literal_prefixes_and_suffixes(pattern).1
+}
+
+fn prefixes_of(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
     let lits = seq.literals()?;
     if lits.is_empty() {
         return None;
@@ -255,12 +281,11 @@ fn literal_prefixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
 
 /// For a regex whose every match ends at the end of the path (`$`), literals one of which
 /// every match ends with; `None` otherwise, or when there is no such finite set.
-fn literal_suffixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    let hir = regex_syntax::ParserBuilder::new().build().parse(pattern).ok()?;
+fn suffixes_of(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     if !hir.properties().look_set_suffix().contains(Look::End) {
         return None;
     }
-    let seq = Extractor::new().kind(ExtractKind::Suffix).extract(&hir);
+    let seq = Extractor::new().kind(ExtractKind::Suffix).extract(hir);
     let lits = seq.literals()?;
     if lits.is_empty() || lits.iter().any(|l| l.as_bytes().is_empty()) {
         return None;
