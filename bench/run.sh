@@ -40,6 +40,19 @@ for routes in 1000 10000; do
   target/release/examples/bench_router "$work/r$routes.yaml" 100000
 done
 
+# The full simulation path (Simulator::simulate) at 1k/10k/50k routes, and with host-only routes.
+for routes in 1000 10000 50000; do
+  echo "-- $routes routes (generated in-process)"
+  target/release/examples/bench_router --routes "$routes" --requests 100000 --linear 300
+done
+echo "-- 10000 routes + 1000 host-only routes"
+target/release/examples/bench_router --routes 10000 --host-only 1000 --requests 100000 --linear 300
+
+# `gateway test` over 10k routes with 100k requests, whole process.
+target/release/examples/gen_config 10000 > "$work/tbig.yaml"
+target/release/examples/gen_config 10000 --tests 100000 tbig.yaml > "$work/ttests.yaml"
+measure "test (10k routes, 100k requests)" 3 "$bin" test "$work/ttests.yaml"
+
 # One `gateway simulate` on the bundled Azure example, whole process.
 measure "simulate testdata/azure/kong.yaml" 21 "$bin" simulate testdata/azure/kong.yaml -X POST \
   --path '/openai/deployments/gpt-4o/chat/completions?api-version=2025-01-01-preview'

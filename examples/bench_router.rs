@@ -8,11 +8,13 @@
 //! cargo run --release --example gen_config -- 10000 > /tmp/big.yaml
 //! cargo run --release --example bench_router -- /tmp/big.yaml 100000
 //! cargo run --release --example bench_router -- --routes 50000 [--host-only 1000] [--requests 100000]
-//!   (the same config generated in-process; `--host-only K` adds K routes with hosts and no paths)
+//!   (the same config generated in-process; `--host-only K` adds K routes with hosts and no paths;
+//!   `--linear N` sizes the linear-scan sample, 2000 by default, 0 to skip it)
 
 #![allow(clippy::print_stdout)]
 
 #[path = "support/config_gen.rs"]
+#[allow(dead_code)] // its test-table generator serves gen_config
 mod config_gen;
 
 use gateway::env::{Env, EnvMode};
@@ -73,6 +75,17 @@ fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kb: f64 = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
     Some(kb / 1024.0)
+}
+
+/// CPU time this process has used (user + system), in seconds (Linux `/proc/self/stat`,
+/// 100 ticks a second): on a shared machine, throughput per CPU-second is steadier than
+/// per wall-clock second.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // after the command name: state is field 0, utime field 11, stime field 12
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn rss() -> String {
@@ -139,6 +152,7 @@ fn main() {
     let sims: Vec<SimRequest> = reqs.iter().map(|r| SimRequest { request: r.clone(), body: None }).collect();
     let mut lat = Vec::with_capacity(n);
     let mut ok = 0;
+    let cpu = cpu_seconds();
     let total = Instant::now();
     for r in &sims {
         let t = Instant::now();
@@ -147,16 +161,21 @@ fn main() {
         ok += usize::from(s.route.is_some());
     }
     let secs = total.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu;
     lat.sort_unstable();
     println!(
-        "Simulator::simulate: {n} requests ({ok} routed) in {:.3} s = {:.0} simulations/s, median {:.2} us, p99 {:.2} us, peak RSS {}",
+        "Simulator::simulate: {n} requests ({ok} routed) in {:.3} s = {:.0} simulations/s ({:.0} per CPU-second), median {:.2} us, p99 {:.2} us, peak RSS {}",
         secs,
         n as f64 / secs,
+        n as f64 / cpu.max(0.01),
         percentile(&lat, 0.5),
         percentile(&lat, 0.99),
         rss()
     );
-    let sample = 2000.min(n);
+    let sample = flag("--linear").unwrap_or(2000).min(n);
+    if sample == 0 {
+        return;
+    }
     let mut lin = Vec::with_capacity(sample);
     let total = Instant::now();
     for r in &reqs[..sample] {

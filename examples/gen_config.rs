@@ -6,6 +6,8 @@
 //!   (the same config with every 33rd service's port changed: 1% of the entities)
 //! cargo run --release --example gen_config -- 10000 --host-only 1000 > /tmp/hosts.yaml
 //!   (plus 1,000 routes with a host and no paths)
+//! cargo run --release --example gen_config -- 10000 --tests 100000 big.yaml > /tmp/tests.yaml
+//!   (a `gateway test` table of 100,000 requests for that config, read from big.yaml)
 
 #![allow(clippy::print_stdout)]
 
@@ -17,5 +19,12 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let changed = args.iter().any(|a| a == "changed");
     let host_only = args.iter().position(|a| a == "--host-only").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(0);
-    print!("{}", config_gen::generate(n, changed, host_only));
+    match args.iter().position(|a| a == "--tests") {
+        Some(i) => {
+            let rows = args.get(i + 1).and_then(|v| v.parse().ok()).expect("--tests ROWS CONFIG");
+            let config = args.get(i + 2).expect("--tests ROWS CONFIG");
+            print!("{}", config_gen::route_tests(n, rows, config));
+        }
+        None => print!("{}", config_gen::generate(n, changed, host_only)),
+    }
 }

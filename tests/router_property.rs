@@ -172,3 +172,40 @@ proptest! {
         prop_assert_eq!(router.find(&req), router.find_linear(&req));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Many regexes under one literal, some anchored at the end (indexed by the literals
+    /// their matches end with), some not (filtered by a `RegexSet`), some ending in `.*$`
+    /// (no finite suffix): same answers as the linear scan.
+    #[test]
+    fn shared_prefix_suffix_index_agrees(n in 40usize..90, picks in prop::collection::vec((0usize..100, 0usize..6, "[a-z]{0,2}"), 1..8)) {
+        let routes: Vec<RouteSpec> = (0..n)
+            .map(|i| RouteSpec {
+                name: Some(format!("r{i}")),
+                id: Some(uuid::Uuid::from_u128(i as u128 * 7919 % 101 + 1)),
+                paths: vec![match i % 4 {
+                    0 => format!("~/openai/deployments/(?<d>[^/]+)/r{}/chat$", i % 30),
+                    1 => format!("~/openai/deployments/(?<d>[^/]+)/r{}/(chat|embed)$", i % 30),
+                    2 => format!("~/openai/deployments/(?<d>[^/]+)/r{}/chat", i % 30),
+                    _ => format!("~/openai/deployments/(?<d>[^/]+)/r{}/.*$", i % 30),
+                }],
+                regex_priority: (i % 3) as i64,
+                ..RouteSpec::default()
+            })
+            .collect();
+        let router = Router::new(&routes, Formula::Effective).unwrap();
+        for (pick, tail, extra) in picks {
+            let tail = ["chat", "embed", "chat/x", "chatx", "", "x/chat"][tail];
+            let req = Request {
+                method: "POST".into(),
+                target: format!("/openai/deployments/d{extra}/r{}/{tail}", pick % 32),
+                listener_port: 8000,
+                ..Request::default()
+            };
+            prop_assert_eq!(router.find(&req), router.find_linear(&req), "request {:?}", req);
+            prop_assert_eq!(router.explain(&req), explain_by_scan(&router, &req), "request {:?}", req);
+        }
+    }
+}

@@ -68,3 +68,27 @@ pub fn generate(n: usize, changed: bool, host_only: usize) -> String {
     }
     out
 }
+
+/// A `gateway test` table of `rows` requests for the config `generate(n, ..)` writes (read
+/// from `config`, relative to the table): row k aims at route `k * 7919 % n`, expects it to
+/// be routed there, and one row in ten aims at no route.
+pub fn route_tests(n: usize, rows: usize, config: &str) -> String {
+    let mut rng = Lcg(42);
+    let kinds: Vec<u64> = (0..n).map(|_| rng.pick(4)).collect();
+    let mut out = format!("config: [{config}]\ntests:\n");
+    for k in 0..rows {
+        let i = k * 7919 % n.max(1);
+        if k % 10 == 9 {
+            let _ = writeln!(out, "  - name: miss {k}\n    request: {{path: /miss/{k}}}\n    expect: {{route: null, status: 404}}");
+            continue;
+        }
+        let request = match kinds[i] {
+            0 => format!("{{path: /api/v{}/items-{i}/{}}}", i % 5, k % 1000),
+            1 => format!("{{path: /api/r{i}/x}}"),
+            2 => format!("{{path: /svc/{i}, host: api-{}.example.com}}", i % 200),
+            _ => format!("{{method: POST, path: /openai/deployments/gpt-{}/r{i}/chat/completions, headers: {{x-tenant: t{}}}}}", k % 4, i % 100),
+        };
+        let _ = writeln!(out, "  - name: row {k}\n    request: {request}\n    expect: {{route: route-{i}, status: 200}}");
+    }
+    out
+}

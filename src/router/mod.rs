@@ -10,11 +10,13 @@ pub mod atc;
 mod explain;
 pub mod index;
 pub mod normalize;
+pub mod path_regex;
 pub mod pattern;
 pub mod priority;
 pub mod upstream;
 
 use regex::Regex;
+use std::collections::HashMap;
 
 pub use atc::transform::Flavor;
 pub use explain::Explained;
@@ -131,7 +133,7 @@ pub fn header_key(name: &str) -> String {
 #[derive(Clone, Debug)]
 pub enum PathMatcher {
     Prefix(String),
-    Regex(Regex),
+    Regex(path_regex::PathRegex),
 }
 
 /// One sub-route: what the router really orders and matches.
@@ -219,9 +221,11 @@ pub struct BuildError {
 impl Router {
     pub fn new(routes: &[RouteSpec], formula: Formula) -> Result<Router, BuildError> {
         let mut entries = Vec::new();
+        // header regexes repeat across routes: each distinct one is compiled once
+        let mut header_regexes = HashMap::new();
         for (i, r) in routes.iter().enumerate() {
             for paths in split_paths(&r.paths) {
-                entries.push(build_entry(i, r, paths, formula)?);
+                entries.push(build_entry(i, r, paths, formula, &mut header_regexes)?);
             }
         }
         let split: Vec<usize> = {
@@ -305,7 +309,7 @@ impl Router {
                         }
                         HeaderValue::Regex(re) => {
                             if let Some(caps) = re.captures(&v) {
-                                header_captures.push(groups(re, &caps));
+                                header_captures.push(groups(re.capture_names(), |i| caps.get(i).map(|m| m.as_str())));
                                 ok = true;
                                 break 'values;
                             }
@@ -325,7 +329,7 @@ impl Router {
                 PathMatcher::Prefix(prefix) => path.starts_with(prefix.as_str()).then(|| (prefix.clone(), Vec::new())),
                 PathMatcher::Regex(regex) => regex.captures(path).map(|caps| {
                     let whole = caps.get(0).map(|m| m.as_str().to_string()).unwrap_or_default();
-                    (whole, groups(regex, &caps))
+                    (whole, groups(regex.capture_names(), |i| caps.get(i).map(|m| m.as_str())))
                 }),
             });
             let (p, caps) = found?;
@@ -351,13 +355,13 @@ impl Router {
 
 /// A regex match's participating groups as atc-router records them: "0", then each
 /// numbered group, each named group also under its name.
-fn groups(regex: &Regex, caps: &regex::Captures) -> Vec<(String, String)> {
+fn groups<'n, 'h>(names: impl Iterator<Item = Option<&'n str>>, group: impl Fn(usize) -> Option<&'h str>) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for (gi, name) in regex.capture_names().enumerate() {
-        if let Some(m) = caps.get(gi) {
-            out.push((gi.to_string(), m.as_str().to_string()));
+    for (gi, name) in names.enumerate() {
+        if let Some(m) = group(gi) {
+            out.push((gi.to_string(), m.to_string()));
             if let Some(n) = name {
-                out.push((n.to_string(), m.as_str().to_string()));
+                out.push((n.to_string(), m.to_string()));
             }
         }
     }
@@ -381,11 +385,11 @@ pub fn split_paths(paths: &[String]) -> Vec<Vec<String>> {
     groups.into_iter().map(|(_, g)| g).collect()
 }
 
-fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, formula: Formula) -> Result<Entry, BuildError> {
+fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, formula: Formula, header_regexes: &mut HashMap<String, Option<Regex>>) -> Result<Entry, BuildError> {
     let mut matchers = Vec::new();
     for p in &paths {
         if p.starts_with('~') {
-            let regex = pattern::compile(p).map_err(|e| BuildError {
+            let regex = path_regex::compile(p).map_err(|e| BuildError {
                 route,
                 path: p.clone(),
                 message: match e {
@@ -408,7 +412,10 @@ fn build_entry(route: usize, r: &RouteSpec, paths: Vec<String>, formula: Formula
             let vals = values
                 .iter()
                 .filter_map(|v| match v.strip_prefix("~*") {
-                    Some(re) => Regex::new(&re.to_ascii_lowercase()).ok().map(HeaderValue::Regex),
+                    Some(re) => {
+                        let re = re.to_ascii_lowercase();
+                        header_regexes.entry(re).or_insert_with_key(|re| Regex::new(re).ok()).clone().map(HeaderValue::Regex)
+                    }
                     None => Some(HeaderValue::Equal(v.to_ascii_lowercase())),
                 })
                 .collect();

@@ -122,15 +122,13 @@ fn summarize(e: &regex::Error) -> String {
         regex::Error::CompiledTooBig(limit) => {
             format!("compiled regex exceeds size limit of {limit} bytes")
         }
-        other => {
-            let text = other.to_string();
-            text.lines()
-                .rev()
-                .find_map(|l| l.strip_prefix("error: "))
-                .map(String::from)
-                .unwrap_or(text)
-        }
+        other => summarize_text(&other.to_string()),
     }
+}
+
+/// The last `error: ` line of a regex error's text (the whole text when it has none).
+pub(super) fn summarize_text(text: &str) -> String {
+    text.lines().rev().find_map(|l| l.strip_prefix("error: ")).map(String::from).unwrap_or_else(|| text.to_string())
 }
 
 /// The PCRE dry run of Kong's schema (kong/db/schema/typedefs.lua `validate_path_with_regexes`
@@ -140,7 +138,7 @@ fn summarize(e: &regex::Error) -> String {
 /// `pcre2_compile() failed: ERROR in "PATTERN"` plus ` at "REST"` when PCRE2's error offset
 /// is not the end of the pattern. Other PCRE2 errors are not detected here; the Rust regex
 /// crate's error (the router check) reports them instead.
-fn pcre_rejects(re: &str) -> Option<String> {
+pub(super) fn pcre_rejects(re: &str) -> Option<String> {
     let fail = |what: &str, offset: usize| {
         if offset >= re.len() {
             format!("pcre2_compile() failed: {what} in \"{re}\"")

@@ -143,6 +143,8 @@ pub struct Simulator<'a> {
     formula: Formula,
     flavor: Flavor,
     plugins: plugins::PluginIndex<'a>,
+    /// Each route's id as Kong has it (computed once: a DB-less id is two SHA-1 hashes).
+    route_ids: Vec<Option<uuid::Uuid>>,
 }
 
 /// One matcher Kong gives atc-router for a route (`simulate --explain`).
@@ -192,7 +194,8 @@ impl<'a> Simulator<'a> {
                 errors.iter().map(|e| format!("route '{}': {}", routes[e.route].label(), e.kong_message())).collect::<Vec<_>>().join("; ")
             })?),
         };
-        Ok(Simulator { config, routes, specs, routing, formula, flavor, plugins: plugins::PluginIndex::new(config) })
+        let route_ids = specs.iter().map(|s| s.id).collect();
+        Ok(Simulator { config, routes, specs, routing, formula, flavor, plugins: plugins::PluginIndex::new(config), route_ids })
     }
 
     pub fn route_entities(&self) -> &[&'a Entity] {

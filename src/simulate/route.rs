@@ -51,7 +51,10 @@ impl Simulator<'_> {
             Routing::Classic(router) => {
                 let router::Explained { winner, runner_up, other_formula } = router.explain(http);
                 let name_of = |route: Option<usize>| route.map(|r| self.routes[r].label());
-                let (found_name, other_name) = (name_of(winner.as_ref().map(|m| m.route)), name_of(other_formula));
+                let found_route = winner.as_ref().map(|m| m.route);
+                // the same route has the same label: only different routes need theirs compared
+                let (found_name, other_name) =
+                    if found_route == other_formula { (None, None) } else { (name_of(found_route), name_of(other_formula)) };
                 if found_name != other_name {
                     let (eff, doc) = match self.formula {
                         Formula::Effective => (found_name, other_name),

@@ -2,7 +2,6 @@
 //! target (its `url` shorthand expanded), and the request Kong sends upstream.
 
 use super::{strings, ErrorBody, Named, PluginRef, SimRequest, Simulation, Simulator, UpstreamRequest};
-use super::route::route_id;
 use crate::model::Entity;
 use crate::node::Node;
 use crate::router::{self, normalize, upstream, Request};
@@ -69,7 +68,7 @@ impl<'a> Simulator<'a> {
         let strip_prefix = if strip { m.matched_path.clone() } else { None };
         let mut sim = Simulation {
             status: 200,
-            route: Some(Named { name: route.name().map(String::from), id: route_id(route).map(|u| u.to_string()) }),
+            route: Some(Named { name: route.name().map(String::from), id: self.route_ids[m.route].map(|u| u.to_string()) }),
             service: service.map(|s| Named { name: s.name().map(String::from), id: s.id().map(String::from) }),
             uri_captures: captures,
             strip_prefix,
