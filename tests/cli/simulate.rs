@@ -394,3 +394,51 @@ fn text_output_shows_the_whole_body_when_piped() {
     assert!(run.stdout.contains("body:      {\n"), "{}", run.stdout);
     assert!(run.stdout.contains(r#""content": "m39""#) && !run.stdout.contains("more lines"), "{}", run.stdout);
 }
+
+/// `gateway test`: `upstream_body` expectations (paths into the driver's body, values as
+/// subsets), and a failed status shows Kong's answer.
+#[test]
+fn route_tests_check_the_upstream_body_and_show_kongs_answer() {
+    let dir = provider_dir("anthropic");
+    std::fs::write(
+        dir.path().join("t.yaml"),
+        r#"config: [kong.yaml]
+defaults: {method: POST, headers: {Content-Type: application/json}}
+tests:
+  - name: anthropic's body
+    request: {path: /chat, body: {messages: [{role: system, content: be brief}, {role: user, content: hi}]}}
+    expect:
+      status: 200
+      upstream_body: {max_tokens: 512, system: be brief, messages.0.role: user, messages: [{content: hi}]}
+  - name: wrong body expectations
+    request: {path: /chat, body: {messages: [{role: user, content: hi}]}}
+    expect: {upstream_body: {max_tokens: 100, messages.0.role: system, temperature: 1, messages: [{}, {}]}}
+  - name: refused
+    request: {path: /chat, body: {model: other, messages: [{role: user, content: hi}]}}
+    expect: {status: 200, upstream_body: {max_tokens: 512}}
+  - name: no body, none upstream
+    request: {path: /chat}
+    expect: {status: 200, upstream_body: null}
+"#,
+    )
+    .unwrap();
+    let run = gateway(dir.path(), &["test", "t.yaml"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    for line in [
+        "ok   anthropic's body (line 4)",
+        "upstream_body.max_tokens: expected 100, got 512",
+        r#"upstream_body.messages.0.role: expected "system", got "user""#,
+        "upstream_body.temperature: expected 1, got none",
+        r#"upstream_body.messages: expected [{},{}], got [{"role":"user","content":"hi"}]"#,
+        r#"status: expected 200, got 400 (Kong answers {"error":{"message":"cannot use own model - must be: claude-sonnet-4"}})"#,
+        "upstream_body.max_tokens: expected 512, got none (Kong answers 400)",
+        "ok   no body, none upstream (line 15)",
+        "2 passed, 2 failed",
+    ] {
+        assert!(run.stdout.contains(line), "{line}\n{}", run.stdout);
+    }
+    std::fs::write(dir.path().join("bad.yaml"), "config: [kong.yaml]\ntests:\n  - name: x\n    request: {path: /chat}\n    expect: {upstream_body: 5}\n").unwrap();
+    let run = gateway(dir.path(), &["test", "bad.yaml"], &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("bad.yaml:5:29: x: `upstream_body` is a map of body paths to values"), "{}", run.stderr);
+}
