@@ -167,3 +167,19 @@ pub fn render_text(req: &SimRequest, s: &Simulation, body_limit: Option<usize>) 
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_is_cut_only_with_a_limit() {
+        let body = serde_json::json!({"messages": (0..10).map(|i| format!("m{i}")).collect::<Vec<_>>()});
+        let full = body_lines(&body, None);
+        assert!(full.starts_with("body:      {\n             \"messages\": [\n") && full.contains("\"m9\"") && !full.contains("more lines"), "{full}");
+        let cut = body_lines(&body, Some(4));
+        assert_eq!(cut.lines().count(), 5, "{cut}");
+        assert!(cut.ends_with("           ... 10 more lines (pipe the output or use --output json for all)\n"), "{cut}");
+        assert_eq!(body_lines(&body, Some(100)), full);
+    }
+}

@@ -1,6 +1,9 @@
 //! What an `ai-proxy` or `ai-proxy-advanced` plugin does with a matched request: the
-//! balancer's target, templates resolved from captures, headers and query, the body checks,
-//! and the URL, query and auth headers sent to the provider.
+//! balancer's target, templates resolved from captures, headers and query, Kong's body
+//! checks and the body its driver sends ([`crate::ai_proxy::request::prepare`]), streaming
+//! ([`crate::ai_proxy::stream::plan`]), and the URL, query and auth headers sent to the
+//! provider. The accepted request is kept ([`super::AiExchange`]) so the dry-run listener
+//! can answer it with [`crate::ai_proxy::dry_run`].
 
 use super::{query_params, AiExchange, AiResult, AiTarget, ErrorBody, SimRequest, Simulation, Simulator};
 use crate::ai_proxy::request::{self, Body, BodyAuth, Conf, Model};
@@ -136,6 +139,9 @@ impl Simulator<'_> {
             Ok(u) => u,
             Err(e) => {
                 sim.warnings.push(format!("cannot build the {provider} upstream URL: {e}"));
+                if let Some(u) = sim.upstream.as_mut() {
+                    u.body = upstream_body;
+                }
                 sim.ai = Some(ai);
                 return;
             }
