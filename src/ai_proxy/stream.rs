@@ -23,7 +23,7 @@ use super::response::mock_text;
 pub const CLIENT_CONTENT_TYPE: &str = "text/event-stream";
 
 /// What Kong does with a streaming request for one provider.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct StreamPlan {
     /// How the upstream request differs from the non-streamed one.
     pub upstream: String,

@@ -29,9 +29,7 @@ pub fn run(args: &SimulateArgs, addr: &str, ctx: &Context) -> anyhow::Result<Out
     }
     eprintln!("listening on http://{bound} (dry run: nothing is sent upstream)");
     let _ = std::io::stderr().flush();
-    let mut counter: u64 = 0;
     for mut request in server.incoming_requests() {
-        counter += 1;
         let mut body = Vec::new();
         let _ = request.as_reader().take(MAX_BODY).read_to_end(&mut body);
         let headers: Vec<(String, String)> = request
@@ -51,17 +49,17 @@ pub fn run(args: &SimulateArgs, addr: &str, ctx: &Context) -> anyhow::Result<Out
         };
         let req = SimRequest { request: http, body: Some(body) };
         let result = sim.simulate(&req, false);
-        let (status, body, extra) = respond(&result, counter);
-        eprintln!("{} {} -> {}", req.request.method, req.request.target, status);
-        let mut response = tiny_http::Response::from_string(body).with_status_code(status);
+        let answer = respond(&result);
+        eprintln!("{} {} -> {}", req.request.method, req.request.target, answer.status);
+        let mut response = tiny_http::Response::from_string(answer.body).with_status_code(answer.status);
         let mut add = |k: &str, v: &str| {
             if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
                 response.add_header(h);
             }
         };
-        add("Content-Type", "application/json");
+        add("Content-Type", answer.content_type);
         add("X-Gateway-Dry-Run", "true");
-        for (k, v) in extra {
+        for (k, v) in answer.headers {
             add(&k, &v);
         }
         let _ = request.respond(response).context("writing a response");
@@ -69,8 +67,19 @@ pub fn run(args: &SimulateArgs, addr: &str, ctx: &Context) -> anyhow::Result<Out
     Ok(Outcome { code: Some(Exit::Success), ..Default::default() })
 }
 
-/// Status, body and headers the listener answers with.
-fn respond(s: &Simulation, n: u64) -> (u16, String, Vec<(String, String)>) {
+/// What the listener answers one request with.
+struct Answer {
+    status: u16,
+    content_type: &'static str,
+    body: String,
+    headers: Vec<(String, String)>,
+}
+
+/// The listener's answer: Kong's refusal (its status and body), for an AI proxy the
+/// client-format answer Kong would relay from a simulated provider answer
+/// ([`crate::ai_proxy::dry_run`]: JSON, or for a streamed request `text/event-stream`
+/// chunks ending with `data: [DONE]`), otherwise the simulation as JSON.
+fn respond(s: &Simulation) -> Answer {
     let mut headers = Vec::new();
     if let Some(r) = &s.route {
         headers.push(("X-Gateway-Route".into(), r.name.clone().or(r.id.clone()).unwrap_or_default()));
@@ -81,40 +90,31 @@ fn respond(s: &Simulation, n: u64) -> (u16, String, Vec<(String, String)>) {
     if let Some(u) = &s.upstream {
         headers.push(("X-Gateway-Upstream-Url".into(), u.url.clone()));
     }
+    let json = "application/json";
     if s.status != 200 {
-        let body = s.error_body.clone().unwrap_or_else(|| json!({ "message": s.error.as_ref().map(|e| e.message.clone()) }));
-        return (s.status, body.to_string(), headers);
+        let body = match (&s.error_body, &s.ai) {
+            (Some(b), _) => b.to_string(),
+            // an AI proxy's Lua error: Kong answers with an empty body
+            (None, Some(_)) => String::new(),
+            (None, None) => json!({ "message": s.error.as_ref().map(|e| e.message.clone()) }).to_string(),
+        };
+        return Answer { status: s.status, content_type: json, body, headers };
     }
-    let Some(ai) = &s.ai else {
-        return (200, serde_json::to_string(s).unwrap_or_default(), headers);
+    let Some(exchange) = s.ai.as_ref().and_then(|ai| ai.exchange.as_ref()) else {
+        return Answer { status: 200, content_type: json, body: serde_json::to_string(s).unwrap_or_default(), headers };
     };
-    let model = ai.model.clone().unwrap_or_default();
-    headers.push(("X-Kong-LLM-Model".into(), format!("{}/{}", ai.provider, model)));
-    let upstream = ai.upstream_url.clone().unwrap_or_default();
-    let description = format!(
-        "gateway dry run: route {} ({}) -> {} {} model {} at {}",
-        s.route.as_ref().and_then(|r| r.name.clone()).unwrap_or_default(),
-        s.uri_captures.as_ref().map(|c| serde_json::to_string(c).unwrap_or_default()).unwrap_or_else(|| "no captures".into()),
-        ai.provider,
-        ai.route_type,
-        model,
-        upstream
-    );
-    let created = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let usage = json!({ "prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0 });
-    let body = match ai.route_type.as_str() {
-        "llm/v1/completions" => json!({
-            "id": format!("cmpl-gateway-{n}"), "object": "text_completion", "created": created, "model": model,
-            "choices": [{ "index": 0, "text": description, "finish_reason": "stop", "logprobs": null }], "usage": usage,
-        }),
-        "llm/v1/embeddings" => json!({
-            "object": "list", "model": model, "data": [{ "object": "embedding", "index": 0, "embedding": [0.0] }], "usage": usage,
-        }),
-        _ => json!({
-            "id": format!("chatcmpl-gateway-{n}"), "object": "chat.completion", "created": created, "model": model,
-            "choices": [{ "index": 0, "message": { "role": "assistant", "content": description }, "finish_reason": "stop" }],
-            "usage": usage,
-        }),
-    };
-    (200, body.to_string(), headers)
+    match crate::ai_proxy::dry_run(&exchange.conf, &exchange.body, exchange.content_type.as_deref()) {
+        Err(e) => Answer { status: e.status, content_type: json, body: e.body().map(|b| b.to_string()).unwrap_or_default(), headers },
+        Ok(d) => {
+            if let Some(m) = &d.model_header {
+                headers.push(("X-Kong-LLM-Model".into(), m.clone()));
+            }
+            let what = if d.prepared.stream { "streamed " } else { "" };
+            headers.push((
+                "X-Gateway-Mock".into(),
+                format!("simulated {}{} answer relayed as Kong relays it; nothing was sent upstream", what, exchange.conf.model.provider),
+            ));
+            Answer { status: d.status, content_type: d.content_type, body: d.body, headers }
+        }
+    }
 }

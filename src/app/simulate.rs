@@ -57,12 +57,34 @@ pub fn run(args: &SimulateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let code = Some(if result.status == 200 { Exit::Success } else { Exit::Rejected });
     Ok(match args.output {
         Output::Json => Outcome { stdout: serde_json::to_string_pretty(&result)? + "\n", code, ..Default::default() },
-        Output::Text => Outcome { stdout: render_text(&req, &result), code, ..Default::default() },
+        Output::Text => {
+            use std::io::IsTerminal;
+            let limit = std::io::stdout().is_terminal().then_some(TERMINAL_BODY_LINES);
+            Outcome { stdout: render_text(&req, &result, limit), code, ..Default::default() }
+        }
     })
 }
 
-/// The human-readable simulation.
-pub fn render_text(req: &SimRequest, s: &Simulation) -> String {
+/// Lines of the upstream body shown on a terminal (all of it when piped or with `--output json`).
+const TERMINAL_BODY_LINES: usize = 24;
+
+/// The upstream body pretty-printed, indented under `body:`, cut after `limit` lines.
+fn body_lines(body: &serde_json::Value, limit: Option<usize>) -> String {
+    let pretty = serde_json::to_string_pretty(body).unwrap_or_default();
+    let lines: Vec<&str> = pretty.lines().collect();
+    let shown = limit.map_or(lines.len(), |l| l.min(lines.len()));
+    let mut out = String::new();
+    for (i, l) in lines[..shown].iter().enumerate() {
+        let _ = writeln!(out, "{}{l}", if i == 0 { "body:      " } else { "           " });
+    }
+    if shown < lines.len() {
+        let _ = writeln!(out, "           ... {} more lines (pipe the output or use --output json for all)", lines.len() - shown);
+    }
+    out
+}
+
+/// The human-readable simulation; `body_limit` cuts the upstream body after that many lines.
+pub fn render_text(req: &SimRequest, s: &Simulation, body_limit: Option<usize>) -> String {
     let mut out = String::new();
     let verdict = if s.status == 200 { "proxied".to_string() } else { format!("Kong answers {}", s.status) };
     let _ = writeln!(out, "{} {}  ->  {verdict}", req.request.method, req.request.target);
@@ -117,6 +139,10 @@ pub fn render_text(req: &SimRequest, s: &Simulation) -> String {
                 );
             }
         }
+        if let Some(plan) = &ai.stream_plan {
+            let _ = writeln!(out, "stream:    yes: {}", plan.upstream);
+            let _ = writeln!(out, "           provider streams {}; the client gets {}", plan.upstream_content_type, plan.client);
+        }
     }
     if let Some(u) = &s.upstream {
         if s.status == 200 {
@@ -125,13 +151,35 @@ pub fn render_text(req: &SimRequest, s: &Simulation) -> String {
             for (k, v) in &u.headers {
                 let _ = writeln!(out, "           {k}: {v}");
             }
+            if let Some(body) = &u.body {
+                out.push_str(&body_lines(body, body_limit));
+            }
         }
     }
     if let Some(body) = &s.error_body {
         let _ = writeln!(out, "response:  {} {}", s.status, body);
     }
+    for n in s.ai.iter().flat_map(|a| &a.notes) {
+        let _ = writeln!(out, "note:      {n}");
+    }
     for w in &s.warnings {
         let _ = writeln!(out, "warning:   {w}");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_is_cut_only_with_a_limit() {
+        let body = serde_json::json!({"messages": (0..10).map(|i| format!("m{i}")).collect::<Vec<_>>()});
+        let full = body_lines(&body, None);
+        assert!(full.starts_with("body:      {\n             \"messages\": [\n") && full.contains("\"m9\"") && !full.contains("more lines"), "{full}");
+        let cut = body_lines(&body, Some(4));
+        assert_eq!(cut.lines().count(), 5, "{cut}");
+        assert!(cut.ends_with("           ... 10 more lines (pipe the output or use --output json for all)\n"), "{cut}");
+        assert_eq!(body_lines(&body, Some(100)), full);
+    }
 }

@@ -3,6 +3,9 @@
 //!
 //! A request field given as a list expands into every combination. Expectations are
 //! checked field by field; maps (captures, headers) are compared as subsets.
+//! `upstream_body` maps paths into the body sent upstream (`messages.0.role`: keys joined by
+//! `.`, a number indexes a list) to the value expected there, itself compared as a subset
+//! (maps: the keys given; lists: same length, each item a subset; numbers by value).
 //!
 //! Cases are expanded one test at a time and each result goes to a sink as soon as it is
 //! known (`report.rs` writes the text, JSON and JUnit forms); only the set of routes hit is
@@ -58,7 +61,7 @@ pub struct Summary {
 const REQUEST_KEYS: &[&str] = &["method", "path", "host", "headers", "body", "scheme", "port", "sni"];
 const EXPECT_KEYS: &[&str] = &[
     "route", "status", "service", "uri_captures", "strip_prefix", "upstream_url", "upstream_path", "upstream_host",
-    "model", "provider", "headers", "plugins", "error", "no_match",
+    "model", "provider", "headers", "plugins", "error", "no_match", "upstream_body",
 ];
 
 /// The table's `router_flavor:` (Kong's names), if it names one; `--router-flavor` wins.
@@ -110,6 +113,11 @@ pub fn cases(table: &Node) -> Result<impl Iterator<Item = Case<'_>> + '_, Vec<Ta
         for e in t.get("expect").map(Node::entries).unwrap_or_default() {
             if !EXPECT_KEYS.contains(&e.key.as_str()) {
                 errors.push(TableError { loc: e.key_loc, message: format!("{name}: unknown expectation `{}`", e.key) });
+            } else if e.key == "upstream_body" && !(e.value.is_map() || e.value.is_null()) {
+                errors.push(TableError {
+                    loc: e.value.loc,
+                    message: format!("{name}: `upstream_body` is a map of body paths to values (`messages.0.role: system`), or null for no body"),
+                });
             }
         }
     }
@@ -200,19 +208,62 @@ fn expand<'t>(defaults: Option<&'t Node>, t: &'t Node, i: usize) -> Vec<Case<'t>
     out
 }
 
+/// The value at a `.`-joined path (`messages.0.role`) in a JSON document.
+fn json_at<'j>(doc: &'j Json, path: &str) -> Option<&'j Json> {
+    path.split('.').try_fold(doc, |v, part| match v {
+        Json::Array(items) => items.get(part.parse::<usize>().ok()?),
+        Json::Object(m) => m.get(part),
+        _ => None,
+    })
+}
+
+/// Whether `got` has what `want` says: maps by the keys given, lists item by item (same
+/// length), numbers by value, anything else equal.
+fn json_subset(want: &Json, got: &Json) -> bool {
+    match (want, got) {
+        (Json::Object(w), Json::Object(g)) => w.iter().all(|(k, v)| g.get(k).is_some_and(|gv| json_subset(v, gv))),
+        (Json::Array(w), Json::Array(g)) => w.len() == g.len() && w.iter().zip(g).all(|(a, b)| json_subset(a, b)),
+        (Json::Number(a), Json::Number(b)) => a == b || a.as_f64() == b.as_f64(),
+        _ => want == got,
+    }
+}
+
 fn check(expect: Option<&Node>, s: &Simulation) -> Vec<String> {
     let mut f = Vec::new();
-    let mut cmp = |what: &str, want: Option<String>, got: Option<String>| {
-        if want != got {
-            f.push(format!("{what}: expected {}, got {}", want.unwrap_or_else(|| "none".into()), got.unwrap_or_else(|| "none".into())));
-        }
-    };
     for e in expect.map(Node::entries).unwrap_or_default() {
+        let mut cmp = |what: &str, want: Option<String>, got: Option<String>| {
+            if want != got {
+                f.push(format!("{what}: expected {}, got {}", want.unwrap_or_else(|| "none".into()), got.unwrap_or_else(|| "none".into())));
+            }
+        };
         let want = || scalar(&e.value);
         match e.key.as_str() {
             "route" => cmp("route", want(), s.route.as_ref().and_then(|r| r.name.clone().or(r.id.clone()))),
             "no_match" if e.value.as_bool() == Some(true) => cmp("route", None, s.route.as_ref().and_then(|r| r.name.clone())),
-            "status" => cmp("status", want(), Some(s.status.to_string())),
+            "status" => {
+                // a failed status shows Kong's answer (`{"error":{"message":"cannot use own model ..."}}`)
+                let got = match &s.error_body {
+                    Some(body) => format!("{} (Kong answers {body})", s.status),
+                    None => s.status.to_string(),
+                };
+                if want() != Some(s.status.to_string()) {
+                    cmp("status", want(), Some(got));
+                }
+            }
+            "upstream_body" => {
+                let body = s.upstream.as_ref().and_then(|u| u.body.as_ref());
+                if e.value.is_null() {
+                    cmp("upstream_body", None, body.map(Json::to_string));
+                }
+                for p in e.value.entries() {
+                    let want = p.value.to_json(false);
+                    let got = body.and_then(|b| json_at(b, &p.key));
+                    if !got.is_some_and(|g| json_subset(&want, g)) {
+                        let status = if s.status == 200 { String::new() } else { format!(" (Kong answers {})", s.status) };
+                        cmp(&format!("upstream_body.{}", p.key), Some(want.to_string()), Some(got.map(Json::to_string).unwrap_or_else(|| format!("none{status}"))));
+                    }
+                }
+            }
             "service" => cmp("service", want(), s.service.as_ref().and_then(|r| r.name.clone().or(r.id.clone()))),
             "strip_prefix" => cmp("strip_prefix", want(), s.strip_prefix.clone()),
             "upstream_url" => cmp("upstream_url", want(), s.upstream.as_ref().map(|u| u.url.clone())),
@@ -306,4 +357,25 @@ pub fn junit_error(suite: &str, messages: &[String]) -> String {
         xml_escape(&messages.join("\n")),
         s = xml_escape(suite),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn body_paths_and_subsets() {
+        let body = json!({"messages": [{"role": "system", "content": "s"}], "max_tokens": 512, "options": {"a": 1, "b": 2}});
+        assert_eq!(json_at(&body, "messages.0.role"), Some(&json!("system")));
+        assert_eq!(json_at(&body, "messages.1.role"), None);
+        assert_eq!(json_at(&body, "messages.x"), None);
+        assert_eq!(json_at(&body, "max_tokens.0"), None);
+        assert!(json_subset(&json!({"a": 1}), &body["options"]));
+        assert!(!json_subset(&json!({"a": 1, "c": 3}), &body["options"]));
+        assert!(json_subset(&json!(512.0), &body["max_tokens"]));
+        assert!(!json_subset(&json!("512"), &body["max_tokens"]));
+        assert!(json_subset(&json!([{"role": "system"}]), &body["messages"]));
+        assert!(!json_subset(&json!([]), &body["messages"]));
+    }
 }

@@ -1,8 +1,13 @@
 //! What an `ai-proxy` or `ai-proxy-advanced` plugin does with a matched request: the
-//! balancer's target, templates resolved from captures, headers and query, the body checks,
-//! and the URL, query and auth headers sent to the provider.
+//! balancer's target, templates resolved from captures, headers and query, Kong's body
+//! checks and the body its driver sends ([`crate::ai_proxy::request::prepare`]), streaming
+//! ([`crate::ai_proxy::stream::plan`]), and the URL, query and auth headers sent to the
+//! provider. The accepted request is kept ([`super::AiExchange`]) so the dry-run listener
+//! can answer it with [`crate::ai_proxy::dry_run`].
 
-use super::{query_params, AiResult, AiTarget, ErrorBody, SimRequest, Simulation, Simulator};
+use super::{query_params, AiExchange, AiResult, AiTarget, ErrorBody, SimRequest, Simulation, Simulator};
+use crate::ai_proxy::request::{self, Body, BodyAuth, Conf, Model};
+use crate::ai_proxy::stream;
 use crate::ai_proxy::template::{self, Source};
 use crate::ai_proxy::upstream::{self as ai_upstream, Target};
 use crate::model::Entity;
@@ -41,96 +46,102 @@ impl Simulator<'_> {
             }
         };
         let client_query = query_params(&req.request.target);
-        let mut resolved_targets = Vec::new();
-        let mut first_error: Option<String> = None;
-        for (i, t) in targets.iter().enumerate() {
-            match resolve_target(t, &lookup) {
-                Ok(rt) => {
-                    let url = ai_upstream::build(&rt, router::path_only(&req.request.target), &client_query).ok().map(|u| url_of(&u, &[]));
-                    resolved_targets.push(AiTarget {
-                        provider: rt.provider.clone(),
-                        model: rt.model.clone(),
-                        upstream_url: url,
-                        weight: weights[i],
-                        share: shares[i],
-                    });
-                }
-                Err(e) => {
-                    if i == chosen && first_error.is_none() {
-                        first_error = Some(e);
-                    }
-                    resolved_targets.push(AiTarget {
-                        provider: t.get("model").and_then(|m| m.get_str("provider")).unwrap_or("").to_string(),
-                        model: None,
-                        upstream_url: None,
-                        weight: weights[i],
-                        share: shares[i],
-                    });
-                }
-            }
-        }
+        let path = router::path_only(&req.request.target);
         let target = targets[chosen];
         let route_type = target.get_str("route_type").or_else(|| config.get_str("route_type")).unwrap_or("llm/v1/chat").to_string();
         let provider = target.get("model").and_then(|m| m.get_str("provider")).unwrap_or("").to_string();
-        let mut ai = AiResult { plugin: name.clone(), provider: provider.clone(), route_type: route_type.clone(), model: None, targets: resolved_targets, upstream_url: None };
-        if let Some(e) = first_error {
-            reject_400(sim, &e);
-            sim.ai = Some(ai);
-            return;
-        }
+        let mut ai = AiResult {
+            plugin: name.clone(),
+            provider: provider.clone(),
+            route_type: route_type.clone(),
+            model: None,
+            targets: Vec::new(),
+            upstream_url: None,
+            stream: false,
+            stream_plan: None,
+            notes: Vec::new(),
+            exchange: None,
+        };
         let mut rt = match resolve_target(target, &lookup) {
             Ok(rt) => rt,
             Err(e) => {
-                reject_400(sim, &e);
-                sim.ai = Some(ai);
-                return;
+                ai.targets = target_list(&targets, &weights, &shares, &lookup, path, &client_query, false);
+                return reject(sim, ai, 400, Some(&e));
             }
         };
         rt.route_type = route_type.clone();
         ai.model = rt.model.clone();
-        // body checks (kong/llm/plugin/shared-filters/normalize-request.lua)
-        match &req.body {
-            None => sim.warnings.push("no request body given: the AI proxy's body checks were skipped".into()),
-            Some(body) => match serde_json::from_slice::<Json>(body) {
-                Err(_) => return reject_400_ai(sim, ai, "content-type header does not match request body, or bad JSON formatting"),
-                Ok(b) => {
-                    if route_type != "preserve" {
-                        let prompts = b.get("messages").and_then(Json::as_array).is_some_and(|m| !m.is_empty()) || b.get("prompt").is_some_and(Json::is_string);
-                        if (route_type.starts_with("llm/v1/chat") || route_type == "llm/v1/completions")
-                            && !prompts {
-                                return reject_400_ai(sim, ai, "request body doesn't contain valid prompts");
-                            }
-                    }
-                    let body_model = b.get("model").and_then(Json::as_str).filter(|s| !s.is_empty()).map(String::from);
-                    match (&rt.model, body_model) {
-                        (None, Some(bm)) => rt.model = Some(bm),
-                        (Some(cfg), Some(bm)) if *cfg != bm => {
-                            let alias = target.get("model").and_then(|m| m.get_str("model_alias"));
-                            if alias != Some(bm.as_str()) {
-                                return reject_400_ai(sim, ai, &format!("cannot use own model - must be: {cfg}"));
-                            }
+        ai.notes.extend(multi_placeholder_notes(target));
+        let conf = ai_conf(config, target, &route_type, &lookup, show_secrets);
+        let mut stream = conf.as_ref().is_ok_and(|c| c.response_streaming.as_deref() == Some("always"));
+        // Kong's checks and the driver's body (kong/llm/plugin/shared-filters/normalize-request.lua,
+        // kong/llm/drivers/*.lua to_format), via ai_proxy::request::prepare
+        let mut upstream_body = None;
+        let mut plan_model = conf.as_ref().ok().map(|c| c.model.clone()).unwrap_or_default();
+        match (&req.body, conf) {
+            (_, Err(e)) => {
+                ai.targets = target_list(&targets, &weights, &shares, &lookup, path, &client_query, false);
+                return reject(sim, ai, 400, Some(&e));
+            }
+            (None, Ok(_)) => sim.warnings.push("no request body given: the AI proxy's body checks were skipped".into()),
+            (Some(raw), Ok(conf)) => {
+                let alias = target.get("model").and_then(|m| m.get_str("model_alias"));
+                let raw = match alias.zip(conf.model.name.as_deref()) {
+                    Some((alias, name)) => apply_alias(raw, alias, name).inspect(|_| {
+                        ai.notes.push(format!("model_alias (Kong Enterprise 3.14+): the body's model '{alias}' selects this target, whose model is '{name}'"));
+                    }),
+                    None => None,
+                }
+                .unwrap_or_else(|| raw.clone());
+                let content_type = req.request.header_values("content-type").next().map(String::from);
+                match request::prepare(&conf, &raw, content_type.as_deref()) {
+                    Err(e) => {
+                        ai.targets = target_list(&targets, &weights, &shares, &lookup, path, &client_query, false);
+                        let message = e.message.clone().unwrap_or_else(|| {
+                            format!("Kong has no {provider} driver: its require fails and it answers {} with an empty body", e.status)
+                        });
+                        reject(sim, ai, e.status, Some(&message));
+                        if e.message.is_none() {
+                            sim.error_body = None;
                         }
-                        _ => {}
+                        return;
                     }
-                    if rt.model.is_none() && route_type != "preserve" {
-                        return reject_400_ai(sim, ai, "model parameter not found in request, nor in gateway configuration");
-                    }
-                    if b.get("stream").and_then(Json::as_bool) == Some(true) && config.get_str("response_streaming") == Some("deny") {
-                        return reject_400_ai(sim, ai, "response streaming is not enabled for this LLM");
+                    Ok(p) => {
+                        stream = p.stream;
+                        rt.model = p.model.clone();
+                        ai.model = p.model.clone();
+                        ai.notes.extend(p.notes.iter().cloned());
+                        upstream_body = Some(match &p.body {
+                            Body::Json(j) => j.clone(),
+                            Body::Unchanged => super::body_json(&raw),
+                        });
                     }
                 }
-            },
+                ai.exchange = Some(AiExchange { conf, body: raw, content_type });
+            }
         }
-        ai.model = rt.model.clone();
+        ai.stream = stream;
+        ai.targets = target_list(&targets, &weights, &shares, &lookup, path, &client_query, stream);
+        if stream {
+            plan_model.name = rt.model.clone();
+            let plan = stream::plan(&plan_model, &route_type);
+            if !plan.supported {
+                sim.warnings.push(format!("streaming: {}", plan.client));
+            }
+            ai.stream_plan = Some(plan);
+        }
         if let Some(model) = &rt.model {
             if model.contains(['/', '?', '#']) || model.contains("..") {
                 sim.warnings.push(format!("model name '{model}' contains characters that Kong refuses in upstream paths"));
             }
         }
-        let up = match ai_upstream::build(&rt, router::path_only(&req.request.target), &client_query) {
+        let up = match ai_upstream::build_for(&rt, path, &client_query, stream) {
             Ok(u) => u,
             Err(e) => {
                 sim.warnings.push(format!("cannot build the {provider} upstream URL: {e}"));
+                if let Some(u) = sim.upstream.as_mut() {
+                    u.body = upstream_body;
+                }
                 sim.ai = Some(ai);
                 return;
             }
@@ -176,21 +187,101 @@ impl Simulator<'_> {
                 upstream.headers.insert(hn.to_string(), mask(hv));
             }
         }
+        upstream.body = upstream_body;
         ai.upstream_url = Some(upstream.url.clone());
         sim.ai = Some(ai);
     }
 }
 
-fn reject_400(sim: &mut Simulation, message: &str) {
-    sim.status = 400;
+/// Kong refuses the request: its status and `{"error":{"message":...}}`.
+fn reject(sim: &mut Simulation, ai: AiResult, status: u16, message: Option<&str>) {
+    sim.status = status;
     sim.upstream = None;
-    sim.error = Some(ErrorBody { message: message.to_string() });
-    sim.error_body = Some(json!({ "error": { "message": message } }));
+    sim.error = message.map(|m| ErrorBody { message: m.to_string() });
+    sim.error_body = message.map(|m| json!({ "error": { "message": m } }));
+    sim.ai = Some(ai);
 }
 
-fn reject_400_ai(sim: &mut Simulation, ai: AiResult, message: &str) {
-    reject_400(sim, message);
-    sim.ai = Some(ai);
+/// Every target of the plugin with the URL it would get (`stream`: a streamed request).
+fn target_list(
+    targets: &[&Node],
+    weights: &[u64],
+    shares: &[f64],
+    lookup: &dyn Fn(Source, &str) -> Option<String>,
+    path: &str,
+    client_query: &[(String, String)],
+    stream: bool,
+) -> Vec<AiTarget> {
+    targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| match resolve_target(t, lookup) {
+            Ok(rt) => AiTarget {
+                provider: rt.provider.clone(),
+                model: rt.model.clone(),
+                upstream_url: ai_upstream::build_for(&rt, path, client_query, stream).ok().map(|u| url_of(&u, &[])),
+                weight: weights[i],
+                share: shares[i],
+            },
+            Err(_) => AiTarget {
+                provider: t.get("model").and_then(|m| m.get_str("provider")).unwrap_or("").to_string(),
+                model: None,
+                upstream_url: None,
+                weight: weights[i],
+                share: shares[i],
+            },
+        })
+        .collect()
+}
+
+/// The request-side settings of the chosen target (templates resolved), or Kong's 400.
+fn ai_conf(config: &Node, target: &Node, route_type: &str, lookup: &dyn Fn(Source, &str) -> Option<String>, show_secrets: bool) -> Result<Conf, String> {
+    let record = target.get("model").map(|m| m.to_json(false)).unwrap_or_else(|| json!({}));
+    // kong/llm/drivers/shared.lua merge_model_options: templates in every string of `model`
+    let record = request::resolve_model(&record, lookup)?;
+    let mut conf = Conf::new(route_type, Model::from_record(&record));
+    conf.response_streaming = config.get_str("response_streaming").map(String::from);
+    conf.max_request_body_size = config.get("max_request_body_size").and_then(Node::as_i64).map(|v| v.max(0) as usize);
+    let auth = target.get("auth");
+    let a = |k: &str| auth.and_then(|x| x.get(k));
+    if let (Some(name), Some(value), Some("body")) = (a("param_name").and_then(Node::as_str), a("param_value"), a("param_location").and_then(Node::as_str)) {
+        conf.body_auth = Some(BodyAuth {
+            name: name.to_string(),
+            value: if show_secrets { value.as_str().unwrap_or("").to_string() } else { "[masked]".into() },
+            allow_override: a("allow_override").and_then(Node::as_bool).unwrap_or(false),
+        });
+    }
+    Ok(conf)
+}
+
+/// With Kong Enterprise 3.14's `model_alias`, a body naming the alias is served by the
+/// target's model (../shared/reference/ai-proxy.md §5): the body with its `model` replaced,
+/// when it names the alias.
+fn apply_alias(raw: &[u8], alias: &str, name: &str) -> Option<Vec<u8>> {
+    let mut body: Json = serde_json::from_slice(raw).ok()?;
+    let m = body.as_object_mut()?;
+    if alias == name || m.get("model").and_then(Json::as_str) != Some(alias) {
+        return None;
+    }
+    m.insert("model".into(), Json::String(name.to_string()));
+    serde_json::to_vec(&body).ok()
+}
+
+/// A note for each `model` string with several `$(...)` placeholders: resolved as Kong
+/// 3.10.0.3 / 3.11+ does (see [`template::resolve`]), not as OSS master does.
+fn multi_placeholder_notes(target: &Node) -> Vec<String> {
+    let mut notes = Vec::new();
+    let Some(model) = target.get("model") else { return notes };
+    model.walk_strings("model", &mut |field, node| {
+        if let Value::Str(s) = &node.value {
+            if template::placeholders(s).is_ok_and(|p| p.len() > 1) {
+                notes.push(format!(
+                    "{field} has several $(...) placeholders: all are replaced, left to right, as in Kong Gateway 3.10.0.3 / 3.11+ (Kong commit 41688fe4); Kong OSS master replaces only the first (kong/llm/drivers/shared.lua merge_model_options)"
+                ));
+            }
+        }
+    });
+    notes
 }
 
 fn url_of(up: &ai_upstream::Upstream, query: &[(String, String)]) -> String {

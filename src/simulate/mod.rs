@@ -49,6 +49,10 @@ pub struct UpstreamRequest {
     pub path: String,
     pub host_header: String,
     pub headers: BTreeMap<String, String>,
+    /// The body sent upstream: for an AI proxy the body Kong's driver builds
+    /// ([`crate::ai_proxy::request::prepare`]), otherwise the client's body as given (JSON
+    /// when it parses, else a string); `null` when no body was given.
+    pub body: Option<Json>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -75,6 +79,24 @@ pub struct AiResult {
     pub model: Option<String>,
     pub targets: Vec<AiTarget>,
     pub upstream_url: Option<String>,
+    /// Whether Kong streams this request (the body's `stream`, or `response_streaming: always`).
+    pub stream: bool,
+    /// What streaming changes upstream and what the client receives (streamed requests only).
+    pub stream_plan: Option<crate::ai_proxy::stream::StreamPlan>,
+    /// Where the simulation rests on an assumption rather than Kong's OSS code.
+    pub notes: Vec<String>,
+    /// What the AI proxy was configured with and the body it read (for the dry-run listener).
+    #[serde(skip)]
+    pub exchange: Option<AiExchange>,
+}
+
+/// The AI proxy's view of an accepted request, enough to replay it with
+/// [`crate::ai_proxy::dry_run`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct AiExchange {
+    pub conf: crate::ai_proxy::request::Conf,
+    pub body: Vec<u8>,
+    pub content_type: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -161,6 +183,11 @@ pub struct AtcExplanation {
     pub router_flavor: &'static str,
     pub winner: Option<AtcMatcher>,
     pub runner_up: Option<AtcMatcher>,
+}
+
+/// A body as shown in the simulation: JSON when it parses, else its text.
+pub(crate) fn body_json(raw: &[u8]) -> Json {
+    serde_json::from_slice(raw).unwrap_or_else(|_| Json::String(String::from_utf8_lossy(raw).into_owned()))
 }
 
 pub(super) fn strings(n: Option<&Node>) -> Vec<String> {

@@ -141,7 +141,8 @@ impl<'a> Simulator<'a> {
             headers.insert("X-Forwarded-Prefix".into(), prefix.clone());
         }
         let url = format!("{}://{}{}{}", st.protocol, authority, up_path, query.as_ref().map(|q| format!("?{q}")).unwrap_or_default());
-        sim.upstream = Some(UpstreamRequest { method: req.request.method.clone(), url, path: up_path, host_header, headers });
+        let body = req.body.as_deref().map(super::body_json);
+        sim.upstream = Some(UpstreamRequest { method: req.request.method.clone(), url, path: up_path, host_header, headers, body });
         if let Some((plugin, _)) = plugins.iter().find(|(p, _)| matches!(p.node.get_str("name"), Some("ai-proxy" | "ai-proxy-advanced"))) {
             self.apply_ai(&mut sim, plugin, req, m, show_secrets);
         }

@@ -243,3 +243,202 @@ fn route_test_documents_stay_whole() {
     assert_eq!(junit.stdout.matches("<failure ").count(), 100);
     assert!(junit.stdout.ends_with("</testsuites>\n"));
 }
+
+/// `simulate --output json` with a body: the body each provider's driver sends upstream.
+fn simulate_json(dir: &std::path::Path, args: &[&str], body: &str) -> serde_json::Value {
+    std::fs::write(dir.join("body.json"), body).unwrap();
+    let mut all = vec!["simulate", "-X", "POST", "--output", "json", "--body", "body.json"];
+    all.extend(args);
+    let run = gateway(dir, &all, &[]);
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr))
+}
+
+fn provider_dir(provider: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = crate::support::root().join(format!("testdata/ai_proxy/providers/{provider}.yaml"));
+    std::fs::copy(cfg, dir.path().join("kong.yaml")).unwrap();
+    dir
+}
+
+// kong/llm/drivers/{openai,anthropic,cohere,gemini,bedrock,huggingface}.lua to_format, via
+// ai_proxy::request (tests/ai_proxy_bodies.rs checks every driver in detail)
+#[test]
+fn upstream_body_is_the_drivers_body() {
+    let chat = r#"{"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hi"}]}"#;
+    let cases: &[(&str, &str, serde_json::Value)] = &[
+        ("openai", "/max_tokens", 512.into()),
+        ("openai", "/messages/0/role", "system".into()),
+        ("anthropic", "/system", "be brief".into()),
+        ("anthropic", "/messages/0/content", "hi".into()),
+        ("cohere", "/message", "hi".into()),
+        ("gemini", "/systemInstruction/parts/0/text", "be brief".into()),
+        ("gemini", "/generationConfig/maxOutputTokens", 256.into()),
+        ("bedrock", "/system/0/text", "be brief".into()),
+        ("llama2", "/model", "llama3".into()),
+        ("huggingface", "/options/wait_for_model", true.into()),
+    ];
+    for (provider, pointer, want) in cases {
+        let dir = provider_dir(provider);
+        let v = simulate_json(dir.path(), &["--path", "/chat"], chat);
+        assert_eq!(v["status"], 200, "{provider}: {v}");
+        assert_eq!(v["upstream"]["body"].pointer(pointer), Some(want), "{provider} {pointer}: {v}");
+    }
+    let dir = provider_dir("anthropic");
+    let v = simulate_json(dir.path(), &["--path", "/completions"], r#"{"prompt":"hi"}"#);
+    assert_eq!(v["upstream"]["body"]["prompt"], "Human: hi\n\nAssistant:", "{v}");
+    // no body given: nothing to show
+    let run = gateway(dir.path(), &["simulate", "-X", "POST", "--path", "/chat", "--output", "json"], &[]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(v["upstream"]["body"].is_null(), "{v}");
+    assert!(v["warnings"][0].as_str().unwrap().contains("no request body given"), "{v}");
+}
+
+// kong/llm/init.lua is_compatible and kong/llm/drivers/gemini.lua (no completions transformer)
+#[test]
+fn kongs_400s_come_from_the_drivers() {
+    let dir = provider_dir("openai");
+    let v = simulate_json(dir.path(), &["--path", "/chat"], r#"{"prompt":"hi"}"#);
+    assert_eq!((v["status"].as_u64(), v["error"]["message"].as_str()), (Some(400), Some("[llm/v1/completions] message format is not compatible with [llm/v1/chat] route type")));
+    assert!(v["upstream"].is_null());
+    let dir = provider_dir("gemini");
+    let v = simulate_json(dir.path(), &["--path", "/completions"], r#"{"prompt":"hi"}"#);
+    assert_eq!((v["status"].as_u64(), v["error"]["message"].as_str()), (Some(400), Some("no transformer for gemini://llm/v1/completions")));
+    let run = gateway(dir.path(), &["simulate", "-X", "POST", "--path", "/completions", "--body", "body.json"], &[]);
+    assert_eq!(run.code, 3);
+    assert!(run.stdout.contains(r#"response:  400 {"error":{"message":"no transformer for gemini://llm/v1/completions"}}"#), "{}", run.stdout);
+}
+
+// kong/llm/drivers/gemini.lua and bedrock.lua configure_request: the streaming operation
+#[test]
+fn streaming_changes_the_operation() {
+    let body = r#"{"model":"m1","messages":[{"role":"user","content":"hi"}]}"#;
+    for (provider, url) in [
+        ("gemini", "https://generativelanguage.googleapis.com/v1beta/models/m1:streamGenerateContent"),
+        ("bedrock", "https://bedrock-runtime.us-east-1.amazonaws.com/model/m1/converse-stream"),
+    ] {
+        let dir = provider_dir(provider);
+        // the route sets response_streaming: always
+        let v = simulate_json(dir.path(), &["--path", "/body-model"], body);
+        assert_eq!(v["ai"]["stream"], true, "{v}");
+        assert_eq!(v["upstream"]["url"], url, "{v}");
+        assert!(v["ai"]["stream_plan"]["upstream"].as_str().unwrap().contains("operation"), "{v}");
+        let run = gateway(dir.path(), &["simulate", "-X", "POST", "--path", "/body-model", "--body", "body.json"], &[]);
+        assert!(run.stdout.contains("stream:    yes: the URL operation becomes"), "{}", run.stdout);
+    }
+    // the body asks for it: same URL, `stream: true` in the body
+    let dir = provider_dir("openai");
+    let v = simulate_json(dir.path(), &["--path", "/chat"], r#"{"stream":true,"messages":[{"role":"user","content":"hi"}]}"#);
+    assert_eq!((v["ai"]["stream"].as_bool(), v["upstream"]["body"]["stream"].as_bool()), (Some(true), Some(true)), "{v}");
+    assert_eq!(v["upstream"]["url"], "https://api.openai.com/v1/chat/completions");
+    let v = simulate_json(dir.path(), &["--path", "/chat"], r#"{"messages":[{"role":"user","content":"hi"}]}"#);
+    assert!(v["ai"]["stream_plan"].is_null(), "{v}");
+}
+
+// Kong commit 41688fe4 (Gateway 3.10.0.3 / 3.11): every placeholder of upstream_path
+#[test]
+fn upstream_path_with_several_placeholders() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kong.yaml"),
+        r#"_format_version: "3.0"
+services:
+  - name: llm
+    url: http://llm.internal
+    routes:
+      - name: tenant-chat
+        paths: ["~/t/(?<org>[a-z]+)/chat$"]
+        plugins:
+          - name: ai-proxy
+            config:
+              route_type: llm/v1/chat
+              model:
+                provider: openai
+                name: gpt-4o
+                options:
+                  upstream_path: "/v1/orgs/$(uri_captures.org)/teams/$(headers.x-team)/chat/completions"
+"#,
+    )
+    .unwrap();
+    let v = simulate_json(dir.path(), &["--path", "/t/acme/chat", "-H", "X-Team: blue"], r#"{"messages":[{"role":"user","content":"hi"}]}"#);
+    assert_eq!(v["upstream"]["url"], "https://api.openai.com/v1/orgs/acme/teams/blue/chat/completions", "{v}");
+    let notes = v["ai"]["notes"].to_string();
+    assert!(notes.contains("model.options.upstream_path has several $(...) placeholders") && notes.contains("41688fe4"), "{v}");
+    let run = gateway(dir.path(), &["simulate", "-X", "POST", "--path", "/t/acme/chat", "-H", "X-Team: blue"], &[]);
+    assert!(run.stdout.contains("note:      model.options.upstream_path has several"), "{}", run.stdout);
+    // the second placeholder's value is missing: Kong's 400 names it
+    let v = simulate_json(dir.path(), &["--path", "/t/acme/chat"], r#"{"messages":[{"role":"user","content":"hi"}]}"#);
+    assert_eq!((v["status"].as_u64(), v["error"]["message"].as_str()), (Some(400), Some("headers key x-team was not provided")));
+}
+
+// kong/llm/drivers/shared.lua override_upstream_url: preserve keeps the request's path,
+// upstream_url gives only scheme, host and port
+#[test]
+fn preserve_with_upstream_url_keeps_the_request_path() {
+    for provider in ["openai", "azure", "anthropic", "mistral"] {
+        let dir = provider_dir(provider);
+        let v = simulate_json(dir.path(), &["--path", "/preserve/v1/files?purpose=batch"], r#"{"anything":"goes"}"#);
+        assert_eq!(v["status"], 200, "{v}");
+        assert_eq!(v["upstream"]["path"], "/preserve/v1/files", "{provider}: {v}");
+        assert!(v["upstream"]["url"].as_str().unwrap().starts_with(&format!("http://{provider}.internal:8080/preserve/v1/files?")), "{provider}: {v}");
+        // the body goes upstream as the client sent it
+        assert_eq!(v["upstream"]["body"], serde_json::json!({"anything": "goes"}), "{v}");
+    }
+}
+
+#[test]
+fn text_output_shows_the_whole_body_when_piped() {
+    let dir = provider_dir("openai");
+    let messages: Vec<String> = (0..40).map(|i| format!(r#"{{"role":"user","content":"m{i}"}}"#)).collect();
+    std::fs::write(dir.path().join("body.json"), format!(r#"{{"messages":[{}]}}"#, messages.join(","))).unwrap();
+    let run = gateway(dir.path(), &["simulate", "-X", "POST", "--path", "/chat", "--body", "body.json"], &[]);
+    assert!(run.stdout.contains("body:      {\n"), "{}", run.stdout);
+    assert!(run.stdout.contains(r#""content": "m39""#) && !run.stdout.contains("more lines"), "{}", run.stdout);
+}
+
+/// `gateway test`: `upstream_body` expectations (paths into the driver's body, values as
+/// subsets), and a failed status shows Kong's answer.
+#[test]
+fn route_tests_check_the_upstream_body_and_show_kongs_answer() {
+    let dir = provider_dir("anthropic");
+    std::fs::write(
+        dir.path().join("t.yaml"),
+        r#"config: [kong.yaml]
+defaults: {method: POST, headers: {Content-Type: application/json}}
+tests:
+  - name: anthropic's body
+    request: {path: /chat, body: {messages: [{role: system, content: be brief}, {role: user, content: hi}]}}
+    expect:
+      status: 200
+      upstream_body: {max_tokens: 512, system: be brief, messages.0.role: user, messages: [{content: hi}]}
+  - name: wrong body expectations
+    request: {path: /chat, body: {messages: [{role: user, content: hi}]}}
+    expect: {upstream_body: {max_tokens: 100, messages.0.role: system, temperature: 1, messages: [{}, {}]}}
+  - name: refused
+    request: {path: /chat, body: {model: other, messages: [{role: user, content: hi}]}}
+    expect: {status: 200, upstream_body: {max_tokens: 512}}
+  - name: no body, none upstream
+    request: {path: /chat}
+    expect: {status: 200, upstream_body: null}
+"#,
+    )
+    .unwrap();
+    let run = gateway(dir.path(), &["test", "t.yaml"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    for line in [
+        "ok   anthropic's body (line 4)",
+        "upstream_body.max_tokens: expected 100, got 512",
+        r#"upstream_body.messages.0.role: expected "system", got "user""#,
+        "upstream_body.temperature: expected 1, got none",
+        r#"upstream_body.messages: expected [{},{}], got [{"role":"user","content":"hi"}]"#,
+        r#"status: expected 200, got 400 (Kong answers {"error":{"message":"cannot use own model - must be: claude-sonnet-4"}})"#,
+        "upstream_body.max_tokens: expected 512, got none (Kong answers 400)",
+        "ok   no body, none upstream (line 15)",
+        "2 passed, 2 failed",
+    ] {
+        assert!(run.stdout.contains(line), "{line}\n{}", run.stdout);
+    }
+    std::fs::write(dir.path().join("bad.yaml"), "config: [kong.yaml]\ntests:\n  - name: x\n    request: {path: /chat}\n    expect: {upstream_body: 5}\n").unwrap();
+    let run = gateway(dir.path(), &["test", "bad.yaml"], &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("bad.yaml:5:29: x: `upstream_body` is a map of body paths to values"), "{}", run.stderr);
+}
