@@ -3,7 +3,7 @@
 //! fails for a reason listed here. The table is kept in docs/conformance.md; run with
 //! UPDATE_CONFORMANCE=1 to rewrite it after a deliberate change.
 
-use crate::support::{root, shared_or_fail};
+use crate::support::shared_or_fail;
 use gateway::diagnostic::Severity;
 use gateway::env::{Env, EnvMode};
 use gateway::load::{self, Disk};
@@ -89,12 +89,7 @@ fn every_docs_page_renders_and_validates_or_fails_for_a_stated_reason() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let table = render_table(&rows);
-    let path = root().join("docs/conformance.md");
-    if std::env::var_os("UPDATE_CONFORMANCE").is_some() {
-        std::fs::write(&path, &table).unwrap();
-    }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(have, table, "docs/conformance.md is stale: rerun with UPDATE_CONFORMANCE=1");
+    crate::support::assert_generated("docs/conformance.md", &table);
 }
 
 fn render_table(rows: &[Row]) -> String {

@@ -14,7 +14,7 @@
 //! `UPDATE_CONFORMANCE=1 cargo test --test cli deck_conformance` after a deliberate change.
 
 use crate::common::deck_corpus::{self, Row};
-use crate::support::{gateway, root};
+use crate::support::gateway;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -180,12 +180,7 @@ fn decks_own_files_render_and_validate_as_deck_says() {
     }
     assert!(failures.is_empty(), "{} of {} files differ:\n{}", failures.len(), rows.len(), failures.join("\n"));
     let table = table(&lines);
-    let path = root().join("docs/deck-conformance.md");
-    if std::env::var_os("UPDATE_CONFORMANCE").is_some() {
-        std::fs::write(&path, &table).unwrap();
-    }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(have, table, "docs/deck-conformance.md is stale: rerun with UPDATE_CONFORMANCE=1");
+    crate::support::assert_generated("docs/deck-conformance.md", &table);
 }
 
 fn table(lines: &[Line]) -> String {

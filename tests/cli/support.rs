@@ -75,3 +75,14 @@ pub fn gateway_with_stdin(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin
 pub fn gateway_in_root(args: &[&str], env: &[(&str, &str)]) -> Run {
     gateway(&root(), args, env)
 }
+
+/// A generated file checked in (a conformance table): rewritten with UPDATE_CONFORMANCE=1,
+/// otherwise it must equal `text`.
+pub fn assert_generated(rel: &str, text: &str) {
+    let path = root().join(rel);
+    if std::env::var_os("UPDATE_CONFORMANCE").is_some() {
+        std::fs::write(&path, text).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(have, text, "{rel} is stale: rerun with UPDATE_CONFORMANCE=1");
+}
