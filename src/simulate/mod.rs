@@ -219,6 +219,14 @@ impl<'a> Simulator<'a> {
         }
     }
 
+    /// atc-router with Kong's expressions (expressions flavor); `None` in traditional_compatible.
+    pub fn expressions_router(&self) -> Option<&ExpressionsRouter> {
+        match &self.routing {
+            Routing::Classic(_) => None,
+            Routing::Expressions(r) => Some(r),
+        }
+    }
+
     pub fn flavor(&self) -> Flavor {
         self.flavor
     }
