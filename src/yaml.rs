@@ -102,7 +102,15 @@ pub fn parse_draining(
 /// error ends the stream and is kept in `error`.
 pub struct Utf8Chars<R: std::io::Read> {
     bytes: std::io::Bytes<std::io::BufReader<R>>,
-    pub error: Option<String>,
+    pub error: Option<CharsError>,
+}
+
+/// Why a [`Utf8Chars`] stream ended early.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CharsError {
+    InvalidUtf8,
+    /// The read error's message.
+    Read(String),
 }
 
 impl<R: std::io::Read> Utf8Chars<R> {
@@ -122,7 +130,7 @@ impl<R: std::io::Read> Iterator for Utf8Chars<R> {
         let first = match self.bytes.next()? {
             Ok(b) => b,
             Err(e) => {
-                self.error = Some(e.to_string());
+                self.error = Some(CharsError::Read(e.to_string()));
                 return None;
             }
         };
@@ -138,7 +146,7 @@ impl<R: std::io::Read> Iterator for Utf8Chars<R> {
             match self.bytes.next() {
                 Some(Ok(b)) => *slot = b,
                 Some(Err(e)) => {
-                    self.error = Some(e.to_string());
+                    self.error = Some(CharsError::Read(e.to_string()));
                     return None;
                 }
                 None => break,
@@ -147,7 +155,7 @@ impl<R: std::io::Read> Iterator for Utf8Chars<R> {
         match std::str::from_utf8(&buf[..len.max(1)]).ok().and_then(|s| s.chars().next()) {
             Some(c) if len > 0 => Some(c),
             _ => {
-                self.error = Some("invalid UTF-8".into());
+                self.error = Some(CharsError::InvalidUtf8);
                 None
             }
         }
@@ -593,7 +601,7 @@ mod tests {
         for bad in [&b"a\xff"[..], b"a\xc3", b"\xed\xa0\x80", b"\xc0\xaf"] {
             let mut chars = Utf8Chars::new(bad);
             let _ = chars.by_ref().count();
-            assert!(chars.error.is_some(), "{bad:?}");
+            assert_eq!(chars.error, Some(CharsError::InvalidUtf8), "{bad:?}");
         }
     }
 

@@ -55,8 +55,8 @@ pub fn run(args: &TestArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         errors.extend(route_tests::check_test(&t, i));
     });
     match chars.error {
-        Some(e) if e == "invalid UTF-8" => return one("the file is not valid UTF-8".into()),
-        Some(e) => return one(format!("cannot read the file: {e}")),
+        Some(yaml::CharsError::InvalidUtf8) => return one("the file is not valid UTF-8".into()),
+        Some(yaml::CharsError::Read(e)) => return one(format!("cannot read the file: {e}")),
         None => {}
     }
     let table = match parsed {
