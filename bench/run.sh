@@ -8,7 +8,7 @@ trap 'rm -rf "$work"' EXIT
 cargo build --release --quiet --examples --bins
 bin=target/release/gateway
 target/release/examples/gen_config "$n" > "$work/big.yaml"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "input: $n services, $n routes, $n plugins ($(wc -c < "$work/big.yaml") bytes)"
 
 measure() { # label, runs, command...
@@ -41,17 +41,29 @@ for routes in 1000 10000; do
 done
 
 # The full simulation path (Simulator::simulate) at 1k/10k/50k routes, and with host-only routes.
+# (--atc-build: atc-router adding the same table's traditional_compatible expressions, same run)
 for routes in 1000 10000 50000; do
-  echo "-- $routes routes (generated in-process)"
-  target/release/examples/bench_router --routes "$routes" --requests 100000 --linear 300
+  echo "-- $routes routes (generated in-process), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  target/release/examples/bench_router --routes "$routes" --requests 100000 --linear 300 --atc-build
 done
 echo "-- 10000 routes + 1000 host-only routes"
 target/release/examples/bench_router --routes 10000 --host-only 1000 --requests 100000 --linear 300
 
-# `gateway test` over 10k routes with 100k requests, whole process.
+# Expression routes (expressions flavor): Simulator::simulate against atc-router's own
+# Router::execute on the same matchers. Both scan every matcher in priority order, so 10k
+# routes get fewer requests.
+echo "-- 1000 expression routes, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+target/release/examples/bench_router --routes 1000 --flavor expressions --requests 100000
+echo "-- 10000 expression routes, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+target/release/examples/bench_router --routes 10000 --flavor expressions --requests 5000
+
+# `gateway test` over 10k routes with 100k and 1M requests, whole process (the table's
+# tests are read one at a time: peak RSS should not grow with the rows).
 target/release/examples/gen_config 10000 > "$work/tbig.yaml"
 target/release/examples/gen_config 10000 --tests 100000 tbig.yaml > "$work/ttests.yaml"
 measure "test (10k routes, 100k requests)" 3 "$bin" test "$work/ttests.yaml"
+target/release/examples/gen_config 10000 --tests 1000000 tbig.yaml > "$work/ttests1m.yaml"
+measure "test (10k routes, 1M requests)" 1 "$bin" test "$work/ttests1m.yaml"
 
 # One `gateway simulate` on the bundled Azure example, whole process.
 measure "simulate testdata/azure/kong.yaml" 21 "$bin" simulate testdata/azure/kong.yaml -X POST \

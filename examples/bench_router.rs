@@ -9,7 +9,12 @@
 //! cargo run --release --example bench_router -- /tmp/big.yaml 100000
 //! cargo run --release --example bench_router -- --routes 50000 [--host-only 1000] [--requests 100000]
 //!   (the same config generated in-process; `--host-only K` adds K routes with hosts and no paths;
-//!   `--linear N` sizes the linear-scan sample, 2000 by default, 0 to skip it)
+//!   `--linear N` sizes the linear-scan sample, 2000 by default, 0 to skip it;
+//!   `--atc-build` also times atc-router adding the same routes as Kong's
+//!   traditional_compatible expressions, right after our build)
+//! cargo run --release --example bench_router -- --routes 10000 --flavor expressions
+//!   (routes with `expression` + `priority` from `gen_config --expressions`: the full
+//!   simulation path in the expressions flavor against atc-router's own `Router::execute`)
 
 #![allow(clippy::print_stdout)]
 
@@ -20,7 +25,9 @@ mod config_gen;
 use gateway::env::{Env, EnvMode};
 use gateway::load::{self, Disk, Files};
 use gateway::router::Formula;
-use gateway::router::Request;
+use gateway::router::atc::schema::http_schema;
+use gateway::router::atc::transform;
+use gateway::router::{Flavor, Request};
 use gateway::simulate::{SimRequest, Simulator};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -88,6 +95,14 @@ fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// Resident set size now, in MiB (Linux `VmRSS`): what a structure holds is the
+/// difference before and after building it.
+fn rss_now_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok()).unwrap_or(0.0)
+        / 1024.0
+}
+
 fn rss() -> String {
     peak_rss_mib().map(|m| format!("{m:.0} MiB")).unwrap_or_else(|| "unknown".into())
 }
@@ -109,9 +124,14 @@ fn main() {
     let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse::<usize>().ok());
     let positional: Vec<&String> = args.iter().enumerate().filter(|(i, a)| !a.starts_with("--") && (*i == 0 || !args[i - 1].starts_with("--"))).map(|(_, a)| a).collect();
     let n: usize = flag("--requests").or_else(|| positional.get(1).and_then(|a| a.parse().ok())).unwrap_or(100_000);
+    let expressions = args.windows(2).any(|w| w[0] == "--flavor" && w[1] == "expressions");
     let loaded = match flag("--routes") {
         Some(routes) => {
-            let text = config_gen::generate(routes, false, flag("--host-only").unwrap_or(0));
+            let text = if expressions {
+                config_gen::generate_expressions(routes)
+            } else {
+                config_gen::generate(routes, false, flag("--host-only").unwrap_or(0))
+            };
             load::load(&[PathBuf::from("generated.yaml")], &Generated(text), &Env::new(), EnvMode::Mock)
         }
         None => {
@@ -120,15 +140,23 @@ fn main() {
         }
     };
     println!("loaded config: peak RSS {}", rss());
+    if expressions {
+        return bench_expressions(&loaded.config, n);
+    }
+    let before = rss_now_mib();
     let t = Instant::now();
     let sim = Simulator::new(&loaded.config, Formula::Effective).expect("config builds");
     println!(
-        "routes: {}, sub-routes: {}, router build: {:.1} ms, peak RSS {}",
+        "routes: {}, sub-routes: {}, router build: {:.1} ms, holds {:.0} MiB, peak RSS {}",
         sim.route_entities().len(),
         sim.router().expect("traditional_compatible flavor").entries.len(),
         t.elapsed().as_secs_f64() * 1000.0,
+        rss_now_mib() - before,
         rss()
     );
+    if args.iter().any(|a| a == "--atc-build") {
+        atc_build(&sim);
+    }
     let reqs = requests(&sim, n);
     let router = sim.router().expect("traditional_compatible flavor");
     let mut lat = Vec::with_capacity(n);
@@ -193,4 +221,131 @@ fn main() {
         percentile(&lin, 0.5),
         percentile(&lin, 0.99)
     );
+}
+
+/// atc-router adding the routes Kong's traditional_compatible flavor gives it (one matcher
+/// per sub-route: `transform::sub_routes`, the expressions Kong generates), timed alone
+/// (the expressions are generated before the clock starts): what Kong's own router build
+/// costs for the same table.
+fn atc_build(sim: &Simulator) {
+    let specs: Vec<_> = sim.route_entities().iter().map(|r| gateway::simulate::route_spec(r)).collect();
+    let mut matchers = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let id = spec.id.unwrap_or_else(|| uuid::Uuid::from_u128(i as u128));
+        for sub in transform::sub_routes(spec, Flavor::TraditionalCompatible, Formula::Effective) {
+            let uuid = sub.group.map_or(id, |g| gateway::router::split_route_id(id, g));
+            matchers.push((uuid, sub.priority, sub.expression));
+        }
+    }
+    let schema = http_schema();
+    let before = rss_now_mib();
+    let t = Instant::now();
+    let mut router = atc_router::router::Router::new(&schema);
+    for (uuid, priority, expression) in &matchers {
+        router.add_matcher(*priority as usize, *uuid, expression).expect("atc-router accepts Kong's expression");
+    }
+    println!(
+        "atc-router add_matcher x {}: {:.1} ms, holds {:.0} MiB, peak RSS {}",
+        matchers.len(),
+        t.elapsed().as_secs_f64() * 1000.0,
+        rss_now_mib() - before,
+        rss()
+    );
+}
+
+/// Expression routes: `Simulator::with_flavor(.., Flavor::Expressions)` (winner, runner-up,
+/// plugins, upstream) against atc-router's own priority scan (`Router::execute`, which
+/// `ExpressionsRouter::find` calls) on the same matchers, answers checked equal.
+fn bench_expressions(config: &gateway::model::Config, n: usize) {
+    let before = rss_now_mib();
+    let t = Instant::now();
+    let sim = Simulator::with_flavor(config, Formula::Effective, Flavor::Expressions).expect("config builds");
+    let er = sim.expressions_router().expect("expressions flavor");
+    println!(
+        "routes: {}, matchers: {}, Simulator build (atc-router add + our parse): {:.1} ms, holds {:.0} MiB, peak RSS {}",
+        sim.route_entities().len(),
+        er.matchers.len(),
+        t.elapsed().as_secs_f64() * 1000.0,
+        rss_now_mib() - before,
+        rss()
+    );
+    let schema = http_schema();
+    let before = rss_now_mib();
+    let t = Instant::now();
+    let mut plain = atc_router::router::Router::new(&schema);
+    for m in &er.matchers {
+        plain.add_matcher(m.priority as usize, m.uuid, &m.expression).expect("atc-router accepts it");
+    }
+    println!("atc-router alone, add_matcher x {}: {:.1} ms, holds {:.0} MiB", er.matchers.len(), t.elapsed().as_secs_f64() * 1000.0, rss_now_mib() - before);
+    drop(plain);
+    let mut rng = Lcg(7);
+    let routes = sim.route_entities();
+    let reqs: Vec<Request> = (0..n)
+        .map(|k| {
+            let r = &routes[rng.next() as usize % routes.len()].node;
+            let expr = r.get("expression").and_then(|e| e.as_str()).unwrap_or("");
+            let i: usize = r.get("name").and_then(|v| v.as_str()).and_then(|v| v.strip_prefix("route-")).and_then(|v| v.parse().ok()).unwrap_or(0);
+            let (method, target, headers) = if expr.contains("\"/svc/") {
+                ("GET", format!("/svc/{i}/x"), vec![])
+            } else if expr.contains("^/api/") {
+                ("GET", format!("/api/{i}/item-{}", rng.next() % 1000), vec![])
+            } else if expr.contains("/orders/") {
+                ("POST", format!("/orders/{i}/new"), vec![])
+            } else {
+                ("GET", format!("/tenants/{i}/acme-{}/items", rng.next() % 10), vec![("X-Tenant".to_string(), format!("t{}", i % 100))])
+            };
+            let target = if k % 10 == 9 { format!("/miss/{k}") } else { target };
+            Request { method: method.into(), target, host: None, headers, https: false, listener_port: 8000, sni: None }
+        })
+        .collect();
+    let mut lat = Vec::with_capacity(n);
+    let mut hits = 0;
+    let cpu = cpu_seconds();
+    let total = Instant::now();
+    for r in &reqs {
+        let t = Instant::now();
+        let m = er.find(r);
+        lat.push(t.elapsed().as_nanos());
+        hits += usize::from(m.is_some());
+    }
+    let secs = total.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu;
+    lat.sort_unstable();
+    println!(
+        "atc-router Router::execute: {n} requests ({hits} matched) in {:.3} s = {:.0} resolutions/s ({:.0} per CPU-second), median {:.2} us, p99 {:.2} us",
+        secs,
+        n as f64 / secs,
+        n as f64 / cpu.max(0.01),
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99)
+    );
+    let sims: Vec<SimRequest> = reqs.iter().map(|r| SimRequest { request: r.clone(), body: None }).collect();
+    let mut lat = Vec::with_capacity(n);
+    let mut ok = 0;
+    let cpu = cpu_seconds();
+    let total = Instant::now();
+    for r in &sims {
+        let t = Instant::now();
+        let s = sim.simulate(r, false);
+        lat.push(t.elapsed().as_nanos());
+        ok += usize::from(s.route.is_some());
+    }
+    let secs = total.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu;
+    lat.sort_unstable();
+    println!(
+        "Simulator::simulate (expressions): {n} requests ({ok} routed) in {:.3} s = {:.0} simulations/s ({:.0} per CPU-second), median {:.2} us, p99 {:.2} us, peak RSS {}",
+        secs,
+        n as f64 / secs,
+        n as f64 / cpu.max(0.01),
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99),
+        rss()
+    );
+    assert_eq!(ok, hits, "simulate and Router::execute routed different numbers of requests");
+    for r in sims.iter().take(2000) {
+        let want = er.find(&r.request).and_then(|m| routes[m.route].name().map(String::from));
+        let got = sim.simulate(r, false).route.and_then(|n| n.name);
+        assert_eq!(got, want, "simulate and Router::execute answer differently for {:?}", r.request);
+    }
 }

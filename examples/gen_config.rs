@@ -6,6 +6,8 @@
 //!   (the same config with every 33rd service's port changed: 1% of the entities)
 //! cargo run --release --example gen_config -- 10000 --host-only 1000 > /tmp/hosts.yaml
 //!   (plus 1,000 routes with a host and no paths)
+//! cargo run --release --example gen_config -- 10000 --expressions > /tmp/expr.yaml
+//!   (routes with an `expression` and a `priority`, for `--router-flavor expressions`)
 //! cargo run --release --example gen_config -- 10000 --tests 100000 big.yaml > /tmp/tests.yaml
 //!   (a `gateway test` table of 100,000 requests for that config, read from big.yaml)
 
@@ -25,6 +27,7 @@ fn main() {
             let config = args.get(i + 2).expect("--tests ROWS CONFIG");
             print!("{}", config_gen::route_tests(n, rows, config));
         }
+        None if args.iter().any(|a| a == "--expressions") => print!("{}", config_gen::generate_expressions(n)),
         None => print!("{}", config_gen::generate(n, changed, host_only)),
     }
 }

@@ -68,13 +68,116 @@ pub fn parse_mapped(text: &str, origin: Origin, map: Option<&TextMap>) -> Result
     Ok(Parsed { node: builder.docs.pop().filter(|n| !n.is_null()), warnings: builder.warnings })
 }
 
+/// Parses one YAML (or JSON) document from a character stream, handing the items of the
+/// root mapping's `key:` sequence to `drain` as each is complete instead of keeping them
+/// (the returned tree has that sequence empty), so memory does not grow with the items.
+/// `drain` gets which occurrence of `key` the item is under (a later one replaces an
+/// earlier one, as [`parse`] keeps the last value of a repeated key), its index and the item.
+/// Anchors stay available to later items.
+pub fn parse_draining(
+    chars: impl Iterator<Item = char>,
+    origin: Origin,
+    key: &str,
+    drain: &mut dyn FnMut(usize, usize, Node),
+) -> Result<Option<Node>, YamlError> {
+    let mut builder = Builder::new(origin, None);
+    builder.drain = Some((key, drain, 0, 0));
+    let mut parser = Parser::new(chars);
+    if let Err(e) = parser.load(&mut builder, true) {
+        let m = e.marker();
+        return Err(YamlError { loc: builder.loc(m), message: e.info().to_string() });
+    }
+    builder.flush(usize::MAX);
+    if let Some(err) = builder.error {
+        return Err(err);
+    }
+    if builder.docs.len() > 1 {
+        let loc = builder.docs[1].loc;
+        return Err(YamlError { loc, message: "more than one YAML document in one file is not supported".into() });
+    }
+    Ok(builder.docs.pop().filter(|n| !n.is_null()))
+}
+
+/// The characters of a UTF-8 byte stream, read as they are needed. Invalid UTF-8 or a read
+/// error ends the stream and is kept in `error`.
+pub struct Utf8Chars<R: std::io::Read> {
+    bytes: std::io::Bytes<std::io::BufReader<R>>,
+    pub error: Option<CharsError>,
+}
+
+/// Why a [`Utf8Chars`] stream ended early.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CharsError {
+    InvalidUtf8,
+    /// The read error's message.
+    Read(String),
+}
+
+impl<R: std::io::Read> Utf8Chars<R> {
+    pub fn new(reader: R) -> Self {
+        use std::io::Read;
+        Utf8Chars { bytes: std::io::BufReader::with_capacity(1 << 16, reader).bytes(), error: None }
+    }
+}
+
+impl<R: std::io::Read> Iterator for Utf8Chars<R> {
+    type Item = char;
+    fn next(&mut self) -> Option<char> {
+        if self.error.is_some() {
+            return None;
+        }
+        let mut buf = [0u8; 4];
+        let first = match self.bytes.next()? {
+            Ok(b) => b,
+            Err(e) => {
+                self.error = Some(CharsError::Read(e.to_string()));
+                return None;
+            }
+        };
+        buf[0] = first;
+        let len = match first {
+            0x00..=0x7f => return Some(char::from(first)),
+            0xc2..=0xdf => 2,
+            0xe0..=0xef => 3,
+            0xf0..=0xf4 => 4,
+            _ => 0,
+        };
+        for slot in buf.iter_mut().take(len).skip(1) {
+            match self.bytes.next() {
+                Some(Ok(b)) => *slot = b,
+                Some(Err(e)) => {
+                    self.error = Some(CharsError::Read(e.to_string()));
+                    return None;
+                }
+                None => break,
+            }
+        }
+        match std::str::from_utf8(&buf[..len.max(1)]).ok().and_then(|s| s.chars().next()) {
+            Some(c) if len > 0 => Some(c),
+            _ => {
+                self.error = Some(CharsError::InvalidUtf8);
+                None
+            }
+        }
+    }
+}
+
 enum Frame {
     Seq { node: Node, anchor: usize },
     Map { node: Node, anchor: usize, key: Option<(String, Loc)> },
 }
 
+/// Receives the items of the root mapping's `key:` sequence one at a time instead of the
+/// tree keeping them: (which occurrence of the key, 0-based; the item's index; the item).
+type Drain<'d> = &'d mut dyn FnMut(usize, usize, Node);
+
 struct Builder<'m> {
     origin: Origin,
+    /// The root key whose sequence items go to `drain`, the drain, the occurrences of the
+    /// key seen so far, and the next item's index.
+    drain: Option<(&'m str, Drain<'m>, usize, usize)>,
+    /// The node count when the drained sequence started: what it returns to after each item.
+    nodes_before_drained: usize,
     map: Option<&'m TextMap>,
     /// The last scalar, held back until the next event shows where it ends: (node, its
     /// start offset, whether it can be a key, anchor).
@@ -91,6 +194,8 @@ impl<'m> Builder<'m> {
     fn new(origin: Origin, map: Option<&'m TextMap>) -> Builder<'m> {
         Builder {
             origin,
+            drain: None,
+            nodes_before_drained: 0,
             map,
             pending: None,
             warnings: Vec::new(),
@@ -140,7 +245,25 @@ impl<'m> Builder<'m> {
         true
     }
 
+    /// Whether the innermost frame is the sequence under the root mapping's drained key.
+    fn in_drained_seq(&self) -> bool {
+        let Some((key, ..)) = &self.drain else { return false };
+        self.stack.len() == 2
+            && matches!(&self.stack[0], Frame::Map { key: Some((k, _)), .. } if k == key)
+            && matches!(self.stack[1], Frame::Seq { .. })
+    }
+
     fn push_value(&mut self, node: Node, key_ok: bool) {
+        if self.in_drained_seq() {
+            // the item leaves the tree: it (keys included) no longer counts against the
+            // document's size; one item alone still cannot pass the limit
+            self.nodes = self.nodes_before_drained;
+            if let Some((_, drain, occurrence, index)) = &mut self.drain {
+                drain(occurrence.saturating_sub(1), *index, node);
+                *index += 1;
+            }
+            return;
+        }
         match self.stack.last_mut() {
             None => self.docs.push(node),
             Some(Frame::Seq { node: seq, .. }) => {
@@ -303,6 +426,16 @@ impl MarkedEventReceiver for Builder<'_> {
                     return;
                 }
                 let is_seq = matches!(ev, Event::SequenceStart(..));
+                if is_seq && self.stack.len() == 1 {
+                    if let (Some((key, _, occurrence, index)), Some(Frame::Map { key: Some((k, _)), .. })) = (&mut self.drain, self.stack.first()) {
+                        if k == key {
+                            *occurrence += 1;
+                            *index = 0;
+                            // the sequence itself is counted below and stays in the tree
+                            self.nodes_before_drained = self.nodes + 1;
+                        }
+                    }
+                }
                 self.stack.push(if is_seq {
                     Frame::Seq { node: Node::new(Value::Seq(Vec::new()), loc), anchor }
                 } else {
@@ -423,6 +556,53 @@ mod tests {
     fn empty_documents_are_none() {
         assert!(parse("", Origin::default()).unwrap().is_none());
         assert!(parse("# only a comment\n", Origin::default()).unwrap().is_none());
+    }
+
+    #[test]
+    fn drained_items_leave_the_tree_with_their_locations() {
+        let text = "defaults: &d {method: GET}\ntests:\n  - {name: a, <<: *d}\n  - name: b\ntests:\n  - name: c\nafter: 1\n";
+        let mut items = Vec::new();
+        let root = parse_draining(Utf8Chars::new(text.as_bytes()), Origin::default(), "tests", &mut |occ, i, n| items.push((occ, i, n))).unwrap().unwrap();
+        let got: Vec<(usize, usize, Option<&str>, u32)> = items.iter().map(|(o, i, n)| (*o, *i, n.get_str("name"), n.loc.line)).collect();
+        assert_eq!(got, vec![(0, 0, Some("a"), 3), (0, 1, Some("b"), 4), (1, 0, Some("c"), 6)]);
+        assert_eq!(items[0].2.get_str("method"), Some("GET"), "anchors reach the items");
+        assert_eq!(root.get("tests").and_then(Node::as_seq).map(<[Node]>::len), Some(0));
+        assert_eq!(root.get("after").unwrap().value, Value::Int(1));
+        // the whole-tree parse of the same text sees the same items where they were
+        let whole = p(text);
+        assert_eq!(whole.get("tests").unwrap().as_seq().unwrap()[0].loc, items[2].2.loc);
+    }
+
+    // a drained item no longer counts against MAX_NODES, but one item alone still does
+    #[test]
+    fn drained_items_do_not_add_up_to_the_size_limit() {
+        let mut text = String::from("tests:\n");
+        for k in 0..MAX_NODES / 4 + 10 {
+            text.push_str(&format!("  - {{a: {k}, b: {k}}}\n")); // 5 values an item
+        }
+        let mut count = 0;
+        assert!(parse_draining(text.chars(), Origin::default(), "tests", &mut |_, _, _| count += 1).is_ok());
+        assert_eq!(count, MAX_NODES / 4 + 10);
+        assert!(parse(&text, Origin::default()).is_err_and(|e| e.message.contains("too large")));
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\ntests:\n  - [");
+        for i in 1..8 {
+            bomb.push_str(&format!("&a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}], ", p = i - 1));
+        }
+        bomb.push_str("x]\n");
+        let e = parse_draining(bomb.chars(), Origin::default(), "tests", &mut |_, _, _| {}).unwrap_err();
+        assert!(e.message.contains("too large"), "{e:?}");
+    }
+
+    #[test]
+    fn utf8_chars_decode_and_stop_at_invalid_bytes() {
+        let mut ok = Utf8Chars::new("aé€😀".as_bytes());
+        assert_eq!(ok.by_ref().collect::<String>(), "aé€😀");
+        assert!(ok.error.is_none());
+        for bad in [&b"a\xff"[..], b"a\xc3", b"\xed\xa0\x80", b"\xc0\xaf"] {
+            let mut chars = Utf8Chars::new(bad);
+            let _ = chars.by_ref().count();
+            assert_eq!(chars.error, Some(CharsError::InvalidUtf8), "{bad:?}");
+        }
     }
 
     #[test]

@@ -69,6 +69,44 @@ pub fn generate(n: usize, changed: bool, host_only: usize) -> String {
     out
 }
 
+/// The expressions flavor's table: N services and N routes with an `expression` and a
+/// `priority` (no classic fields): a prefix (`http.path ^= "/svc/N/"`), a regex with a
+/// named capture (`http.path ~ "^/api/N/(?<id>[^/]+)$"`), a prefix with a method, and a
+/// regex with a header condition; priorities repeat (ties go by id), and N plugins.
+pub fn generate_expressions(n: usize) -> String {
+    let mut rng = Lcg(42);
+    let mut out = String::from("_format_version: \"3.0\"\nservices:\n");
+    for i in 0..n {
+        let _ = writeln!(out, "- name: svc-{i}\n  host: backend-{}.internal\n  port: {}\n  path: /v{}", i % 97, 8000 + i % 50, i % 3);
+    }
+    out.push_str("routes:\n");
+    for i in 0..n {
+        let expression = match rng.pick(4) {
+            0 => format!("http.path ^= \"/svc/{i}/\""),
+            1 => format!("http.path ~ \"^/api/{i}/(?<id>[^/]+)$\""),
+            2 => format!("http.path ^= \"/orders/{i}/\" && http.method == \"POST\""),
+            _ => format!("http.path ~ \"^/tenants/{i}/(?<tenant>[a-z0-9-]+)/items$\" && http.headers.x_tenant == \"t{}\"", i % 100),
+        };
+        // YAML single quotes keep the expression's double quotes and backslashes as written
+        let _ = writeln!(out, "- name: route-{i}\n  service: svc-{i}\n  priority: {}\n  expression: '{expression}'", rng.pick(8));
+    }
+    out.push_str("plugins:\n");
+    for i in 0..n {
+        match rng.pick(3) {
+            0 => {
+                let _ = writeln!(out, "- name: rate-limiting\n  route: route-{i}\n  config:\n    minute: {}\n    policy: local", 10 + i % 100);
+            }
+            1 => {
+                let _ = writeln!(out, "- name: key-auth\n  route: route-{i}\n  config:\n    key_names: [apikey]");
+            }
+            _ => {
+                let _ = writeln!(out, "- name: cors\n  service: svc-{i}\n  config:\n    origins: [\"https://app{}.example.com\"]", i % 20);
+            }
+        }
+    }
+    out
+}
+
 /// A `gateway test` table of `rows` requests for the config `generate(n, ..)` writes (read
 /// from `config`, relative to the table): row k aims at route `k * 7919 % n`, expects it to
 /// be routed there, and one row in ten aims at no route.

@@ -94,37 +94,56 @@ fn scalar(n: &Node) -> Option<String> {
 
 /// Checks every test of the table, then expands them into cases lazily (one test at a time).
 pub fn cases(table: &Node) -> Result<impl Iterator<Item = Case<'_>> + '_, Vec<TableError>> {
-    let mut errors = Vec::new();
     let defaults = table.get("defaults");
-    let Some(tests) = table.get("tests").and_then(Node::as_seq) else {
-        return Err(vec![TableError { loc: table.loc, message: "the table needs a `tests:` list".into() }]);
+    let Some(tests) = tests_of(table) else {
+        return Err(vec![no_tests(table)]);
     };
-    for (i, t) in tests.iter().enumerate() {
-        let name = test_name(t, i);
-        let Some(req) = t.get("request").filter(|r| r.is_map()) else {
-            errors.push(TableError { loc: t.loc, message: format!("{name}: needs a `request:` map") });
-            continue;
-        };
-        for e in req.entries() {
-            if !REQUEST_KEYS.contains(&e.key.as_str()) {
-                errors.push(TableError { loc: e.key_loc, message: format!("{name}: unknown request field `{}`", e.key) });
-            }
-        }
-        for e in t.get("expect").map(Node::entries).unwrap_or_default() {
-            if !EXPECT_KEYS.contains(&e.key.as_str()) {
-                errors.push(TableError { loc: e.key_loc, message: format!("{name}: unknown expectation `{}`", e.key) });
-            } else if e.key == "upstream_body" && !(e.value.is_map() || e.value.is_null()) {
-                errors.push(TableError {
-                    loc: e.value.loc,
-                    message: format!("{name}: `upstream_body` is a map of body paths to values (`messages.0.role: system`), or null for no body"),
-                });
-            }
-        }
-    }
+    let errors: Vec<TableError> = tests.iter().enumerate().flat_map(|(i, t)| check_test(t, i)).collect();
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(tests.iter().enumerate().flat_map(move |(i, t)| expand(defaults, t, i)))
+}
+
+/// The table's `tests:` list (empty in a table whose tests were read one at a time).
+pub fn tests_of(table: &Node) -> Option<&[Node]> {
+    table.get("tests").and_then(Node::as_seq)
+}
+
+/// The error for a table without a `tests:` list.
+pub fn no_tests(table: &Node) -> TableError {
+    TableError { loc: table.loc, message: "the table needs a `tests:` list".into() }
+}
+
+/// What is wrong with test `i` of a table (its fields), in the order [`cases`] reports it.
+pub fn check_test(t: &Node, i: usize) -> Vec<TableError> {
+    let mut errors = Vec::new();
+    let name = test_name(t, i);
+    let Some(req) = t.get("request").filter(|r| r.is_map()) else {
+        errors.push(TableError { loc: t.loc, message: format!("{name}: needs a `request:` map") });
+        return errors;
+    };
+    for e in req.entries() {
+        if !REQUEST_KEYS.contains(&e.key.as_str()) {
+            errors.push(TableError { loc: e.key_loc, message: format!("{name}: unknown request field `{}`", e.key) });
+        }
+    }
+    for e in t.get("expect").map(Node::entries).unwrap_or_default() {
+        if !EXPECT_KEYS.contains(&e.key.as_str()) {
+            errors.push(TableError { loc: e.key_loc, message: format!("{name}: unknown expectation `{}`", e.key) });
+        } else if e.key == "upstream_body" && !(e.value.is_map() || e.value.is_null()) {
+            errors.push(TableError {
+                loc: e.value.loc,
+                message: format!("{name}: `upstream_body` is a map of body paths to values (`messages.0.role: system`), or null for no body"),
+            });
+        }
+    }
+    errors
+}
+
+/// The cases of test `i` (checked by [`check_test`]) with the table's `defaults:`.
+pub fn test_cases<'t>(defaults: Option<&'t Node>, t: &'t Node, i: usize) -> Vec<Case<'t>> {
+    expand(defaults, t, i)
 }
 
 fn test_name(t: &Node, i: usize) -> String {
@@ -305,19 +324,37 @@ fn check(expect: Option<&Node>, s: &Simulation) -> Vec<String> {
 /// Runs every case, each routed once, handing each result to `each` as soon as it is known;
 /// coverage counts the routes some case hit (one bit per route).
 pub fn run<'t>(sim: &Simulator, cases: impl IntoIterator<Item = Case<'t>>, mut each: impl FnMut(&CaseResult)) -> Summary {
-    let routes = sim.route_entities();
-    let mut hit = vec![0u64; routes.len().div_ceil(64)];
-    let (mut passed, mut failed) = (0, 0);
+    let mut runner = Runner::new(sim);
     for c in cases {
-        let (s, route) = sim.simulate_routed(&c.request, false);
+        runner.case(c, &mut each);
+    }
+    runner.finish()
+}
+
+/// [`run`] one case at a time (for cases read one at a time).
+pub struct Runner<'s, 'a> {
+    sim: &'s Simulator<'a>,
+    hit: Vec<u64>,
+    passed: usize,
+    failed: usize,
+}
+
+impl<'s, 'a> Runner<'s, 'a> {
+    pub fn new(sim: &'s Simulator<'a>) -> Self {
+        Runner { sim, hit: vec![0u64; sim.route_entities().len().div_ceil(64)], passed: 0, failed: 0 }
+    }
+
+    /// Routes one case and hands its result to `each`.
+    pub fn case(&mut self, c: Case<'_>, each: &mut impl FnMut(&CaseResult)) {
+        let (s, route) = self.sim.simulate_routed(&c.request, false);
         if let Some(i) = route {
-            hit[i / 64] |= 1 << (i % 64);
+            self.hit[i / 64] |= 1 << (i % 64);
         }
         let failures = check(c.expect, &s);
         if failures.is_empty() {
-            passed += 1;
+            self.passed += 1;
         } else {
-            failed += 1;
+            self.failed += 1;
         }
         each(&CaseResult {
             name: c.name,
@@ -328,16 +365,22 @@ pub fn run<'t>(sim: &Simulator, cases: impl IntoIterator<Item = Case<'t>>, mut e
             status: s.status,
         });
     }
-    let is_hit = |i: usize| hit[i / 64] & (1 << (i % 64)) != 0;
-    let covered = (0..routes.len()).filter(|&i| is_hit(i)).count();
-    let uncovered = (0..routes.len()).filter(|&i| !is_hit(i)).map(|i| routes[i].label()).collect();
-    Summary {
-        passed,
-        failed,
-        routes_total: routes.len(),
-        routes_covered: covered,
-        uncovered_routes: uncovered,
-        coverage_percent: if routes.is_empty() { 100.0 } else { covered as f64 * 100.0 / routes.len() as f64 },
+
+    /// The totals, with coverage.
+    pub fn finish(self) -> Summary {
+        let routes = self.sim.route_entities();
+        let hit = self.hit;
+        let is_hit = |i: usize| hit[i / 64] & (1 << (i % 64)) != 0;
+        let covered = (0..routes.len()).filter(|&i| is_hit(i)).count();
+        let uncovered = (0..routes.len()).filter(|&i| !is_hit(i)).map(|i| routes[i].label()).collect();
+        Summary {
+            passed: self.passed,
+            failed: self.failed,
+            routes_total: routes.len(),
+            routes_covered: covered,
+            uncovered_routes: uncovered,
+            coverage_percent: if routes.is_empty() { 100.0 } else { covered as f64 * 100.0 / routes.len() as f64 },
+        }
     }
 }
 

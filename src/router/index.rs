@@ -127,12 +127,12 @@ impl Index {
             for p in &e.paths {
                 match p {
                     PathMatcher::Prefix(s) => keys.push((s.as_bytes().to_vec(), None)),
-                    PathMatcher::Regex(regex) => match literal_prefixes_and_suffixes(regex.as_str()) {
-                        (Some(lits), suffixes) => {
-                            suffixes_by_pattern.insert(regex.as_str().to_string(), suffixes);
-                            keys.extend(lits.into_iter().map(|l| (l, Some(regex.as_str().to_string()))));
+                    PathMatcher::Regex(regex) => match regex.literal_prefixes() {
+                        Some(lits) => {
+                            suffixes_by_pattern.insert(regex.as_str().to_string(), regex.literal_suffixes().cloned());
+                            keys.extend(lits.iter().map(|l| (l.clone(), Some(regex.as_str().to_string()))));
                         }
-                        (None, _) => always = true,
+                        None => always = true,
                     },
                 }
             }
@@ -252,11 +252,17 @@ type Lits = Option<Vec<Vec<u8>>>;
 
 /// Literals one of which every match must start with, and (see [`suffixes_of`]) end with,
 /// from one parse of the pattern.
+#[cfg(test)]
 fn literal_prefixes_and_suffixes(pattern: &str) -> (Lits, Lits) {
     match regex_syntax::ParserBuilder::new().build().parse(pattern) {
-        Ok(hir) => (prefixes_of(&hir), suffixes_of(&hir)),
+        Ok(hir) => literals_of(&hir),
         Err(_) => (None, None),
     }
+}
+
+/// [`prefixes_of`] and [`suffixes_of`] a parsed path regex (`path_regex::compile` keeps them).
+pub(super) fn literals_of(hir: &Hir) -> (Lits, Lits) {
+    (prefixes_of(hir), suffixes_of(hir))
 }
 
 /// Literals one of which every match must start with; `None` when there is no such finite set.

@@ -165,8 +165,9 @@ pub struct Simulator<'a> {
     formula: Formula,
     flavor: Flavor,
     plugins: plugins::PluginIndex<'a>,
-    /// Each route's id as Kong has it (computed once: a DB-less id is two SHA-1 hashes).
-    route_ids: Vec<Option<uuid::Uuid>>,
+    /// What each route's answer takes from the config whatever the request (its id as
+    /// Kong has it, service target, plugins, strip settings), computed once.
+    parts: Vec<upstream::RouteParts<'a>>,
 }
 
 /// One matcher Kong gives atc-router for a route (`simulate --explain`).
@@ -221,8 +222,9 @@ impl<'a> Simulator<'a> {
                 errors.iter().map(|e| format!("route '{}': {}", routes[e.route].label(), e.kong_message())).collect::<Vec<_>>().join("; ")
             })?),
         };
-        let route_ids = specs.iter().map(|s| s.id).collect();
-        Ok(Simulator { config, routes, specs, routing, formula, flavor, plugins: plugins::PluginIndex::new(config), route_ids })
+        let mut sim = Simulator { config, routes, specs, routing, formula, flavor, plugins: plugins::PluginIndex::new(config), parts: Vec::new() };
+        sim.parts = sim.routes.iter().zip(&sim.specs).map(|(r, s)| sim.route_parts(r, s.id)).collect();
+        Ok(sim)
     }
 
     pub fn route_entities(&self) -> &[&'a Entity] {
@@ -243,6 +245,14 @@ impl<'a> Simulator<'a> {
         match &self.routing {
             Routing::Classic(r) => Some(r),
             Routing::Expressions(_) => None,
+        }
+    }
+
+    /// atc-router with Kong's expressions (expressions flavor); `None` in traditional_compatible.
+    pub fn expressions_router(&self) -> Option<&ExpressionsRouter> {
+        match &self.routing {
+            Routing::Classic(_) => None,
+            Routing::Expressions(r) => Some(r),
         }
     }
 

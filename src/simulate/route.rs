@@ -103,8 +103,7 @@ impl Simulator<'_> {
         } else {
             explanation.push("no other route matches this request".into());
         }
-        let route = self.routes[m.route];
-        (self.after_match(req, route, &m, show_secrets, warnings, explanation), Some(m.route))
+        (self.after_match(req, &m, show_secrets, warnings, explanation), Some(m.route))
     }
 
     /// `simulate --explain`: the ATC expression and priority Kong generates for the winner
