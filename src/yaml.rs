@@ -52,20 +52,25 @@ pub struct Parsed {
 /// text and marks the scalars holding substituted values with their variable (`Node::env`).
 pub fn parse_mapped(text: &str, origin: Origin, map: Option<&TextMap>) -> Result<Parsed, YamlError> {
     let mut builder = Builder::new(origin, map);
-    let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, true) {
-        let m = e.marker();
-        return Err(YamlError { loc: builder.loc(m), message: e.info().to_string() });
+    let loaded = Parser::new_from_str(text).load(&mut builder, true);
+    let node = finish(&mut builder, loaded)?;
+    Ok(Parsed { node, warnings: std::mem::take(&mut builder.warnings) })
+}
+
+/// After the parser ran: its error or the builder's, one document at most, the root node.
+fn finish(builder: &mut Builder, loaded: Result<(), yaml_rust2::ScanError>) -> Result<Option<Node>, YamlError> {
+    if let Err(e) = loaded {
+        return Err(YamlError { loc: builder.loc(e.marker()), message: e.info().to_string() });
     }
     builder.flush(usize::MAX);
-    if let Some(err) = builder.error {
+    if let Some(err) = builder.error.take() {
         return Err(err);
     }
     if builder.docs.len() > 1 {
         let loc = builder.docs[1].loc;
         return Err(YamlError { loc, message: "more than one YAML document in one file is not supported".into() });
     }
-    Ok(Parsed { node: builder.docs.pop().filter(|n| !n.is_null()), warnings: builder.warnings })
+    Ok(builder.docs.pop().filter(|n| !n.is_null()))
 }
 
 /// Parses one YAML (or JSON) document from a character stream, handing the items of the
@@ -82,20 +87,8 @@ pub fn parse_draining(
 ) -> Result<Option<Node>, YamlError> {
     let mut builder = Builder::new(origin, None);
     builder.drain = Some((key, drain, 0, 0));
-    let mut parser = Parser::new(chars);
-    if let Err(e) = parser.load(&mut builder, true) {
-        let m = e.marker();
-        return Err(YamlError { loc: builder.loc(m), message: e.info().to_string() });
-    }
-    builder.flush(usize::MAX);
-    if let Some(err) = builder.error {
-        return Err(err);
-    }
-    if builder.docs.len() > 1 {
-        let loc = builder.docs[1].loc;
-        return Err(YamlError { loc, message: "more than one YAML document in one file is not supported".into() });
-    }
-    Ok(builder.docs.pop().filter(|n| !n.is_null()))
+    let loaded = Parser::new(chars).load(&mut builder, true);
+    finish(&mut builder, loaded)
 }
 
 /// The characters of a UTF-8 byte stream, read as they are needed. Invalid UTF-8 or a read
