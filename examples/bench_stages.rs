@@ -3,6 +3,8 @@
 //!
 //! cargo run --release --example bench_stages -- /tmp/big.yaml
 
+#![allow(clippy::print_stdout)] // a benchmark prints its numbers
+
 use gateway::env::{Env, EnvMode};
 use gateway::load::{self, Disk};
 use std::path::PathBuf;
