@@ -426,3 +426,69 @@ fn parse_errors_per_route() {
     assert!(err[0].message.contains("expected binary_operator"), "{}", err[0].message);
     assert_eq!(err[1].message, "Unknown LHS field");
 }
+
+// ---- the expressions engine's path prefilter against its plain scan and atc-router ----
+//
+// `Engine::hits` evaluates only the always-tried matchers and those whose required path
+// literal the request's path satisfies; it must give what evaluating every matcher in
+// atc-router's order gives (src/router.rs `execute`: the (priority, uuid) BTreeMap in
+// reverse, first that holds wins; src/interpreter.rs: one fresh `Match` per matcher), and
+// its first hit must be `Router::execute`'s answer.
+
+fn path_literal() -> impl Strategy<Value = String> {
+    (path(), any::<bool>()).prop_map(|(p, slash)| if slash && p != "/" { format!("{p}/") } else { p })
+}
+
+fn atom() -> impl Strategy<Value = String> {
+    prop_oneof![
+        path_literal().prop_map(|p| format!(r#"http.path ^= "{p}""#)),
+        path_literal().prop_map(|p| format!(r#"http.path == "{p}""#)),
+        path_literal().prop_map(|p| format!(r##"http.path ~ r#"^{p}(?<cap>[^/]+)$"#"##)),
+        path_literal().prop_map(|p| format!(r##"http.path ~ r#"^{p}(\d+)?(?<rest>.*)"#"##)),
+        path_literal().prop_map(|p| format!(r##"http.path ~ r#"^{p}"#"##)),
+        path_literal().prop_map(|p| format!(r##"http.path ~ r#"{p}"#"##)),
+        path_literal().prop_map(|p| format!(r##"http.path ~ r#"(?i)^{p}"#"##)),
+        path_literal().prop_map(|p| format!(r##"http.path ~ r#"^{p}|/b"#"##)),
+        path_literal().prop_map(|p| format!(r#"lower(http.path) ^= "{}""#, p.to_lowercase())),
+        prop::sample::select(vec!["GET", "POST"]).prop_map(|m| format!(r#"http.method == "{m}""#)),
+        prop::sample::select(vec!["v1", "V2", "w7"]).prop_map(|v| format!(r#"http.headers.x_version == "{v}""#)),
+        Just(r##"http.headers.x_version ~ r#"(?<ver>\d)$"#"##.to_string()),
+        Just(r##"any(lower(http.headers.x_env)) ~ r#"^(?<env>[a-zü]+)"#"##.to_string()),
+    ]
+}
+
+fn expression() -> impl Strategy<Value = String> {
+    atom().prop_recursive(3, 12, 2, |inner| {
+        prop_oneof![
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}) && ({b})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}) || ({b})")),
+            inner.prop_map(|a| format!("!({a})")),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn path_prefilter_changes_no_answer(
+        table in prop::collection::vec((expression(), 0u64..4, any::<u8>()), 1..16),
+        reqs in prop::collection::vec(request(), 1..8),
+    ) {
+        let specs: Vec<engine::MatcherSpec> = table
+            .iter()
+            .enumerate()
+            .map(|(i, (e, p, tie))| engine::MatcherSpec { uuid: uuid::Uuid::from_u128((u128::from(*tie) << 64) | i as u128), priority: *p, expression: e.clone() })
+            .collect();
+        let (engine, errors) = engine::Engine::build(&specs);
+        prop_assert!(errors.is_empty(), "{:?}", errors);
+        let conn = gateway::router::atc::context::Connection::default();
+        for req in &reqs {
+            let indexed: Vec<engine::Hit> = engine.hits(req, &conn).collect();
+            let scanned: Vec<engine::Hit> = engine.hits_unindexed(req, &conn).collect();
+            prop_assert_eq!(&indexed, &scanned, "{:?} on {:?}", req.target, table);
+            prop_assert_eq!(engine.first(req, &conn), engine.first_atc(req, &conn), "{:?} on {:?}", req.target, table);
+            prop_assert_eq!(engine.first(req, &conn), scanned.first().cloned());
+        }
+    }
+}

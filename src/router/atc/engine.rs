@@ -5,14 +5,20 @@
 //! `get_result("http.path")`), and reads atc-router v1.7.1's `src/router.rs` for the
 //! order: matchers sit in a `BTreeMap` keyed by `(priority, uuid)` and `execute` walks it
 //! in reverse, so the highest priority is tried first and equal priorities go by the
-//! greater UUID; the first expression that holds wins. [`Engine::first`] asks atc-router's
-//! own `Router`; [`Engine::all`] evaluates every expression with atc-router's interpreter
-//! (`src/interpreter.rs`) in that same order (the `Router` offers no "all matches").
+//! greater UUID; the first expression that holds wins. [`Engine::hits`] evaluates the
+//! expressions with atc-router's interpreter (`src/interpreter.rs`) in that same order (the
+//! `Router` offers no "all matches"), but only the ones a path prefilter ([`PathIndex`])
+//! leaves: a matcher whose expression requires `http.path` to start with (or equal) a
+//! literal is skipped when the request's path does not. Skipping a matcher whose expression
+//! cannot hold changes nothing else: `Router::execute` gives each matcher a fresh `Match`
+//! and stops at the first that holds, and the interpreter only reads the context.
+//! [`Engine::first_atc`] asks atc-router's own `Router`; [`Engine::hits_unindexed`] is the
+//! plain scan.
 
 use super::context::{self, Connection};
 use super::schema::http_schema;
 use crate::router::Request;
-use atc_router::ast::{Expression, Value};
+use atc_router::ast::{BinaryOperator, Expression, LogicalExpression, Value};
 use atc_router::context::{Context, Match as AtcMatch};
 use atc_router::interpreter::Execute;
 use atc_router::router::Router as AtcRouter;
@@ -47,6 +53,137 @@ pub struct Engine {
     /// Parsed expressions in evaluation order: (matcher index, expression).
     ordered: Vec<(usize, Expression)>,
     by_uuid: HashMap<Uuid, usize>,
+    index: PathIndex,
+}
+
+/// A condition on `http.path` an expression cannot hold without.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathKey {
+    /// The path starts with this literal (`^=`, or a `~` regex anchored at `^` with a
+    /// literal prefix).
+    Prefix(String),
+    /// The path is this literal (`==`).
+    Exact(String),
+}
+
+/// The path prefilter: positions in evaluation order (`Engine::ordered`), by the literal
+/// their expression requires of `http.path`, and the positions with no such literal.
+#[derive(Debug, Default)]
+struct PathIndex {
+    prefix: HashMap<String, Vec<usize>>,
+    exact: HashMap<String, Vec<usize>>,
+    /// The longest prefix literal, in bytes.
+    longest: usize,
+    /// Positions always evaluated, ascending.
+    always: Vec<usize>,
+}
+
+impl PathIndex {
+    fn new(keys: impl Iterator<Item = Option<PathKey>>) -> PathIndex {
+        let mut ix = PathIndex::default();
+        for (pos, key) in keys.enumerate() {
+            match key {
+                Some(PathKey::Prefix(p)) => {
+                    ix.longest = ix.longest.max(p.len());
+                    ix.prefix.entry(p).or_default().push(pos);
+                }
+                Some(PathKey::Exact(p)) => ix.exact.entry(p).or_default().push(pos),
+                None => ix.always.push(pos),
+            }
+        }
+        ix
+    }
+
+    /// The positions whose path literal `path` satisfies, ascending (without `always`).
+    fn candidates(&self, path: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        for len in 0..=self.longest.min(path.len()) {
+            if path.is_char_boundary(len) {
+                if let Some(ps) = self.prefix.get(&path[..len]) {
+                    out.extend_from_slice(ps);
+                }
+            }
+        }
+        if let Some(ps) = self.exact.get(path) {
+            out.extend_from_slice(ps);
+        }
+        out.sort_unstable();
+        out
+    }
+}
+
+/// Merges two ascending lists lazily.
+struct Merge<'a> {
+    a: &'a [usize],
+    b: Vec<usize>,
+    i: usize,
+    j: usize,
+}
+
+impl Iterator for Merge<'_> {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
+        let (x, y) = (self.a.get(self.i), self.b.get(self.j));
+        match (x, y) {
+            (Some(&x), Some(&y)) if x < y => {
+                self.i += 1;
+                Some(x)
+            }
+            (_, Some(&y)) => {
+                self.j += 1;
+                Some(y)
+            }
+            (Some(&x), None) => {
+                self.i += 1;
+                Some(x)
+            }
+            (None, None) => None,
+        }
+    }
+}
+
+/// The path literal an expression requires, from its top-level `And` chain only (an `Or`
+/// or a `Not` is not entered): a predicate on `http.path` without `lower()`/`any()` that is
+/// `^= "lit"`, `== "lit"` or `~` a regex that regex-syntax reads as the start-of-text
+/// anchor followed by a literal. The first such predicate found, left to right. `None`
+/// when there is none (the matcher is always evaluated).
+///
+/// Sound because `http.path` has exactly one value ([`context::values_of`]), and
+/// atc-router's predicate in its default "all values" mode holds only if that value
+/// satisfies the operator (src/interpreter.rs `Predicate::execute`).
+pub fn path_key(expr: &Expression) -> Option<PathKey> {
+    match expr {
+        Expression::Logical(l) => match l.as_ref() {
+            LogicalExpression::And(a, b) => path_key(a).or_else(|| path_key(b)),
+            LogicalExpression::Or(..) | LogicalExpression::Not(_) => None,
+        },
+        Expression::Predicate(p) => {
+            if p.lhs.var_name != "http.path" || !p.lhs.transformations.is_empty() {
+                return None;
+            }
+            match (&p.op, &p.rhs) {
+                (BinaryOperator::Prefix, Value::String(s)) => Some(PathKey::Prefix(s.clone())),
+                (BinaryOperator::Equals, Value::String(s)) => Some(PathKey::Exact(s.clone())),
+                (BinaryOperator::Regex, Value::Regex(re)) => anchored_literal(re.as_str()).map(PathKey::Prefix),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// The literal every match of `pattern` starts at the start of the text with, when the
+/// pattern (as regex-syntax parses it with the `regex` crate's defaults, which atc-router's
+/// `Regex::new` uses) is a concatenation beginning with the `\A`/`^` anchor (not the
+/// multi-line one) followed by a literal. `None` otherwise, or when the pattern does not
+/// parse.
+fn anchored_literal(pattern: &str) -> Option<String> {
+    use regex_syntax::hir::{HirKind, Look};
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let HirKind::Concat(parts) = hir.kind() else { return None };
+    match (parts.first().map(|h| h.kind()), parts.get(1).map(|h| h.kind())) {
+        (Some(HirKind::Look(Look::Start)), Some(HirKind::Literal(lit))) => String::from_utf8(lit.0.to_vec()).ok(),
+        _ => None,
+    }
 }
 
 impl std::fmt::Debug for Engine {
@@ -79,7 +216,8 @@ impl Engine {
         }
         // atc-router src/router.rs: BTreeMap<(priority, uuid)> iterated in reverse
         ordered.sort_by(|(a, _), (b, _)| (matchers[*b].priority, matchers[*b].uuid).cmp(&(matchers[*a].priority, matchers[*a].uuid)));
-        (Engine { router, ordered, by_uuid }, errors)
+        let index = PathIndex::new(ordered.iter().map(|(_, e)| path_key(e)));
+        (Engine { router, ordered, by_uuid, index }, errors)
     }
 
     /// The field names some matcher uses (Kong fills only these).
@@ -93,9 +231,15 @@ impl Engine {
         Some(ctx)
     }
 
-    /// The winner, from atc-router's `Router::execute`. `None` also when the request
-    /// path is not UTF-8 or a value is refused (Kong's router errors: 404).
+    /// The winner: the first of [`Engine::hits`]. `None` also when the request path is not
+    /// UTF-8 or a value is refused (Kong's router errors: 404).
     pub fn first(&self, req: &Request, conn: &Connection) -> Option<Hit> {
+        self.hits(req, conn).next()
+    }
+
+    /// The winner from atc-router's own `Router::execute` (the plain scan `first` must
+    /// agree with).
+    pub fn first_atc(&self, req: &Request, conn: &Connection) -> Option<Hit> {
         let path = req.match_path()?;
         let mut ctx = self.context(req, &path, conn)?;
         if !self.router.execute(&mut ctx) {
@@ -106,12 +250,30 @@ impl Engine {
     }
 
     /// The matchers whose expression holds, in the order atc-router tries them, lazily: the
-    /// scan stops where the caller stops reading.
+    /// scan stops where the caller stops reading. Only the matchers the path prefilter
+    /// leaves are evaluated.
     pub fn hits<'s>(&'s self, req: &Request, conn: &Connection) -> impl Iterator<Item = Hit> + 's {
+        let path = req.match_path();
+        let ctx = path.as_deref().and_then(|path| self.context(req, path, conn));
+        let candidates = match (&path, &ctx) {
+            (Some(path), Some(_)) => self.index.candidates(path),
+            _ => Vec::new(),
+        };
+        let always: &[usize] = if ctx.is_some() { &self.index.always } else { &[] };
+        self.evaluate(ctx, Merge { a: always, b: candidates, i: 0, j: 0 })
+    }
+
+    /// [`Engine::hits`] without the prefilter: every matcher evaluated in order.
+    pub fn hits_unindexed<'s>(&'s self, req: &Request, conn: &Connection) -> impl Iterator<Item = Hit> + 's {
         let ctx = req.match_path().and_then(|path| self.context(req, &path, conn));
+        self.evaluate(ctx, 0..self.ordered.len())
+    }
+
+    fn evaluate<'s>(&'s self, ctx: Option<Context<'static>>, positions: impl Iterator<Item = usize> + 's) -> impl Iterator<Item = Hit> + 's {
         let mut ctx = ctx;
-        self.ordered.iter().filter_map(move |(i, expr)| {
+        positions.filter_map(move |pos| {
             let ctx = ctx.as_mut()?;
+            let (i, expr) = &self.ordered[pos];
             let mut m = AtcMatch::new();
             expr.execute(ctx, &mut m).then(|| hit(*i, m))
         })
@@ -119,15 +281,12 @@ impl Engine {
 
     /// Every matcher whose expression holds, in the order atc-router tries them.
     pub fn all(&self, req: &Request, conn: &Connection) -> Vec<Hit> {
-        let Some(path) = req.match_path() else { return Vec::new() };
-        let Some(mut ctx) = self.context(req, &path, conn) else { return Vec::new() };
-        self.ordered
-            .iter()
-            .filter_map(|(i, expr)| {
-                let mut m = AtcMatch::new();
-                expr.execute(&mut ctx, &mut m).then(|| hit(*i, m))
-            })
-            .collect()
+        self.hits(req, conn).collect()
+    }
+
+    /// How many matchers the path prefilter always evaluates, of how many.
+    pub fn unindexed_count(&self) -> (usize, usize) {
+        (self.index.always.len(), self.ordered.len())
     }
 }
 
@@ -224,6 +383,62 @@ mod tests {
         let req = get("/x", &[]);
         assert_eq!(e.first(&req, &Connection::default()).unwrap().matcher, 1);
         assert_eq!(e.all(&req, &Connection::default()).iter().map(|h| h.matcher).collect::<Vec<_>>(), vec![1, 0, 2]);
+    }
+
+    fn key(expression: &str) -> Option<PathKey> {
+        path_key(&atc_router::parser::parse(expression).unwrap())
+    }
+
+    #[test]
+    fn path_keys_come_from_the_top_level_and_chain_only() {
+        let pre = |s: &str| Some(PathKey::Prefix(s.to_string()));
+        assert_eq!(key(r#"http.path ^= "/a""#), pre("/a"));
+        assert_eq!(key(r#"http.path == "/a""#), Some(PathKey::Exact("/a".to_string())));
+        assert_eq!(key(r#"http.method == "GET" && (http.host == "h" && http.path ^= "/b")"#), pre("/b"));
+        assert_eq!(key(r#"http.path ~ "^/api/v1/(?<id>[^/]+)$""#), pre("/api/v1/"));
+        // a quantified last char is not part of the literal, nor a case-insensitive letter
+        assert_eq!(key(r#"http.path ~ "(?i)^/a""#), pre("/"));
+        assert_eq!(key(r#"http.path ~ "^/ab*""#), pre("/a"));
+        assert_eq!(key(r##"http.path ~ r#"\A/x"#"##), pre("/x"));
+        for none in [
+            r#"http.path ^= "/a" || http.method == "GET""#,
+            r#"!(http.path ^= "/a")"#,
+            r#"lower(http.path) ^= "/a""#,
+            r#"any(http.path) ^= "/a""#,
+            r#"http.path != "/a""#,
+            r#"http.path =^ "/a""#,
+            r#"http.path ~ "/a""#,
+            r#"http.path ~ "^/a|/b""#,
+            r#"http.path ~ "(?m)^/a""#,
+            r#"http.path ~ "^(/a)""#,
+            r#"http.path.segments.0 == "a""#,
+            r#"http.method == "GET""#,
+        ] {
+            assert_eq!(key(none), None, "{none}");
+        }
+    }
+
+    // the prefilter only drops matchers that cannot hold; order and results are the scan's
+    #[test]
+    fn prefilter_skips_only_matchers_that_cannot_hold() {
+        let (e, errs) = Engine::build(&[
+            spec(1, 1, r#"http.path ^= "/a/""#),
+            spec(2, 2, r#"http.path == "/a/b""#),
+            spec(3, 0, r#"http.method == "GET""#),
+            spec(4, 3, r##"http.path ~ r#"^/a/(?<x>\w+)$"#"##),
+            spec(5, 0, r#"http.path ^= "/é""#),
+        ]);
+        assert!(errs.is_empty());
+        assert_eq!(e.unindexed_count(), (1, 5));
+        let c = Connection::default();
+        for target in ["/a/b", "/a/", "/a", "/", "/é/x", "/a/b/c"] {
+            let req = get(target, &[]);
+            assert_eq!(e.hits(&req, &c).collect::<Vec<_>>(), e.hits_unindexed(&req, &c).collect::<Vec<_>>(), "{target}");
+            assert_eq!(e.first(&req, &c), e.first_atc(&req, &c), "{target}");
+        }
+        let order = |t: &str| e.all(&get(t, &[]), &c).iter().map(|h| h.matcher).collect::<Vec<_>>();
+        assert_eq!(order("/a/b"), vec![3, 1, 0, 2]);
+        assert_eq!(order("/é/x"), vec![4, 2]);
     }
 
     #[test]

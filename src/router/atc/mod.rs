@@ -134,6 +134,13 @@ impl ExpressionsRouter {
         self.engine.first(req, conn).map(|h| self.to_match(h))
     }
 
+    /// The route atc-router's own `Router::execute` picks, scanning every matcher (what
+    /// [`ExpressionsRouter::find`], which evaluates only the matchers the path prefilter
+    /// leaves, must agree with).
+    pub fn find_atc(&self, req: &Request) -> Option<Match> {
+        self.engine.first_atc(req, &Connection::default()).map(|h| self.to_match(h))
+    }
+
     /// Every matching (sub-)route in the order atc-router tries them; the first is the winner.
     pub fn all_matches(&self, req: &Request) -> Vec<Match> {
         self.all_matches_with(req, &Connection::default())
