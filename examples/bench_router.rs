@@ -119,6 +119,47 @@ impl Files for Generated {
     }
 }
 
+/// One timed pass over `items`: each item's latency (sorted), wall and CPU seconds, and how
+/// many items `f` counted.
+struct Pass {
+    secs: f64,
+    cpu: f64,
+    lat: Vec<u128>,
+    counted: usize,
+}
+
+fn timed<T>(items: &[T], mut f: impl FnMut(&T) -> bool) -> Pass {
+    let mut lat = Vec::with_capacity(items.len());
+    let mut counted = 0;
+    let cpu = cpu_seconds();
+    let total = Instant::now();
+    for x in items {
+        let t = Instant::now();
+        let hit = f(x);
+        lat.push(t.elapsed().as_nanos());
+        counted += usize::from(hit);
+    }
+    let secs = total.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu;
+    lat.sort_unstable();
+    Pass { secs, cpu, lat, counted }
+}
+
+impl Pass {
+    /// `in S s = R <what>/s (C per CPU-second), median M us, p99 P us`
+    fn rates(&self, what: &str) -> String {
+        let n = self.lat.len() as f64;
+        format!(
+            "in {:.3} s = {:.0} {what}/s ({:.0} per CPU-second), median {:.2} us, p99 {:.2} us",
+            self.secs,
+            n / self.secs,
+            n / self.cpu.max(0.01),
+            percentile(&self.lat, 0.5),
+            percentile(&self.lat, 0.99)
+        )
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse::<usize>().ok());
@@ -159,68 +200,21 @@ fn main() {
     }
     let reqs = requests(&sim, n);
     let router = sim.router().expect("traditional_compatible flavor");
-    let mut lat = Vec::with_capacity(n);
-    let mut hits = 0;
-    let total = Instant::now();
-    for r in &reqs {
-        let t = Instant::now();
-        let m = router.find(r);
-        lat.push(t.elapsed().as_nanos());
-        hits += usize::from(m.is_some());
-    }
-    let secs = total.elapsed().as_secs_f64();
-    lat.sort_unstable();
-    println!(
-        "indexed: {n} requests ({hits} matched) in {:.3} s = {:.0} resolutions/s, median {:.2} us, p99 {:.2} us",
-        secs,
-        n as f64 / secs,
-        percentile(&lat, 0.5),
-        percentile(&lat, 0.99)
-    );
+    let pass = timed(&reqs, |r| router.find(r).is_some());
+    println!("indexed: {n} requests ({} matched) {}", pass.counted, pass.rates("resolutions"));
     let sims: Vec<SimRequest> = reqs.iter().map(|r| SimRequest { request: r.clone(), body: None }).collect();
-    let mut lat = Vec::with_capacity(n);
-    let mut ok = 0;
-    let cpu = cpu_seconds();
-    let total = Instant::now();
-    for r in &sims {
-        let t = Instant::now();
-        let s = sim.simulate(r, false);
-        lat.push(t.elapsed().as_nanos());
-        ok += usize::from(s.route.is_some());
-    }
-    let secs = total.elapsed().as_secs_f64();
-    let cpu = cpu_seconds() - cpu;
-    lat.sort_unstable();
-    println!(
-        "Simulator::simulate: {n} requests ({ok} routed) in {:.3} s = {:.0} simulations/s ({:.0} per CPU-second), median {:.2} us, p99 {:.2} us, peak RSS {}",
-        secs,
-        n as f64 / secs,
-        n as f64 / cpu.max(0.01),
-        percentile(&lat, 0.5),
-        percentile(&lat, 0.99),
-        rss()
-    );
+    let pass = timed(&sims, |r| sim.simulate(r, false).route.is_some());
+    println!("Simulator::simulate: {n} requests ({} routed) {}, peak RSS {}", pass.counted, pass.rates("simulations"), rss());
     let sample = flag("--linear").unwrap_or(2000).min(n);
     if sample == 0 {
         return;
     }
-    let mut lin = Vec::with_capacity(sample);
-    let total = Instant::now();
-    for r in &reqs[..sample] {
-        let t = Instant::now();
+    let pass = timed(&reqs[..sample], |r| {
         let m = router.find_linear(r);
-        lin.push(t.elapsed().as_nanos());
         assert_eq!(m, router.find(r), "indexed and linear answers differ for {r:?}");
-    }
-    let secs = total.elapsed().as_secs_f64();
-    lin.sort_unstable();
-    println!(
-        "linear scan: {sample} requests in {:.3} s = {:.0} resolutions/s, median {:.2} us, p99 {:.2} us (answers identical)",
-        secs,
-        sample as f64 / secs,
-        percentile(&lin, 0.5),
-        percentile(&lin, 0.99)
-    );
+        m.is_some()
+    });
+    println!("linear scan: {sample} requests {} (answers identical)", pass.rates("resolutions"));
 }
 
 /// atc-router adding the routes Kong's traditional_compatible flavor gives it (one matcher
@@ -299,73 +293,18 @@ fn bench_expressions(config: &gateway::model::Config, n: usize) {
             Request { method: method.into(), target, host: None, headers, https: false, listener_port: 8000, sni: None }
         })
         .collect();
-    let mut lat = Vec::with_capacity(n);
-    let mut hits = 0;
-    let cpu = cpu_seconds();
-    let total = Instant::now();
-    for r in &reqs {
-        let t = Instant::now();
-        let m = er.find_atc(r);
-        lat.push(t.elapsed().as_nanos());
-        hits += usize::from(m.is_some());
-    }
-    let secs = total.elapsed().as_secs_f64();
-    let cpu = cpu_seconds() - cpu;
-    lat.sort_unstable();
-    println!(
-        "atc-router Router::execute: {n} requests ({hits} matched) in {:.3} s = {:.0} resolutions/s ({:.0} per CPU-second), median {:.2} us, p99 {:.2} us",
-        secs,
-        n as f64 / secs,
-        n as f64 / cpu.max(0.01),
-        percentile(&lat, 0.5),
-        percentile(&lat, 0.99)
-    );
-    let mut lat = Vec::with_capacity(n);
-    let cpu = cpu_seconds();
-    let total = Instant::now();
-    for r in &reqs {
-        let t = Instant::now();
-        let m = er.find(r);
-        lat.push(t.elapsed().as_nanos());
-        std::hint::black_box(m);
-    }
-    let secs = total.elapsed().as_secs_f64();
-    let cpu = cpu_seconds() - cpu;
-    lat.sort_unstable();
+    let pass = timed(&reqs, |r| er.find_atc(r).is_some());
+    let hits = pass.counted;
+    println!("atc-router Router::execute: {n} requests ({hits} matched) {}", pass.rates("resolutions"));
+    let pass = timed(&reqs, |r| std::hint::black_box(er.find(r)).is_some());
     for r in &reqs {
         assert_eq!(er.find(r), er.find_atc(r), "prefiltered and atc-router answers differ for {r:?}");
     }
-    println!(
-        "ExpressionsRouter::find (path prefilter): {n} requests in {:.3} s = {:.0} resolutions/s ({:.0} per CPU-second), median {:.2} us, p99 {:.2} us (answers identical to Router::execute)",
-        secs,
-        n as f64 / secs,
-        n as f64 / cpu.max(0.01),
-        percentile(&lat, 0.5),
-        percentile(&lat, 0.99)
-    );
+    println!("ExpressionsRouter::find (path prefilter): {n} requests {} (answers identical to Router::execute)", pass.rates("resolutions"));
     let sims: Vec<SimRequest> = reqs.iter().map(|r| SimRequest { request: r.clone(), body: None }).collect();
-    let mut lat = Vec::with_capacity(n);
-    let mut ok = 0;
-    let cpu = cpu_seconds();
-    let total = Instant::now();
-    for r in &sims {
-        let t = Instant::now();
-        let s = sim.simulate(r, false);
-        lat.push(t.elapsed().as_nanos());
-        ok += usize::from(s.route.is_some());
-    }
-    let secs = total.elapsed().as_secs_f64();
-    let cpu = cpu_seconds() - cpu;
-    lat.sort_unstable();
-    println!(
-        "Simulator::simulate (expressions): {n} requests ({ok} routed) in {:.3} s = {:.0} simulations/s ({:.0} per CPU-second), median {:.2} us, p99 {:.2} us, peak RSS {}",
-        secs,
-        n as f64 / secs,
-        n as f64 / cpu.max(0.01),
-        percentile(&lat, 0.5),
-        percentile(&lat, 0.99),
-        rss()
-    );
+    let pass = timed(&sims, |r| sim.simulate(r, false).route.is_some());
+    let ok = pass.counted;
+    println!("Simulator::simulate (expressions): {n} requests ({ok} routed) {}, peak RSS {}", pass.rates("simulations"), rss());
     assert_eq!(ok, hits, "simulate and Router::execute routed different numbers of requests");
     for r in sims.iter().take(2000) {
         let want = er.find(&r.request).and_then(|m| routes[m.route].name().map(String::from));
