@@ -226,10 +226,11 @@ const EXPRESSIONS_ONLY: [&str; 2] = ["expression", "priority"];
 /// without the expressions flavor has no `expression` / `priority` (any key outside the
 /// schema is "unknown field", kong/db/schema/init.lua `validate_fields`); with it, their
 /// types and range, then `validate_route`, the custom entity check routes.lua adds for the
-/// ATC flavors (run here by gateway's own `router::atc::validate_route`, atc-router's parser
+/// ATC flavors (run here by gateway's own `router::atc::validate_route_with`, atc-router's parser
 /// included). Field errors go in `errors`, the entity check's in `entity`.
 fn route_flavor_errors(body: &Map<String, Json>, errors: &mut Map<String, Json>, entity: &mut Vec<Json>) {
-    use gateway::router::{atc::validate_route, Flavor, RouteSpec};
+    use gateway::router::atc::{validate_route_with, Net, Nets};
+    use gateway::router::{Flavor, RouteSpec};
     if !expressions_flavor() {
         for f in EXPRESSIONS_ONLY.iter().filter(|f| body.contains_key(**f)) {
             errors.insert(f.to_string(), json!("unknown field"));
@@ -254,13 +255,12 @@ fn route_flavor_errors(body: &Map<String, Json>, errors: &mut Map<String, Json>,
     }
     let strings = |f: &str| -> Vec<String> { given(f).and_then(Json::as_array).map(|a| a.iter().filter_map(Json::as_str).map(String::from).collect()).unwrap_or_default() };
     let expression = given("expression").and_then(Json::as_str).map(String::from);
-    // `sources` / `destinations` count among the "others" too (is_others_empty); RouteSpec
-    // does not carry them
-    let streams = ["sources", "destinations"].iter().any(|f| given(f).and_then(Json::as_array).is_some_and(|a| !a.is_empty()));
-    if expression.is_some() && streams {
-        entity.push(json!("Router Expression failed validation: cannot set 'expression' with 'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations' simultaneously"));
-        return;
-    }
+    // `sources` / `destinations` count among the "others" too (is_others_empty)
+    let nets = |f: &str| -> Vec<Net> {
+        let items = given(f).and_then(Json::as_array).map(Vec::as_slice).unwrap_or(&[]);
+        items.iter().map(|n| Net { ip: n.get("ip").and_then(Json::as_str).map(String::from), port: n.get("port").and_then(Json::as_i64) }).collect()
+    };
+    let nets = Nets { sources: nets("sources"), destinations: nets("destinations") };
     let headers = given("headers")
         .and_then(Json::as_object)
         .map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_array().map(|a| a.iter().filter_map(Json::as_str).map(String::from).collect()).unwrap_or_default())).collect())
@@ -279,7 +279,7 @@ fn route_flavor_errors(body: &Map<String, Json>, errors: &mut Map<String, Json>,
         expression,
         priority: given("priority").and_then(Json::as_u64),
     };
-    if let Err((field, message)) = validate_route(&spec, Flavor::Expressions) {
+    if let Err((field, message)) = validate_route_with(&spec, &nets, Flavor::Expressions) {
         match field {
             Some(f) => {
                 errors.insert(f.into(), json!(message));

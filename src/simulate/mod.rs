@@ -231,15 +231,6 @@ impl<'a> Simulator<'a> {
         &self.routes
     }
 
-    /// Just the route Kong picks (for the test runner and benchmarks).
-    pub fn find_route(&self, req: &SimRequest) -> Option<&'a Entity> {
-        let found = match &self.routing {
-            Routing::Classic(r) => r.find(&req.request),
-            Routing::Expressions(r) => r.find(&req.request),
-        };
-        found.map(|m| self.routes[m.route])
-    }
-
     /// The project's router (traditional_compatible); `None` in the expressions flavor.
     pub fn router(&self) -> Option<&Router> {
         match &self.routing {

@@ -10,12 +10,7 @@ pub fn check(config: &Config, flavor: Option<Flavor>, out: &mut Vec<Diagnostic>)
     for ent in &config.entities {
         let Some(schema) = schema::entity(ent.kind) else { continue };
         let label = ent.label();
-        let mut found = Vec::new();
-        check::check_record_fields(&ent.node, schema, "", &label, &mut found);
-        if ent.kind == "routes" {
-            route_flavor_fields(ent, flavor, &mut found);
-        }
-        out.extend(found);
+        out.extend(schema_findings(ent, schema, flavor));
         if ent.kind == "services" {
             check_service(ent, &label, out);
         }
@@ -68,11 +63,18 @@ fn route_flavor_fields(route: &crate::model::Entity, flavor: Option<Flavor>, fou
 pub fn check_routes(config: &Config, flavor: Option<Flavor>, out: &mut Vec<Diagnostic>) {
     let Some(schema) = schema::entity("routes") else { return };
     for route in config.of_kind("routes") {
-        let mut found = Vec::new();
-        check::check_record_fields(&route.node, schema, "", &route.label(), &mut found);
-        route_flavor_fields(route, flavor, &mut found);
-        out.extend(found);
+        out.extend(schema_findings(route, schema, flavor));
     }
+}
+
+/// An entity's findings against its schema; a route's for the router flavor.
+fn schema_findings(ent: &crate::model::Entity, schema: &schema::Schema, flavor: Option<Flavor>) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    check::check_record_fields(&ent.node, schema, "", &ent.label(), &mut found);
+    if ent.kind == "routes" {
+        route_flavor_fields(ent, flavor, &mut found);
+    }
+    found
 }
 
 /// `expression` and `priority` are route fields of Kong's expressions router only
